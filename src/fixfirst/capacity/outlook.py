@@ -1,0 +1,150 @@
+"""Capacity outlook from history: how the promise held at each daily order volume, and what a campaign would bring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class VolumeBand:
+    low: float
+    high: float
+    days: int
+    orders: int
+    breach_rate: float
+
+
+@dataclass(frozen=True)
+class PlannedCampaign:
+    name: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    uplift: float | None
+    spend: float | None
+    channel: str | None
+
+
+@dataclass
+class CapacityOutlook:
+    """Empirical: the breach rate of in-stock orders grouped by how busy their order day was.
+
+    Backordered orders are left out: they are late for want of stock, not of capacity.
+    """
+
+    baseline_daily_orders: float
+    baseline_days: int
+    bands: list[VolumeBand] = field(default_factory=list)
+    safe_daily_orders: float | None = None  # busiest band whose breach rate stayed within target
+    campaign: PlannedCampaign | None = None
+    campaign_daily_orders: float | None = None
+    projected_breach_rate: float | None = None
+    projection_basis: str = ""
+    breach_target: float = 0.05
+
+    @property
+    def headroom(self) -> float | None:
+        """Extra demand, as a share of baseline, that history says operations carried within target."""
+        if self.safe_daily_orders is None or not self.baseline_daily_orders:
+            return None
+        return max(0.0, self.safe_daily_orders / self.baseline_daily_orders - 1.0)
+
+    @property
+    def campaign_breaks_promise(self) -> bool:
+        return self.projected_breach_rate is not None and self.projected_breach_rate > self.breach_target
+
+
+def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> PlannedCampaign | None:
+    """The next campaign: marked planned, or starting after the order history ends."""
+    if campaigns is None or campaigns.empty:
+        return None
+    future = campaigns["start"] > data_end
+    if "status" in campaigns:
+        future |= campaigns["status"].astype("string").str.lower().str.contains("plan|upcoming|draft", regex=True).fillna(False)
+    upcoming = campaigns[future].sort_values("start")
+    if upcoming.empty:
+        return None
+    row = upcoming.iloc[0]
+
+    def get(name):
+        value = row.get(name)
+        return None if value is None or pd.isna(value) else value
+
+    return PlannedCampaign(str(row["name"]), row["start"], row["end"], get("uplift"), get("spend"), get("channel"))
+
+
+def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settings: Settings, weekmask: str) -> CapacityOutlook | None:
+    assessable = facts[facts["assessable"]]
+    if "backordered" in assessable:
+        assessable = assessable[~assessable["backordered"].fillna(False).astype(bool)]
+    if assessable.empty:
+        return None
+    placed = facts[~facts["cancelled"]]
+    day = placed["ordered_at"].dt.normalize()
+    volume = day.value_counts()
+    working = volume[[weekmask[d.weekday()] == "1" for d in volume.index]]
+    target = settings.metrics.promise_breach.target
+    past = campaigns[campaigns["start"] <= facts["ordered_at"].max()] if campaigns is not None and len(campaigns) else None
+    in_campaign = pd.Series(False, index=working.index)
+    if past is not None:
+        for _, c in past.iterrows():
+            in_campaign |= (working.index >= c["start"].normalize()) & (working.index <= c["end"].normalize())
+    normal = working[~in_campaign] if (~in_campaign).any() else working
+    outlook = CapacityOutlook(float(normal.median()), int(len(normal)), breach_target=target)
+
+    per_day = assessable.assign(day=assessable["ordered_at"].dt.normalize()).groupby("day")["late"].agg(["size", "sum"])
+    per_day["volume"] = volume.reindex(per_day.index).to_numpy()
+    per_day = per_day.dropna()
+    outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band)
+    # The busiest band such that every band at or below it kept the promise.
+    for band in outlook.bands:
+        if band.breach_rate > target:
+            break
+        outlook.safe_daily_orders = band.high
+
+    campaign = planned_campaign(campaigns, facts["ordered_at"].max())
+    outlook.campaign = campaign
+    if campaign is not None and campaign.uplift is not None:
+        expected = outlook.baseline_daily_orders * (1.0 + float(campaign.uplift))
+        outlook.campaign_daily_orders = expected
+        matching = [b for b in outlook.bands if b.low <= expected <= b.high]
+        if matching:
+            band = matching[0]
+            outlook.projected_breach_rate = band.breach_rate
+            outlook.projection_basis = (f"history: {band.days} days with {band.low:.0f}-{band.high:.0f} orders "
+                                        f"({band.orders:,} in-stock orders) missed the promise {band.breach_rate:.0%} of the time")
+        elif outlook.bands and expected > outlook.bands[-1].high:
+            band = outlook.bands[-1]
+            outlook.projected_breach_rate = band.breach_rate
+            outlook.projection_basis = (f"untested: the busiest days on record had at most {band.high:.0f} orders; "
+                                        f"at {band.low:.0f}-{band.high:.0f} orders the promise was missed {band.breach_rate:.0%} of the time, "
+                                        f"so {expected:.0f} a day is at least that risky")
+        elif outlook.bands:
+            band = outlook.bands[0]
+            outlook.projected_breach_rate = band.breach_rate
+            outlook.projection_basis = f"the expected volume is below every day on record; the quietest days missed the promise {band.breach_rate:.0%} of the time"
+    return outlook
+
+
+def _bands(per_day: pd.DataFrame, min_days: int) -> list[VolumeBand]:
+    """Split order days into volume bands of at least `min_days` days each (quantile edges)."""
+    if per_day.empty:
+        return []
+    count = int(max(1, min(6, len(per_day) // max(1, min_days))))
+    edges = np.unique(np.quantile(per_day["volume"], np.linspace(0, 1, count + 1)))
+    if len(edges) < 2:
+        edges = np.array([per_day["volume"].min(), per_day["volume"].max()])
+    labels = np.clip(np.searchsorted(edges, per_day["volume"], side="right") - 1, 0, len(edges) - 2)
+    bands = []
+    for i in range(len(edges) - 1):
+        part = per_day[labels == i]
+        if part.empty:
+            continue
+        orders = int(part["size"].sum())
+        bands.append(VolumeBand(float(part["volume"].min()), float(part["volume"].max()), len(part), orders,
+                                float(part["sum"].sum() / orders) if orders else 0.0))
+    return bands

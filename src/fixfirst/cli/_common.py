@@ -1,0 +1,78 @@
+"""What every command shares: consoles, the error boundary that turns failures into one clear line."""
+
+from __future__ import annotations
+
+import functools
+import os
+import traceback
+from typing import Callable
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import FixfirstError, InputProblems, Problem
+
+INTERNAL_ERROR_EXIT = 70
+
+
+def stdout() -> Console:
+    return Console(soft_wrap=True)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, soft_wrap=True)
+
+
+def problems_table(problems: list[Problem], limit: int = 50) -> Table:
+    table = Table(show_lines=False, header_style="bold")
+    for name in ("severity", "where", "problem", "value"):
+        table.add_column(name, overflow="fold")
+    for p in problems[:limit]:
+        style = "red" if p.severity.value == "error" else "yellow"
+        table.add_row(f"[{style}]{p.severity.value}[/]", p.location, p.message, p.value or "")
+    if len(problems) > limit:
+        table.caption = f"{len(problems) - limit} more not shown (fixfirst check ENGAGEMENT --json lists all)"
+    return table
+
+
+def handles_errors(command: Callable) -> Callable:
+    """Run a command; user errors print cause + fix and exit non-zero, never a traceback.
+
+    Set FIXFIRST_DEBUG=1 to see the traceback of an unexpected failure.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        err = stderr()
+        try:
+            return command(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except InputProblems as exc:
+            err.print(problems_table(exc.problems))
+            err.print(f"[bold red]error:[/] {exc.cause}", markup=True, highlight=False)
+            err.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except FixfirstError as exc:
+            err.print(f"[bold red]error:[/] {escape(exc.cause)}", highlight=False)
+            if exc.fix:
+                err.print(f"[bold]fix:[/] {escape(exc.fix)}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; nothing was half-written (outputs are written atomically)")
+            raise typer.Exit(130) from None
+        except Exception as exc:  # the last line of defence: never show a raw traceback
+            if os.environ.get("FIXFIRST_DEBUG"):
+                traceback.print_exc()
+            err.print(f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc).splitlines()[0] if str(exc) else '')}", highlight=False)
+            err.print("[bold]fix:[/] this is a bug in fixfirst; rerun with FIXFIRST_DEBUG=1 and report the traceback", highlight=False)
+            raise typer.Exit(INTERNAL_ERROR_EXIT) from None
+
+    return wrapper
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)

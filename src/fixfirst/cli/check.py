@@ -1,0 +1,54 @@
+"""`fixfirst check`: load every source, show the column mapping and every problem."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ._common import handles_errors, problems_table, stdout
+
+
+@handles_errors
+def check(
+    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    as_json: bool = typer.Option(False, "--json", help="Print the mapping and problems as JSON."),
+) -> None:
+    """Validate audit.yaml, journey.yaml and every data file; exit 1 if any error was found."""
+    from ..pipeline import check_engagement
+
+    result = check_engagement(engagement)
+    problems = list(result.data.problems)
+    has_errors = result.data.problems.has_errors
+    if as_json:
+        payload = {
+            "ok": not has_errors,
+            "sources": [
+                {"kind": t.kind, "file": t.file, "sheet": t.sheet, "rows_read": t.rows_read, "rows_kept": t.rows_kept,
+                 "rows_dropped": t.rows_dropped, "mapping": [{"field": f, "column": c, "how": t.mapping_how[f]} for f, c in t.mapping.items()]}
+                for t in result.data.tables.values()
+            ],
+            "problems": [p.to_dict() for p in problems],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out = stdout()
+        for t in result.data.tables.values():
+            table = Table(title=f"{t.kind}: {t.file}" + (f" (sheet {t.sheet})" if t.sheet else ""), title_justify="left", header_style="bold")
+            table.add_column("field")
+            table.add_column("column in file")
+            table.add_column("mapped")
+            for field, column in t.mapping.items():
+                table.add_row(field, column, t.mapping_how[field])
+            table.caption = f"{t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out"
+            out.print(table)
+        if problems:
+            out.print(problems_table(problems))
+        errors, warnings = len(result.data.problems.errors), len(result.data.problems.warnings)
+        status = "[bold red]errors found[/]" if has_errors else "[bold green]ready to audit[/]"
+        out.print(f"{status}: {errors} error(s), {warnings} warning(s)", highlight=False)
+    if has_errors:
+        raise typer.Exit(1)

@@ -1,0 +1,36 @@
+"""`fixfirst score`: rank the weak spots, as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ._common import handles_errors, stdout
+
+
+@handles_errors
+def score(
+    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    as_json: bool = typer.Option(False, "--json", help="Print the ranking as JSON (schema in docs/score-json.md)."),
+) -> None:
+    """Score every touchpoint and rank the weak spots, with the verdict."""
+    from ..pipeline import run_audit
+    from ..scoring.export import ranking_payload
+
+    result = run_audit(engagement)
+    if as_json:
+        sys.stdout.write(json.dumps(ranking_payload(result), indent=2, ensure_ascii=False) + "\n")
+        return
+    out = stdout()
+    table = Table(title=f"{result.engagement.audit.client.name}: weak spots", title_justify="left", header_style="bold")
+    for name, justify in (("#", "right"), ("touchpoint", "left"), ("score", "right"), ("confidence", "left"),
+                          ("at stake/month", "right"), ("why", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for spot in result.ranking.weak_spots:
+        table.add_row(str(spot.rank), spot.touchpoint.name, f"{spot.score:.0f}", spot.confidence, f"{spot.money_at_stake:,.0f}", spot.headline)
+    out.print(table)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {result.verdict.summary}", highlight=False)

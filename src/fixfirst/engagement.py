@@ -1,0 +1,161 @@
+"""The engagement folder: audit.yaml (client, promise, sources, settings) and where its files live."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .errors import FixfirstError, InputProblems
+from .settings import Settings, settings_with
+from .yamlfile import load_model, load_yaml
+
+AUDIT_FILE = "audit.yaml"
+SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns"]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Client(_Strict):
+    name: str = Field(min_length=1, max_length=120)
+    logo: str | None = Field(default=None, description="Path to a PNG, JPEG or SVG, relative to the engagement folder.")
+    brand_colour: str | None = Field(default=None, description="Hex colour such as '#2F5D50'.")
+    country: str | None = Field(default=None, description="ISO country code, e.g. GB.")
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _hex(cls, value: str | None) -> str | None:
+        # The colour is interpolated into CSS: only a strict hex form is safe there.
+        if value is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise ValueError("brand_colour must be a hex colour like '#2F5D50'")
+        return value
+
+
+class Promise(_Strict):
+    description: str = Field(min_length=1, max_length=200)
+    business_days: int = Field(ge=0, le=60, description="Delivered within this many working days of ordering.")
+    cutoff: dt.time | None = Field(default=None, description="Orders after this time count from the next working day.")
+    working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
+    holidays: list[dt.date] = Field(default_factory=list)
+
+    @field_validator("working_days")
+    @classmethod
+    def _weekdays(cls, value: list[str]) -> list[str]:
+        days = [d.strip().lower()[:3] for d in value]
+        bad = [d for d in days if d not in WEEKDAYS]
+        if bad or not days:
+            raise ValueError(f"working_days must list days among {', '.join(WEEKDAYS)}")
+        return days
+
+    @property
+    def weekmask(self) -> str:
+        return "".join("1" if d in self.working_days else "0" for d in WEEKDAYS)
+
+
+class SourceSpec(_Strict):
+    kind: SourceKind
+    file: str
+    name: str | None = None
+    sheet: str | None = Field(default=None, description="Sheet name; default: the first sheet.")
+    header_row: int | None = Field(default=None, ge=1, description="Row number of the header as Excel shows it; default: row 1.")
+    columns: dict[str, str] = Field(default_factory=dict, description="Field name -> column header in the file.")
+    dayfirst: bool = Field(default=False, description="Read ambiguous dates such as 03/04/2026 as day/month.")
+    delimiter: str | None = Field(default=None, max_length=1)
+    encoding: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or Path(self.file).name
+
+
+class ReportOptions(_Strict):
+    title: str = "Fix before you market"
+    consultant: str | None = None
+    templates: str | None = Field(default=None, description="Folder of template overrides, relative to the engagement.")
+
+
+class Audit(_Strict):
+    """The contents of audit.yaml."""
+
+    client: Client
+    promise: Promise
+    journey: str = "journey.yaml"
+    sources: list[SourceSpec] = Field(min_length=1)
+    report: ReportOptions = ReportOptions()
+    settings: dict[str, Any] | str | None = Field(
+        default=None, description="Overrides of fixfirst's settings, inline or as a path to a YAML file."
+    )
+
+    @model_validator(mode="after")
+    def _one_orders(self) -> "Audit":
+        for kind in ("orders", "survey", "events", "campaigns"):
+            if sum(s.kind == kind for s in self.sources) > 1:
+                raise ValueError(f"only one '{kind}' source is supported; combine the files or keep the main one")
+        return self
+
+
+class Engagement:
+    """An engagement folder on disk, with its audit.yaml loaded and its paths resolved."""
+
+    def __init__(self, folder: Path, audit: Audit, settings: Settings) -> None:
+        self.folder = folder
+        self.audit = audit
+        self.settings = settings
+
+    @property
+    def journey_path(self) -> Path:
+        return self.resolve(self.audit.journey)
+
+    def resolve(self, relative: str) -> Path:
+        """A path named in audit.yaml; relative paths are relative to the engagement folder."""
+        path = Path(relative).expanduser()
+        return path if path.is_absolute() else self.folder / path
+
+    def sources_of(self, kind: str) -> list[SourceSpec]:
+        return [s for s in self.audit.sources if s.kind == kind]
+
+
+def load_engagement(folder: Path | str) -> Engagement:
+    """Load ENGAGEMENT/audit.yaml with every schema problem located by line."""
+    folder = Path(folder).expanduser()
+    if not folder.exists():
+        raise FixfirstError(f"{folder}: engagement folder not found", "give the folder that holds audit.yaml, or create one with `fixfirst init DIR`")
+    if folder.is_file() and folder.name == AUDIT_FILE:
+        folder = folder.parent
+    audit_path = folder / AUDIT_FILE
+    if not audit_path.is_file():
+        raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
+    audit = load_model(audit_path, Audit)
+    settings = _load_settings(folder, audit_path, audit)
+    return Engagement(folder.resolve(), audit, settings)
+
+
+def _load_settings(folder: Path, audit_path: Path, audit: Audit) -> Settings:
+    from pydantic import ValidationError
+
+    from .yamlfile import validation_problems
+
+    overrides = audit.settings
+    source_file, lines, prefix = audit_path, {}, ("settings",)
+    if isinstance(overrides, str):
+        source_file = folder / overrides
+        overrides, lines = load_yaml(source_file)
+        prefix = ()
+        if overrides is not None and not isinstance(overrides, dict):
+            raise FixfirstError(f"{source_file}: expected a mapping of settings", "see docs/settings.md")
+    else:
+        _, lines = load_yaml(audit_path)
+    try:
+        return settings_with(overrides or {})
+    except ValidationError as exc:
+        problems = validation_problems(exc, source_file, {k[len(prefix):]: v for k, v in lines.items() if k[: len(prefix)] == prefix})
+        if prefix:
+            problems = [replace(p, message=f"settings.{p.message}") for p in problems]
+        raise InputProblems(problems) from None

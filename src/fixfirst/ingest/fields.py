@@ -1,0 +1,86 @@
+"""What each kind of source must or may contain, and the column names exports use for it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+FieldType = Literal["id", "datetime", "number", "bool", "text", "category", "rating", "score10", "percent"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    required: bool = False
+    synonyms: tuple[str, ...] = ()
+    description: str = ""
+
+
+def _f(name: str, type_: FieldType, *synonyms: str, required: bool = False, description: str = "") -> FieldSpec:
+    return FieldSpec(name, type_, required, synonyms, description)
+
+
+# Synonyms are compared after normalise(): lower case, letters and digits only.
+FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    "orders": (
+        _f("order_id", "id", "order id", "order number", "order no", "order", "name", "order_name", required=True, description="unique order reference"),
+        _f("ordered_at", "datetime", "ordered at", "order date", "created at", "order_purchase_timestamp", "date", "placed at", required=True, description="when the order was placed"),
+        _f("paid_at", "datetime", "paid at", "payment date", "order_approved_at", "approved at"),
+        _f("shipped_at", "datetime", "shipped at", "dispatched at", "fulfilled at", "order_delivered_carrier_date", "ship date"),
+        _f("delivered_at", "datetime", "delivered at", "delivery date", "order_delivered_customer_date"),
+        _f("promised_at", "datetime", "promised by", "promised at", "promised date", "order_estimated_delivery_date", "estimated delivery", "due date"),
+        _f("status", "category", "status", "order status", "order_status", "fulfillment status"),
+        _f("customer_id", "id", "customer id", "customer", "customer_unique_id", "email", "customer email"),
+        _f("channel", "category", "channel", "sales channel", "source"),
+        _f("device", "category", "device", "platform"),
+        _f("item", "text", "item", "product", "sku", "lineitem name", "product name"),
+        _f("quantity", "number", "quantity", "qty", "lineitem quantity"),
+        _f("value", "number", "order value", "order value gbp", "total", "order total", "amount", "value", "price", "payment_value"),
+        _f("backordered", "bool", "backordered", "backorder", "stock out", "stockout", "out of stock"),
+        _f("returned", "bool", "returned", "return", "refunded"),
+        _f("return_reason", "text", "return reason", "refund reason"),
+    ),
+    "survey": (
+        _f("respondent_id", "id", "response id", "respondent id", "respondent", "id"),
+        _f("submitted_at", "datetime", "submitted", "submitted at", "timestamp", "date", "end date"),
+        _f("order_id", "id", "order id", "order", "job id", "booking id"),
+        _f("recommend", "score10", "recommend", "nps", "likelihood to recommend", description="0-10 'would you recommend' score"),
+        _f("overall", "rating", "overall", "overall satisfaction", "satisfaction"),
+        _f("comment", "text", "comment", "comments", "anything else", "feedback"),
+    ),
+    "feedback": (
+        _f("text", "text", "text", "comment", "review", "message", "feedback", "body", "description", required=True),
+        _f("source", "category", "source", "type", "from"),
+        _f("date", "datetime", "date", "created", "created at", "timestamp", "submitted"),
+        _f("rating", "rating", "rating", "stars", "score"),
+        _f("channel", "category", "channel", "platform", "site"),
+    ),
+    "events": (
+        _f("case_id", "id", "session id", "session_id", "case id", "case:concept:name", "visit id", "user session", required=True),
+        _f("activity", "category", "step", "event", "activity", "page", "concept:name", "event name", required=True),
+        _f("timestamp", "datetime", "timestamp", "time", "time:timestamp", "event time", "date", required=True),
+        _f("segment", "category", "device", "platform", "channel", "device category"),
+    ),
+    "campaigns": (
+        _f("name", "text", "campaign", "name", "campaign name", required=True),
+        _f("start", "datetime", "start", "start date", "from", required=True),
+        _f("end", "datetime", "end", "end date", "to", required=True),
+        _f("channel", "text", "channel", "channels"),
+        _f("uplift", "percent", "expected uplift", "uplift", "expected lift"),
+        _f("spend", "number", "spend", "spend gbp", "budget", "cost"),
+        _f("status", "category", "status"),
+    ),
+}
+
+
+def normalise(header: object) -> str:
+    """Compare headers on letters and digits only, so 'Order ID', 'order_id' and 'ORDER-ID' match."""
+    text = str(header).strip().lower()
+    text = re.sub(r"\(.*?\)", " ", text)  # units such as '(GBP)' or '(1-5)' do not change the meaning
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
+def field_specs(kind: str) -> tuple[FieldSpec, ...]:
+    return FIELDS[kind]

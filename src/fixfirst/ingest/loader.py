@@ -1,0 +1,167 @@
+"""Load every source of an engagement: read, map, type and validate, collecting all problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from ..engagement import Engagement, SourceSpec
+from ..errors import FixfirstError, Problem, Severity
+from ..journey import Journey
+from ..settings import Ingest
+from . import values as V
+from .fields import field_specs
+from .mapping import find_header, map_columns
+from .readers import RawTable, read_table
+from .tables import IngestResult, SourceTable
+from .validate import validate_rows
+
+
+class _ProblemSink:
+    """Lists the first problems of each (column, reason) one by one and counts the rest."""
+
+    def __init__(self, raw: RawTable, label: str, limit: int) -> None:
+        self.raw, self.label, self.limit = raw, label, limit
+        self.problems: list[Problem] = []
+
+    def cells(self, mask: pd.Series, code: str, message: str, column: str, values: pd.Series | None,
+              severity: Severity = Severity.WARNING) -> int:
+        positions = mask.to_numpy().nonzero()[0]
+        for pos in positions[: self.limit]:
+            value = None if values is None else values.iloc[pos]
+            self.problems.append(Problem(code, message, severity, self.label, self.raw.sheet,
+                                         self.raw.row_number(int(pos)), column, None if pd.isna(value) else str(value)[:80]))
+        extra = len(positions) - self.limit
+        if extra > 0:
+            self.problems.append(Problem(code, f"{message} (and {extra:,} more rows like this)", severity,
+                                         self.label, self.raw.sheet, None, column))
+        return len(positions)
+
+
+def _parse(spec_type: str, raw: pd.Series, dayfirst: bool):
+    if spec_type == "datetime":
+        return V.parse_datetime(raw, dayfirst)
+    if spec_type == "number":
+        return V.parse_number(raw)
+    if spec_type == "percent":
+        return V.parse_percent(raw)
+    if spec_type == "bool":
+        return V.parse_bool(raw)
+    if spec_type == "id":
+        return V.parse_id(raw)
+    return V.parse_text(raw)
+
+
+EXPECTED = {
+    "datetime": "a date or date-time",
+    "number": "a number",
+    "percent": "a percentage such as 40% or 0.4",
+    "bool": "yes/no, true/false or 1/0",
+}
+SCALES = {"rating": (1, 5), "score10": (0, 10)}
+
+
+def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str]) -> tuple[SourceTable | None, list[Problem]]:
+    label = spec.file
+    try:
+        raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding)
+    except FixfirstError as exc:
+        return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
+                              Severity.ERROR, label, spec.sheet)]
+    headers = list(raw.frame.columns)
+    rating_found: dict[str, str] = {}
+    problems: list[Problem] = []
+    for wanted in rating_headers:
+        found = find_header(headers, wanted)
+        if found is None:
+            problems.append(Problem("mapping.rating_column_not_found",
+                                    f"journey.yaml names survey column {wanted!r}, which is not in the file",
+                                    Severity.ERROR, label, raw.sheet, None, wanted))
+        else:
+            rating_found[wanted] = found
+    mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()), label, raw.sheet)
+    problems += mapping_problems
+    if any(p.severity is Severity.ERROR for p in mapping_problems):
+        return None, problems
+
+    if raw.frame.empty:
+        problems.append(Problem("file.no_rows", "the file has a header but no data rows; put the client's export here",
+                                Severity.WARNING, label, raw.sheet))
+    sink = _ProblemSink(raw, label, limits.detailed_problems_per_column)
+    frame = pd.DataFrame(index=raw.frame.index)
+    drop = pd.Series(False, index=raw.frame.index)
+    for fspec in field_specs(spec.kind):
+        header = mapping.columns.get(fspec.name)
+        if header is None:
+            continue
+        column = raw.frame[header]
+        if fspec.type in SCALES:
+            low, high = SCALES[fspec.type]
+            parsed, unreadable, out = V.parse_scale(column, low, high)
+            sink.cells(unreadable, "value.unreadable", f"expected a score from {low} to {high}", header, column)
+            sink.cells(out, "value.out_of_scale", f"outside the {low}-{high} scale; left out", header, column)
+        else:
+            parsed, bad = _parse(fspec.type, column, spec.dayfirst)
+            if fspec.required:
+                sink.cells(bad, "value.unreadable", f"expected {EXPECTED.get(fspec.type, 'a value')}; row left out", header, column)
+                missing = parsed.isna() & ~bad
+                sink.cells(missing, "value.missing_required", f"required field {fspec.name!r} is empty; row left out", header, None)
+                drop |= parsed.isna()
+            else:
+                sink.cells(bad, "value.unreadable", f"expected {EXPECTED.get(fspec.type, 'a value')}; treated as missing", header, column)
+        frame[fspec.name] = parsed
+    for wanted, header in rating_found.items():
+        parsed, unreadable, out = V.parse_scale(raw.frame[header], 1, 5)
+        sink.cells(unreadable, "value.unreadable", "expected a rating from 1 to 5 (or a label such as 'Satisfied')", header, raw.frame[header])
+        sink.cells(out, "value.out_of_scale", "rating outside the 1-5 scale; left out", header, raw.frame[header])
+        frame[f"rating:{wanted}"] = parsed
+    frame["_row"] = [raw.row_number(i) for i in range(len(frame))]
+
+    drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
+    problems += sink.problems
+    kept = frame[~drop].reset_index(drop=True)
+    for wanted, header in rating_found.items():
+        mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
+    table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
+                        mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
+                        rows_read=len(frame), rows_dropped=int(drop.sum()))
+    return table, problems
+
+
+def ingest(engagement: Engagement, journey: Journey) -> IngestResult:
+    """Load all sources named in audit.yaml. Problems are collected, never raised one by one."""
+    result = IngestResult()
+    limits = engagement.settings.ingest
+    feedback_tables: list[SourceTable] = []
+    rating_headers = [h for tp in journey.touchpoints for h in tp.survey]
+    for spec in engagement.audit.sources:
+        table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [])
+        result.add_problems(problems)
+        if table is None:
+            continue
+        if spec.kind == "feedback":
+            feedback_tables.append(table)
+        else:
+            result.tables[spec.kind] = table
+    if feedback_tables:
+        result.tables["feedback"] = _combine(feedback_tables)
+    if rating_headers and "survey" not in {s.kind for s in engagement.audit.sources}:
+        result.add_problems([Problem("journey.survey_without_source", "journey.yaml names survey columns but audit.yaml has no survey source; survey ratings are skipped",
+                                     Severity.WARNING, str(engagement.journey_path))])
+    return result
+
+
+def _combine(tables: list[SourceTable]) -> SourceTable:
+    if len(tables) == 1:
+        return tables[0]
+    frames = []
+    for t in tables:
+        frame = t.frame.copy()
+        frame["_file"] = t.file
+        frames.append(frame)
+    first = tables[0]
+    return SourceTable(kind="feedback", label=" + ".join(t.label for t in tables), file=", ".join(t.file for t in tables),
+                       sheet=None, frame=pd.concat(frames, ignore_index=True), mapping=first.mapping, mapping_how=first.mapping_how,
+                       rows_read=sum(t.rows_read for t in tables), rows_dropped=sum(t.rows_dropped for t in tables))

@@ -1,0 +1,47 @@
+"""Row-level checks per source kind: duplicates, impossible sequences, dates in the future."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+ORDER_SEQUENCE = ("ordered_at", "paid_at", "shipped_at", "delivered_at")
+
+
+def validate_rows(kind: str, frame: pd.DataFrame, headers: dict[str, str], sink, today: dt.date) -> pd.Series:
+    """Report row problems through `sink`; return the mask of rows to leave out."""
+    drop = pd.Series(False, index=frame.index)
+    future_limit = pd.Timestamp(today) + pd.Timedelta(days=1)
+    for name in ("ordered_at", "submitted_at", "timestamp", "date"):
+        if name in frame:
+            future = frame[name] > future_limit
+            sink.cells(future, "value.in_future", f"{name} is in the future; row left out", headers[name], frame[name])
+            drop |= future.fillna(False)
+    if kind == "orders":
+        drop |= _check_orders(frame, headers, sink)
+    elif kind == "campaigns":
+        backwards = frame["end"] < frame["start"]
+        sink.cells(backwards, "sequence.end_before_start", "campaign ends before it starts; row left out", headers["end"], frame["end"])
+        drop |= backwards.fillna(False)
+    elif kind == "feedback":
+        drop |= frame["text"].isna()
+    return drop
+
+
+def _check_orders(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Series:
+    drop = pd.Series(False, index=frame.index)
+    duplicated = frame["order_id"].notna() & frame["order_id"].duplicated(keep="first")
+    sink.cells(duplicated, "duplicate.id", "order id already seen in an earlier row; this row left out", headers["order_id"], frame["order_id"])
+    drop |= duplicated
+    present = [c for c in ORDER_SEQUENCE if c in frame]
+    for i, earlier in enumerate(present):
+        for later in present[i + 1:]:
+            backwards = (frame[later] < frame[earlier]).fillna(False) & ~drop
+            sink.cells(backwards, "sequence.out_of_order", f"{later} is before {earlier}; row left out", headers[later], frame[later])
+            drop |= backwards
+    if "value" in frame:
+        negative = (frame["value"] < 0).fillna(False)
+        sink.cells(negative, "value.negative", "order value is negative (a refund line?); row left out", headers["value"], frame["value"])
+        drop |= negative
+    return drop

@@ -1,0 +1,142 @@
+"""Turn raw cell values into typed columns, marking each non-empty cell that cannot be read."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+# Excel shows these in cells whose formula failed; they mean "no value", not bad data.
+EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+MISSING_WORDS = {"", "na", "n/a", "nan", "none", "null", "-", "--", "nat"}
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "1.0", "x", "ja", "sim", "oui", "si"}
+FALSE_WORDS = {"no", "n", "false", "f", "0", "0.0", "nein", "nao", "não", "non"}
+RATING_LABELS = {
+    "very dissatisfied": 1, "dissatisfied": 2, "neutral": 3, "neither satisfied nor dissatisfied": 3,
+    "satisfied": 4, "very satisfied": 5, "very poor": 1, "poor": 2, "fair": 3, "average": 3, "good": 4,
+    "very good": 4, "excellent": 5, "strongly disagree": 1, "disagree": 2, "agree": 4, "strongly agree": 5,
+}
+# 1899-12-30 is Excel's day zero (it keeps Lotus 1-2-3's leap-year bug).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_MONEY_JUNK = re.compile(r"[£$€¥₹\s\u00a0]|(?<=\d)[,'](?=\d{3}(?:\D|$))|^(?:gbp|usd|eur|r\$)|(?:gbp|usd|eur)$", re.IGNORECASE)
+
+
+def blank_mask(raw: pd.Series) -> pd.Series:
+    """Cells that hold no value: empty, whitespace, 'n/a'-like words or Excel error codes."""
+    if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
+        text = raw.astype("string").str.strip()
+        return raw.isna() | text.str.lower().isin(MISSING_WORDS).fillna(True) | text.isin(EXCEL_ERRORS).fillna(False)
+    return raw.isna()
+
+
+def _as_text(raw: pd.Series) -> pd.Series:
+    return raw.astype("string").str.strip()
+
+
+def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers, accepting currency symbols, thousands separators and trailing % (kept as written)."""
+    blank = blank_mask(raw)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+        return values, pd.Series(False, index=raw.index)
+    text = _as_text(raw).str.replace(_MONEY_JUNK, "", regex=True).str.rstrip("%")
+    # A decimal comma ("42,50") when no dot is present: common in European exports.
+    text = text.where(~text.str.fullmatch(r"-?\d+,\d{1,2}").fillna(False), text.str.replace(",", ".", regex=False))
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = values.isna() & ~blank
+    return values.where(~blank), bad
+
+
+def parse_percent(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Percentages as fractions: '60%', '60' and 0.6 all mean 0.6."""
+    values, bad = parse_number(raw)
+    had_sign = _as_text(raw).str.endswith("%").fillna(False)
+    values = values.where(~(had_sign | (values > 1.5)), values / 100.0)
+    return values, bad
+
+
+def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    blank = blank_mask(raw)
+    if pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.astype("boolean"), pd.Series(False, index=raw.index)
+    text = _as_text(raw).str.lower()
+    values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    values[text.isin(TRUE_WORDS).fillna(False)] = True
+    values[text.isin(FALSE_WORDS).fillna(False)] = False
+    bad = values.isna() & ~blank
+    return values, bad
+
+
+def parse_datetime(raw: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Datetimes from Excel datetimes, Excel serial numbers, or text in ISO or local formats.
+
+    Time zones are converted to UTC and dropped so that all sources compare on one clock.
+    """
+    blank = blank_mask(raw)
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw
+        if getattr(values.dt, "tz", None) is not None:
+            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+        return values.astype("datetime64[ns]"), pd.Series(False, index=raw.index)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        serial = pd.to_numeric(raw, errors="coerce")
+        ok = serial.between(1, 2_958_465)  # Excel's valid range: 1900-01-01 to 9999-12-31
+        values = (EXCEL_EPOCH + pd.to_timedelta(serial.where(ok), unit="D")).astype("datetime64[ns]")
+        return values, ~ok & ~blank
+    text = _as_text(raw).where(~blank)
+    values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    pending = text.notna()
+    for fmt in ("ISO8601", "mixed"):
+        if not pending.any():
+            break
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            parsed = pd.to_datetime(text[pending], format=fmt, dayfirst=dayfirst, errors="coerce", utc=True)
+        parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+        values.loc[parsed.index] = values.loc[parsed.index].fillna(parsed)
+        pending = values.isna() & text.notna()
+    # Serial numbers that arrived as text ("45383.5") from a CSV saved out of Excel.
+    if pending.any():
+        serial = pd.to_numeric(text[pending], errors="coerce")
+        ok = serial.between(20_000, 2_958_465)
+        values.loc[serial[ok].index] = (EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D")).astype("datetime64[ns]")
+    bad = values.isna() & ~blank
+    return values, bad
+
+
+def parse_scale(raw: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Ratings on a low..high scale; labels such as 'Very satisfied' map to 1-5.
+
+    Returns (values, unreadable, out_of_scale); out-of-scale values are set missing.
+    """
+    blank = blank_mask(raw)
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        values = pd.to_numeric(raw, errors="coerce").astype("float64")
+    else:
+        text = _as_text(raw)
+        values = pd.to_numeric(text.str.extract(r"^(-?\d+(?:\.\d+)?)", expand=False), errors="coerce").astype("float64")
+        if high == 5:
+            labelled = text.str.lower().map(RATING_LABELS)
+            values = values.fillna(pd.to_numeric(labelled, errors="coerce"))
+    unreadable = values.isna() & ~blank
+    out = values.notna() & ~values.between(low, high)
+    return values.where(~out), unreadable, out
+
+
+def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    blank = blank_mask(raw)
+    values = _as_text(raw).where(~blank)
+    return values, pd.Series(False, index=raw.index)
+
+
+def parse_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Identifiers as text; 1001.0 from a numeric column becomes '1001'."""
+    blank = blank_mask(raw)
+    if pd.api.types.is_float_dtype(raw.dtype):
+        whole = raw.dropna()
+        if (whole == np.floor(whole)).all():
+            raw = raw.astype("Int64")
+    values = _as_text(raw).where(~blank)
+    return values, pd.Series(False, index=raw.index)

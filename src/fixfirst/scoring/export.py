@@ -1,0 +1,38 @@
+"""The documented JSON form of an audit's ranking (`fixfirst score --json`, schema fixfirst.score/1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMA = "fixfirst.score/1"
+
+
+def ranking_payload(result) -> dict[str, Any]:
+    outlook = result.outlook
+    capacity = None
+    if outlook is not None:
+        capacity = {
+            "baseline_daily_orders": round(outlook.baseline_daily_orders, 2),
+            "campaign": outlook.campaign.name if outlook.campaign else None,
+            "campaign_daily_orders": None if outlook.campaign_daily_orders is None else round(outlook.campaign_daily_orders, 2),
+            "projected_breach_rate": None if outlook.projected_breach_rate is None else round(outlook.projected_breach_rate, 4),
+            "breach_target": outlook.breach_target,
+            "safe_daily_orders": outlook.safe_daily_orders,
+            "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
+            "basis": outlook.projection_basis,
+        }
+    return {
+        "schema": SCHEMA,
+        "client": result.engagement.audit.client.name,
+        "generated_on": result.generated_on.isoformat(),
+        "verdict": result.verdict.to_dict(),
+        "weak_spots": [w.to_dict() for w in result.ranking.weak_spots],
+        "touchpoints": [w.to_dict() for w in result.ranking.assessed],
+        "kpis": [{"name": k.name, "value": round(float(k.value), 4), "unit": k.unit, "n": k.n, "note": k.note} for k in result.signals.kpis],
+        "capacity": capacity,
+        "data_quality": {
+            "errors": len(result.data.problems.errors),
+            "warnings": len(result.data.problems.warnings),
+            "sources": [{"kind": t.kind, "file": t.file, "rows_read": t.rows_read, "rows_kept": t.rows_kept} for t in result.data.tables.values()],
+        },
+    }

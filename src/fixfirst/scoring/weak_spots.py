@@ -1,0 +1,162 @@
+"""Combine a touchpoint's signals into one explainable score, and rank the weak spots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..journey import Journey, Touchpoint
+from ..settings import Settings
+from ..signals import FrictionSignal, SignalSet
+from ..signals.base import pct
+
+CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+@dataclass
+class Contribution:
+    """One signal's part in a touchpoint's score."""
+
+    signal: FrictionSignal
+    weighted_severity: float  # weight x severity, the signal's input to the noisy-OR
+    share: float  # its share of the touchpoint's combined severity
+
+
+@dataclass
+class WeakSpot:
+    touchpoint: Touchpoint
+    score: float  # 0-100
+    severity: float  # combined, 0-1
+    reach: float
+    reach_basis: str
+    money_at_stake: float  # per month
+    confidence: str
+    confidence_reason: str
+    contributions: list[Contribution] = field(default_factory=list)
+    rank: int = 0
+
+    @property
+    def is_weak(self) -> bool:
+        return self.rank > 0
+
+    @property
+    def main_signal(self) -> FrictionSignal | None:
+        return self.contributions[0].signal if self.contributions else None
+
+    @property
+    def headline(self) -> str:
+        """The one sentence a consultant says to the client about this touchpoint."""
+        main = self.main_signal
+        if main is None:
+            return "No data describes this touchpoint yet."
+        if main.severity == 0:
+            return f"Meets its targets: {main.label.lower()} {pct(main.value)} (target {pct(main.target)}, n={main.n:,})."
+        side = "below" if main.higher_is_better else "above"
+        sentence = f"{main.label}: {pct(main.value)}, {side} the {pct(main.target)} target (n={main.n:,})"
+        others = sorted({c.signal.source for c in self.contributions[1:] if c.signal.severity > 0} - {main.source})
+        if others:
+            sentence += f"; {' and '.join(others)} data agree"
+        return sentence + "."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "touchpoint": self.touchpoint.id,
+            "name": self.touchpoint.name,
+            "stage": self.touchpoint.stage,
+            "owner": self.touchpoint.owner,
+            "score": round(self.score, 1),
+            "severity": round(self.severity, 4),
+            "reach": round(self.reach, 4),
+            "reach_basis": self.reach_basis,
+            "confidence": self.confidence,
+            "confidence_reason": self.confidence_reason,
+            "money_at_stake": round(self.money_at_stake, 2),
+            "headline": self.headline,
+            "signals": [
+                {**c.signal.to_dict(), "weighted_severity": round(c.weighted_severity, 4), "share": round(c.share, 4)}
+                for c in self.contributions
+            ],
+        }
+
+
+@dataclass
+class Ranking:
+    """Every touchpoint scored; `weak_spots` are those at or above the minimum score, best first."""
+
+    assessed: list[WeakSpot]
+
+    @property
+    def weak_spots(self) -> list[WeakSpot]:
+        return [w for w in self.assessed if w.rank > 0]
+
+    @property
+    def healthy(self) -> list[WeakSpot]:
+        return [w for w in self.assessed if w.rank == 0 and w.contributions]
+
+    @property
+    def without_data(self) -> list[WeakSpot]:
+        return [w for w in self.assessed if not w.contributions]
+
+    def for_touchpoint(self, touchpoint_id: str) -> WeakSpot:
+        return next(w for w in self.assessed if w.touchpoint.id == touchpoint_id)
+
+
+def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Settings) -> WeakSpot:
+    """Noisy-OR of weighted severities, scaled by reach.
+
+    severity = 1 - prod(1 - weight_i * severity_i): one strong signal is enough to matter, and
+    each further signal that agrees can only raise it. score = 100 * severity * (floor + (1 - floor) * reach).
+    """
+    weighted = [(s, s.weight * s.severity) for s in signals]
+    remaining = 1.0
+    for _, w in weighted:
+        remaining *= 1.0 - w
+    severity = 1.0 - remaining
+    total = sum(w for _, w in weighted)
+    contributions = sorted(
+        (Contribution(s, w, (w / total) if total else 0.0) for s, w in weighted),
+        key=lambda c: (-c.weighted_severity, -c.signal.n, c.signal.metric),
+    )
+    reach, basis = _reach(tp, signals)
+    floor = settings.scoring.reach_floor
+    score = 100.0 * severity * (floor + (1.0 - floor) * reach)
+    # Money at stake: the largest per-signal figure, since signals at one touchpoint often count the same customers.
+    money = max((s.money_at_stake for s in signals), default=0.0)
+    confidence, reason = _confidence(contributions, settings)
+    return WeakSpot(tp, score, severity, reach, basis, money, confidence, reason, contributions)
+
+
+def _reach(tp: Touchpoint, signals: list[FrictionSignal]) -> tuple[float, str]:
+    measured = [s for s in signals if s.reach is not None]
+    if measured:
+        best = max(measured, key=lambda s: s.n)
+        return min(1.0, max(0.0, best.reach)), f"measured from {best.source} (n={best.n:,})"
+    if tp.reach is not None:
+        return tp.reach, "set in journey.yaml"
+    return 1.0, "assumed: every customer passes here"
+
+
+def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[str, str]:
+    if not contributions or contributions[0].signal.severity == 0:
+        return "low", "no signal is off target"
+    main = contributions[0].signal
+    agreeing = sorted({c.signal.source for c in contributions if c.signal.severity > 0})
+    if not main.clear:
+        return "low", f"the {main.source} figure's interval still reaches the target (n={main.n:,})"
+    if len(agreeing) >= 2 or main.n >= settings.scoring.high_confidence_n:
+        why = f"{len(agreeing)} independent sources agree ({', '.join(agreeing)})" if len(agreeing) >= 2 else f"a large sample (n={main.n:,})"
+        return "high", f"interval clear of the target and {why}"
+    return "medium", f"interval clear of the target, one source, n={main.n:,}"
+
+
+def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings) -> Ranking:
+    assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings) for tp in journey.ordered()]
+    # Deterministic order: score, then money, then journey position (stable sort keeps journey order).
+    order = sorted(assessed, key=lambda w: (-round(w.score, 9), -w.money_at_stake))
+    rank = 0
+    for spot in order:
+        if spot.contributions and spot.score >= settings.scoring.weak_spot_min_score and spot.score > 0:
+            rank += 1
+            spot.rank = rank
+    return Ranking(order)

@@ -1,0 +1,117 @@
+"""Every threshold and weight of the audit, in one typed model that audit.yaml can override."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class MetricRule(_Strict):
+    """How one kind of friction signal turns into severity.
+
+    severity = clip(shortfall / critical_gap, 0, 1), where the shortfall is how far the
+    (shrunk) value sits on the wrong side of `target`. `weight` caps what a maxed-out signal
+    of this kind can add to a touchpoint's severity.
+    """
+
+    target: float = Field(ge=0, le=1)
+    critical_gap: float = Field(gt=0, le=1)
+    weight: float = Field(ge=0, le=1)
+
+
+class Metrics(_Strict):
+    """One rule per signal metric; all metrics are proportions between 0 and 1."""
+
+    top2box: MetricRule = MetricRule(target=0.80, critical_gap=0.30, weight=0.7)
+    conversion: MetricRule = MetricRule(target=0.60, critical_gap=0.30, weight=0.9)
+    promise_breach: MetricRule = MetricRule(target=0.05, critical_gap=0.20, weight=1.0)
+    late_dispatch: MetricRule = MetricRule(target=0.05, critical_gap=0.25, weight=0.6)
+    stockout: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.9)
+    returns: MetricRule = MetricRule(target=0.08, critical_gap=0.15, weight=0.6)
+    repeat: MetricRule = MetricRule(target=0.25, critical_gap=0.20, weight=0.5)
+    complaint_share: MetricRule = MetricRule(target=0.05, critical_gap=0.20, weight=0.5)
+
+
+class Scoring(_Strict):
+    shrinkage_strength: float = Field(
+        default=30.0,
+        ge=0,
+        description="Pseudo-observations placed at the target before the data speaks (empirical-Bayes style prior).",
+    )
+    reach_floor: float = Field(
+        default=0.5, ge=0, le=1, description="Score multiplier for a touchpoint nobody passes; 1.0 for one everybody passes."
+    )
+    weak_spot_min_score: float = Field(default=10.0, ge=0, le=100)
+    high_confidence_n: int = Field(default=300, ge=1)
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+
+
+class Verdict(_Strict):
+    block_score: float = Field(
+        default=30.0, ge=0, le=100, description="A weak spot at or above this score blocks marketing (FIX FIRST)."
+    )
+    block_confidence: Literal["low", "medium", "high"] = "medium"
+
+
+class Orders(_Strict):
+    dispatch_target_business_days: int = Field(default=1, ge=0)
+    repeat_window_days: int = Field(default=60, ge=1)
+
+
+class Feedback(_Strict):
+    negative_rating_max: int = Field(default=2, ge=1, le=5, description="A feedback rating at or below this is a complaint.")
+    positive_rating_min: int = Field(default=4, ge=1, le=5)
+    quotes_per_touchpoint: int = Field(default=3, ge=0, le=10)
+
+
+class Ingest(_Strict):
+    max_file_mb: float = Field(default=300.0, gt=0, description="Refuse input files larger than this.")
+    max_uncompressed_mb: float = Field(default=2048.0, gt=0, description="Refuse workbooks that unpack to more than this.")
+    max_compression_ratio: float = Field(default=150.0, gt=1, description="Refuse workbooks packed tighter than this (zip bombs).")
+    max_rows: int = Field(default=1_048_576, ge=1, description="Refuse sheets or CSVs with more data rows than this.")
+    detailed_problems_per_column: int = Field(default=25, ge=1, description="Problems listed one by one per column and reason; the rest are counted.")
+
+
+class Capacity(_Strict):
+    min_days_per_volume_band: int = Field(default=3, ge=1)
+
+
+class Settings(_Strict):
+    """The whole tunable surface of an audit. Defaults are documented benchmarks, not client data."""
+
+    metrics: Metrics = Metrics()
+    scoring: Scoring = Scoring()
+    verdict: Verdict = Verdict()
+    orders: Orders = Orders()
+    feedback: Feedback = Feedback()
+    ingest: Ingest = Ingest()
+    capacity: Capacity = Capacity()
+
+    @model_validator(mode="after")
+    def _ratings_ordered(self) -> "Settings":
+        if self.feedback.negative_rating_max >= self.feedback.positive_rating_min:
+            raise ValueError("feedback.negative_rating_max must be below feedback.positive_rating_min")
+        return self
+
+
+def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge `overrides` into `base` so a YAML file can change one leaf and keep the rest."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_overrides(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def settings_with(overrides: dict[str, Any] | None) -> Settings:
+    """Default settings with a (possibly nested, partial) override mapping applied."""
+    if not overrides:
+        return Settings()
+    return Settings.model_validate(merge_overrides(Settings().model_dump(), overrides))

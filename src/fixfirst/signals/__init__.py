@@ -1,0 +1,117 @@
+"""Friction signals: what each data source says about each touchpoint and transition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..engagement import Engagement
+from ..ingest import IngestResult
+from ..journey import Journey
+from .base import Evidence, FrictionSignal
+from .calendar import WorkingCalendar
+from .context import SignalContext
+from .events import Funnel, build_funnel, event_signals
+from .feedback import TaggedFeedback, feedback_signals, tag_feedback
+from .orders import order_facts, order_signals
+from .survey import NetPromoterScore, net_promoter_score, survey_signals
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure with its sample size; `unit` says how to show it (pct, money, count, nps, number)."""
+
+    name: str
+    value: float
+    unit: str
+    n: int | None = None
+    note: str = ""
+
+
+@dataclass
+class SignalSet:
+    signals: list[FrictionSignal]
+    context: SignalContext
+    order_facts: pd.DataFrame | None = None
+    funnel: Funnel | None = None
+    feedback: TaggedFeedback | None = None
+    nps: NetPromoterScore | None = None
+    kpis: list[Kpi] = field(default_factory=list)
+
+    def for_touchpoint(self, touchpoint_id: str) -> list[FrictionSignal]:
+        return [s for s in self.signals if s.touchpoint == touchpoint_id]
+
+
+def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult) -> SignalSet:
+    ctx = SignalContext(engagement.settings, engagement.audit.promise, WorkingCalendar.from_promise(engagement.audit.promise))
+    orders = data.frame("orders")
+    survey = data.frame("survey")
+    facts = None
+    if orders is not None and len(orders):
+        facts = order_facts(orders, ctx)
+        placed = facts[~facts["cancelled"]]
+        if "value" in placed and placed["value"].notna().any():
+            ctx.average_order_value = float(placed["value"].mean())
+        ctx.orders_per_month = ctx.per_month(len(placed), facts["ordered_at"].min(), facts["ordered_at"].max())
+    signals: list[FrictionSignal] = []
+    if facts is not None:
+        signals += order_signals(facts, journey, ctx, survey)
+    if survey is not None and len(survey):
+        signals += survey_signals(survey, journey, ctx)
+    funnel = None
+    events = data.frame("events")
+    if events is not None and len(events):
+        funnel = build_funnel(events, journey)
+        if funnel is not None:
+            signals += event_signals(funnel, journey, ctx)
+    texts = _feedback_corpus(data.frame("feedback"), survey)
+    tagged = None
+    if texts is not None and len(texts):
+        tagged = tag_feedback(texts, journey, ctx)
+        signals += feedback_signals(tagged, journey, ctx)
+    nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None
+    return SignalSet(signals, ctx, facts, funnel, tagged, nps, headline_kpis(facts, funnel, nps, ctx))
+
+
+def _feedback_corpus(feedback: pd.DataFrame | None, survey: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Feedback rows plus survey comments: every free-text voice the client collected."""
+    parts = []
+    if feedback is not None and len(feedback):
+        parts.append(feedback)
+    if survey is not None and "comment" in survey:
+        comments = survey.loc[survey["comment"].notna(), ["comment"]].rename(columns={"comment": "text"})
+        if len(comments):
+            comments["source"] = "survey"
+            parts.append(comments)
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
+def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPromoterScore | None, ctx: SignalContext) -> list[Kpi]:
+    kpis: list[Kpi] = []
+    if facts is not None:
+        placed = facts[~facts["cancelled"]]
+        kpis.append(Kpi("Orders analysed", len(facts), "count", len(facts)))
+        if ctx.orders_per_month:
+            kpis.append(Kpi("Orders per month", ctx.orders_per_month, "number", len(placed)))
+        if ctx.average_order_value:
+            kpis.append(Kpi("Average order value", ctx.average_order_value, "money", int(placed["value"].notna().sum())))
+        assessed = facts[facts["assessable"]]
+        if len(assessed):
+            kpis.append(Kpi("On-time delivery", 1 - assessed["late"].mean(), "pct", len(assessed), ctx.promise.description))
+        if "backordered" in placed and placed["backordered"].notna().any():
+            kpis.append(Kpi("Stock-out rate", placed["backordered"].fillna(False).astype(bool).mean(), "pct", len(placed)))
+        if "returned" in placed and placed["returned"].notna().any():
+            kpis.append(Kpi("Return rate", placed["returned"].fillna(False).astype(bool).mean(), "pct", len(placed)))
+    if funnel is not None and funnel.purchase_step:
+        first = funnel.reached.columns[0]
+        starts = funnel.reached[first]
+        if starts.any():
+            kpis.append(Kpi("Web conversion", float(funnel.reached.loc[starts, funnel.purchase_step].mean()), "pct", int(starts.sum()),
+                            f"cases reaching {funnel.purchase_step} among those starting at {first}"))
+    if nps is not None:
+        kpis.append(Kpi("Net Promoter Score", nps.score, "nps", nps.n, f"95% interval {nps.ci_low:.0f} to {nps.ci_high:.0f}"))
+    return kpis
+
+
+__all__ = ["Evidence", "FrictionSignal", "Kpi", "SignalSet", "compute_signals"]

@@ -1,0 +1,116 @@
+"""FrictionSignal, its evidence, and the statistics every signal shares (Wilson interval, shrinkage)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import NormalDist
+from typing import Any
+
+from ..settings import MetricRule, Settings
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A fact, a breakdown line or a customer quote that backs a signal."""
+
+    text: str
+    kind: str = "fact"  # fact | breakdown | quote
+    n: int | None = None
+
+
+@dataclass
+class FrictionSignal:
+    """One measured symptom of friction at a touchpoint (or on the edge leaving it).
+
+    All values are proportions. `value` is observed; `shrunk_value` pulls it toward the target
+    by `shrinkage_strength` pseudo-observations so that small samples cannot outrank large ones
+    on noise; severity is computed from the shrunk value.
+    """
+
+    touchpoint: str
+    metric: str
+    label: str
+    source: str
+    value: float
+    target: float
+    higher_is_better: bool
+    n: int
+    ci_low: float
+    ci_high: float
+    shrunk_value: float
+    severity: float
+    weight: float
+    money_at_stake: float = 0.0
+    reach: float | None = None
+    edge: tuple[str, str] | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clear(self) -> bool:
+        """The whole confidence interval sits on the wrong side of the target."""
+        return self.ci_high < self.target if self.higher_is_better else self.ci_low > self.target
+
+    @property
+    def shortfall(self) -> float:
+        gap = self.target - self.value if self.higher_is_better else self.value - self.target
+        return max(0.0, gap)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "touchpoint": self.touchpoint,
+            "edge": list(self.edge) if self.edge else None,
+            "metric": self.metric,
+            "label": self.label,
+            "source": self.source,
+            "value": round(self.value, 4),
+            "target": round(self.target, 4),
+            "higher_is_better": self.higher_is_better,
+            "n": self.n,
+            "ci": [round(self.ci_low, 4), round(self.ci_high, 4)],
+            "shrunk_value": round(self.shrunk_value, 4),
+            "severity": round(self.severity, 4),
+            "weight": self.weight,
+            "money_at_stake": round(self.money_at_stake, 2),
+            "reach": None if self.reach is None else round(self.reach, 4),
+            "evidence": [e.text for e in self.evidence],
+        }
+
+
+def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion: sane at 0%, 100% and small n, unlike p +/- z*se."""
+    if n <= 0:
+        return 0.0, 1.0
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def severity_of(value: float, rule_target: float, critical_gap: float, higher_is_better: bool) -> float:
+    gap = rule_target - value if higher_is_better else value - rule_target
+    return min(1.0, max(0.0, gap / critical_gap))
+
+
+def proportion_signal(*, touchpoint: str, metric: str, label: str, source: str, hits: float, n: int,
+                      higher_is_better: bool, settings: Settings, target: float | None = None,
+                      **extra: Any) -> FrictionSignal:
+    """Build a signal from `hits` out of `n` (hits are the good outcomes when higher is better)."""
+    rule: MetricRule = getattr(settings.metrics, metric)
+    target = rule.target if target is None else target
+    strength = settings.scoring.shrinkage_strength
+    value = hits / n if n else 0.0
+    shrunk = (hits + strength * target) / (n + strength) if (n + strength) else target
+    low, high = wilson_interval(hits, n, settings.scoring.ci_level)
+    return FrictionSignal(
+        touchpoint=touchpoint, metric=metric, label=label, source=source, value=value, target=target,
+        higher_is_better=higher_is_better, n=int(n), ci_low=low, ci_high=high, shrunk_value=shrunk,
+        severity=severity_of(shrunk, target, rule.critical_gap, higher_is_better), weight=rule.weight, **extra,
+    )
+
+
+def pct(value: float, digits: int = 0) -> str:
+    return f"{value * 100:.{digits}f}%"

@@ -1,0 +1,33 @@
+"""What every signal computation needs to know about the engagement: settings, promise, money scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..engagement import Promise
+from ..settings import Settings
+from .calendar import WorkingCalendar
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass
+class SignalContext:
+    settings: Settings
+    promise: Promise
+    calendar: WorkingCalendar
+    average_order_value: float | None = None
+    orders_per_month: float | None = None
+
+    def per_month(self, count: float, start: pd.Timestamp | None, end: pd.Timestamp | None) -> float:
+        """Scale a count observed between start and end to a 30.4-day month."""
+        if start is None or end is None or pd.isna(start) or pd.isna(end):
+            return 0.0
+        days = max(1.0, (end - start) / pd.Timedelta(days=1))
+        return count * DAYS_PER_MONTH / days
+
+    def money(self, units_per_month: float) -> float:
+        """Monthly revenue represented by `units_per_month` orders, at the average order value."""
+        return max(0.0, units_per_month) * (self.average_order_value or 0.0)

@@ -1,0 +1,84 @@
+"""Friction from event logs: how many cases continue along each journey transition, by segment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..journey import Journey
+from .base import Evidence, FrictionSignal, pct, proportion_signal
+from .context import SignalContext
+
+
+@dataclass
+class Funnel:
+    """Which touchpoints each case (session, ticket...) reached."""
+
+    reached: pd.DataFrame  # index case_id, one bool column per touchpoint with events
+    segment: pd.Series | None  # case_id -> segment (device, platform...), when the log has one
+    start: pd.Timestamp
+    end: pd.Timestamp
+    purchase_step: str | None  # the last event touchpoint in journey order
+
+    @property
+    def cases(self) -> int:
+        return len(self.reached)
+
+
+def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
+    step_of = {activity: tp.id for tp in journey.touchpoints for activity in tp.events}
+    if not step_of:
+        return None
+    steps = events["activity"].map(step_of)
+    known = events.assign(step=steps).dropna(subset=["step"])
+    if known.empty:
+        return None
+    reached = pd.crosstab(known["case_id"], known["step"]).gt(0)
+    segment = None
+    if "segment" in known:
+        # A case's segment is the one it was first seen with.
+        segment = known.sort_values("timestamp").groupby("case_id")["segment"].first().reindex(reached.index)
+    ordered = [tp.id for tp in journey.ordered() if tp.id in reached.columns]
+    return Funnel(reached[ordered], segment, events["timestamp"].min(), events["timestamp"].max(), ordered[-1] if ordered else None)
+
+
+def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:
+    signals = []
+    default_target = ctx.settings.metrics.conversion.target
+    purchases = int(funnel.reached[funnel.purchase_step].sum()) if funnel.purchase_step else 0
+    for transition in journey.transitions:
+        a, b = transition.source, transition.target
+        if a not in funnel.reached or b not in funnel.reached:
+            continue
+        at_a = funnel.reached[a]
+        n = int(at_a.sum())
+        if n == 0:
+            continue
+        continued = funnel.reached.loc[at_a, b]
+        source_tp, target_tp = journey.touchpoint(a), journey.touchpoint(b)
+        target = transition.target_conversion or source_tp.targets.get("conversion") or default_target
+        signal = proportion_signal(
+            touchpoint=a, metric="conversion", label=f"Cases that go on from {source_tp.name} to {target_tp.name}",
+            source="events", hits=int(continued.sum()), n=n, higher_is_better=True, settings=ctx.settings, target=target,
+            edge=(a, b), reach=min(1.0, n / purchases) if purchases else None,
+        )
+        # Lost cases are worth what a case that reaches b is worth: its chance of buying.
+        at_b = funnel.reached[b]
+        buy_rate = float(funnel.reached.loc[at_b, funnel.purchase_step].mean()) if funnel.purchase_step and at_b.any() else 0.0
+        lost = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(n, funnel.start, funnel.end)
+        signal.money_at_stake = ctx.money(lost * buy_rate)
+        signal.detail.update(continued=int(continued.sum()), drop_off=1 - signal.value, buy_rate_after=buy_rate)
+        signal.evidence.append(Evidence(
+            f"{pct(signal.value)} of {n:,} cases at {source_tp.name} went on to {target_tp.name} ({pct(1 - signal.value)} dropped off); target {pct(target)}.", n=n))
+        if funnel.segment is not None:
+            segments = pd.DataFrame({"segment": funnel.segment[at_a], "continued": continued})
+            by = segments.groupby("segment", observed=True)["continued"].agg(["size", "mean"]).sort_values("mean")
+            by = by[by["size"] >= 30]
+            if len(by) > 1:
+                signal.detail["segments"] = {str(k): (int(r["size"]), float(r["mean"])) for k, r in by.iterrows()}
+                signal.evidence.append(Evidence(
+                    "By segment: " + "; ".join(f"{k} {pct(r['mean'])} continue (n={int(r['size']):,})" for k, r in by.iterrows()) + ".",
+                    kind="breakdown", n=n))
+        signals.append(signal)
+    return signals
