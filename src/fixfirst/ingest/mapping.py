@@ -43,7 +43,7 @@ def map_columns(kind: str, headers: list[str], explicit: dict[str, str], reserve
         mapping.columns[name], mapping.how[name] = found, "explicit"
     used = set(mapping.columns.values()) | reserved
     for spec in specs.values():
-        if spec.name in mapping.columns:
+        if spec.name in explicit:  # a failed explicit mapping is reported once, not guessed around
             continue
         found = _auto_match(spec, headers, used)
         if found is not None:

@@ -119,7 +119,7 @@ def parse_scale(raw: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Seri
         values = pd.to_numeric(text.str.extract(r"^(-?\d+(?:\.\d+)?)", expand=False), errors="coerce").astype("float64")
         if high == 5:
             labelled = text.str.lower().map(RATING_LABELS)
-            values = values.fillna(pd.to_numeric(labelled, errors="coerce"))
+            values = values.fillna(pd.to_numeric(labelled, errors="coerce").astype("float64"))
     unreadable = values.isna() & ~blank
     out = values.notna() & ~values.between(low, high)
     return values.where(~out), unreadable, out

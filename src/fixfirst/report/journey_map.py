@@ -11,7 +11,7 @@ from ..scoring import Ranking
 from .formatting import friction_colour
 
 COLUMN_WIDTH = 180
-NODE_WIDTH = 140
+NODE_WIDTH = 124
 NODE_HEIGHT = 54
 ROW_GAP = 34
 TOP = 44
@@ -39,6 +39,7 @@ class MapEdge:
     label_x: float
     label_y: float
     alarming: bool
+    vertical: bool
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,11 @@ def layout_journey(journey: Journey, ranking: Ranking) -> JourneyMap:
         bx, by = _anchor(x2, y2, x1 - x2, y1 - y2)
         signal = conversions.get((tr.source, tr.target))
         label = f"−{(1 - signal.value) * 100:.0f}%" if signal else ""
-        edges.append(MapEdge(ax, ay, bx, by, label, (ax + bx) / 2 + (8 if x1 == x2 else 0), (ay + by) / 2 - (0 if x1 == x2 else 5),
-                             bool(signal and signal.severity > 0)))
+        # Labels sit beside vertical arrows and above the others, never under a box.
+        vertical = abs(x1 - x2) < 1
+        label_x = (ax + bx) / 2 + (6 if vertical else 0)
+        label_y = (ay + by) / 2 + (4 if vertical else -5)
+        edges.append(MapEdge(ax, ay, bx, by, label, label_x, label_y, bool(signal and signal.severity > 0), vertical))
     stages = tuple(MapStage(s, i * COLUMN_WIDTH + COLUMN_WIDTH / 2) for i, s in enumerate(journey.stages))
     height = TOP + rows * (NODE_HEIGHT + ROW_GAP)
     return JourneyMap(len(journey.stages) * COLUMN_WIDTH, height, NODE_WIDTH, NODE_HEIGHT, stages, tuple(nodes), tuple(edges))

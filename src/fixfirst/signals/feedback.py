@@ -93,14 +93,22 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
         _hits=complaints["text"].map(lambda t: len(pattern.findall(str(t)))),
         _len=complaints["text"].map(lambda t: len(str(t))),
     ).sort_values(["_hits", "tone", "_len"], ascending=[False, True, True], kind="stable")
-    quotes, seen = [], set()
+    quotes: list[str] = []
+    chosen: list[set[str]] = []
     for text in ranked["text"]:
         cleaned = " ".join(redact(str(text)).split())
         if len(cleaned) > 240:
             cleaned = cleaned[:237].rsplit(" ", 1)[0] + "..."
-        if cleaned.lower() not in seen:
-            seen.add(cleaned.lower())
-            quotes.append(cleaned)
+        words = set(re.findall(r"\w+", cleaned.lower()))
+        # Several customers often say the same thing; quote different voices, not one voice thrice.
+        if any(_jaccard(words, other) > 0.5 for other in chosen):
+            continue
+        chosen.append(words)
+        quotes.append(cleaned)
         if len(quotes) == limit:
             break
     return quotes
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0

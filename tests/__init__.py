@@ -1,0 +1,1 @@
+"""fixfirst test suite."""
