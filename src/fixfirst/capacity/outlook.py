@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..settings import Settings
+from ..signals.base import wilson_interval
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,14 @@ class VolumeBand:
     high: float
     days: int
     orders: int
+    late: int
     breach_rate: float
+    ci_low: float
+    ci_high: float
+
+    def kept_promise(self, target: float) -> bool:
+        """Not clearly above target: a band of few days must not fail on one bad afternoon."""
+        return self.ci_low <= target
 
 
 @dataclass(frozen=True)
@@ -99,10 +107,10 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
     per_day = assessable.assign(day=assessable["ordered_at"].dt.normalize()).groupby("day")["late"].agg(["size", "sum"])
     per_day["volume"] = volume.reindex(per_day.index).to_numpy()
     per_day = per_day.dropna()
-    outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band)
+    outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band, settings.scoring.ci_level)
     # The busiest band such that every band at or below it kept the promise.
     for band in outlook.bands:
-        if band.breach_rate > target:
+        if not band.kept_promise(target):
             break
         outlook.safe_daily_orders = band.high
 
@@ -130,7 +138,7 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
     return outlook
 
 
-def _bands(per_day: pd.DataFrame, min_days: int) -> list[VolumeBand]:
+def _bands(per_day: pd.DataFrame, min_days: int, level: float) -> list[VolumeBand]:
     """Split order days into volume bands of at least `min_days` days each (quantile edges)."""
     if per_day.empty:
         return []
@@ -144,7 +152,8 @@ def _bands(per_day: pd.DataFrame, min_days: int) -> list[VolumeBand]:
         part = per_day[labels == i]
         if part.empty:
             continue
-        orders = int(part["size"].sum())
-        bands.append(VolumeBand(float(part["volume"].min()), float(part["volume"].max()), len(part), orders,
-                                float(part["sum"].sum() / orders) if orders else 0.0))
+        orders, late = int(part["size"].sum()), int(part["sum"].sum())
+        low, high = wilson_interval(late, orders, level)
+        bands.append(VolumeBand(float(part["volume"].min()), float(part["volume"].max()), len(part), orders, late,
+                                late / orders if orders else 0.0, low, high))
     return bands

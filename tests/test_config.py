@@ -1,0 +1,93 @@
+"""audit.yaml, journey.yaml and settings: validated with located errors; bundled folders are found."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixfirst.engagement import load_engagement
+from fixfirst.errors import FixfirstError, InputProblems
+from fixfirst.journey import load_journey
+from fixfirst.resources import bundled_dir, checklists_dir, sample_engagement, templates_dir
+from fixfirst.settings import Settings, settings_with
+
+
+def test_bundled_folders_are_found():
+    assert (templates_dir() / "report" / "report.html").is_file()
+    assert (sample_engagement() / "audit.yaml").is_file()
+    assert any(checklists_dir().glob("*.yaml"))
+    with pytest.raises(ValueError):
+        bundled_dir("secrets")
+
+
+def test_sample_engagement_loads_with_its_overrides(sample_dir):
+    engagement = load_engagement(sample_dir)
+    assert engagement.audit.client.name == "Juniper & Lark"
+    assert engagement.audit.promise.weekmask == "1111110"
+    assert engagement.settings.scoring.shrinkage_strength == 30
+
+
+def test_settings_override_changes_one_leaf_only():
+    merged = settings_with({"metrics": {"stockout": {"target": 0.05}}})
+    assert merged.metrics.stockout.target == 0.05
+    assert merged.metrics.stockout.weight == Settings().metrics.stockout.weight
+    assert merged.metrics.returns == Settings().metrics.returns
+
+
+def test_bad_settings_are_located(tmp_path, sample_dir):
+    text = (sample_dir / "audit.yaml").read_text().replace("shrinkage_strength: 30", "shrinkage_strength: -1\n    bogus: 1")
+    (tmp_path / "audit.yaml").write_text(text)
+    with pytest.raises(InputProblems) as caught:
+        load_engagement(tmp_path)
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert "shrinkage_strength" in messages and "bogus" in messages
+    assert all(p.row for p in caught.value.problems), "every settings problem names its line"
+
+
+def test_settings_can_come_from_a_separate_yaml_file(tmp_path, sample_dir):
+    text = (sample_dir / "audit.yaml").read_text().split("# Any threshold")[0] + "settings: thresholds.yaml\n"
+    (tmp_path / "audit.yaml").write_text(text)
+    (tmp_path / "thresholds.yaml").write_text("verdict:\n  block_score: 55\n")
+    assert load_engagement(tmp_path).settings.verdict.block_score == 55
+
+
+def test_unknown_audit_field_is_reported_with_its_line(tmp_path):
+    (tmp_path / "audit.yaml").write_text("client:\n  name: X\npromise:\n  description: d\n  business_days: 2\n  cuttoff: '14:00'\nsources:\n  - {kind: orders, file: o.csv}\n")
+    with pytest.raises(InputProblems) as caught:
+        load_engagement(tmp_path)
+    problem = caught.value.problems[0]
+    assert problem.row == 6 and "promise.cuttoff" in problem.message
+    assert "line 6" in problem.location
+
+
+def test_missing_audit_yaml_says_how_to_start(tmp_path):
+    with pytest.raises(FixfirstError) as caught:
+        load_engagement(tmp_path)
+    assert "fixfirst init" in caught.value.fix
+
+
+def test_journey_builds_an_ordered_graph(sample_dir):
+    journey = load_journey(sample_dir / "journey.yaml")
+    assert journey.graph.number_of_nodes() == 12
+    assert journey.graph.has_edge("checkout", "payment")
+    order = [t.id for t in journey.ordered()]
+    assert order.index("home") < order.index("checkout") < order.index("delivery") < order.index("repeat")
+    assert journey.event_step("payment") == "payment"
+    assert journey.touchpoint("delivery").orders == ("delivery",)
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("stages: [a]\ntouchpoints:\n  - {id: x, name: X, stage: b}\n", "stage 'b'"),
+        ("stages: [a]\ntouchpoints:\n  - {id: x, name: X, stage: a}\n  - {id: x, name: Y, stage: a}\n", "unique"),
+        ("stages: [a]\ntouchpoints:\n  - {id: x, name: X, stage: a}\ntransitions:\n  - {from: x, to: y}\n", "unknown touchpoint 'y'"),
+        ("stages: [a]\ntouchpoints:\n  - {id: x, name: X, stage: a, data: {events: [e]}}\n  - {id: y, name: Y, stage: a, data: {events: [e]}}\n", "claimed by both"),
+        ("stages: [a]\ntouchpoints:\n  - {id: x, name: X, stage: a, data: {orders: [teleport]}}\n", "touchpoints.0.data.orders.0"),
+    ],
+)
+def test_journey_mistakes_are_explained(tmp_path, body, expected):
+    path = tmp_path / "journey.yaml"
+    path.write_text(body)
+    with pytest.raises(InputProblems) as caught:
+        load_journey(path)
+    assert expected in " ".join(p.message for p in caught.value.problems)

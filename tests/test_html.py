@@ -1,0 +1,122 @@
+"""The report HTML, checked with selectors before it becomes a PDF; hostile client data stays inert."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from pypdf import PdfReader
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+from fixfirst.pipeline import run_audit
+from fixfirst.report import render_html, write_report
+from fixfirst.report.pdf import SandboxedFetcher, assets_dir
+
+from .conftest import write_tiny_engagement
+
+
+@pytest.fixture(scope="module")
+def sample_html(sample_audit):
+    return HTMLParser(render_html(sample_audit))
+
+
+def test_cover_names_client_and_verdict(sample_html):
+    assert sample_html.css_first("#cover .client-name").text() == "Juniper & Lark"
+    verdict = sample_html.css_first("#verdict")
+    assert verdict.text() == "FIX FIRST"
+    assert "fix-first" in verdict.attributes["class"]
+
+
+def test_ranking_table_lists_weak_spots_in_rank_order(sample_html, sample_audit):
+    rows = sample_html.css("#ranking tbody tr")
+    assert len(rows) == len(sample_audit.ranking.weak_spots) >= 3
+    ranks = [int(r.css_first("td").text()) for r in rows]
+    assert ranks == sorted(ranks)
+    names = [r.css("td")[1].text() for r in rows[:3]]
+    assert set(names) == {"Delivery", "Stock and picking", "Checkout"}
+
+
+def test_each_weak_spot_shows_its_signals_with_sample_sizes(sample_html, sample_audit):
+    for spot in sample_audit.ranking.weak_spots:
+        block = sample_html.css_first(f"#weak-spot-{spot.touchpoint.id}")
+        assert block is not None
+        rows = block.css("table.signals tbody tr")
+        assert len(rows) == len(spot.contributions)
+        for row in rows:
+            n = row.css("td")[4].text().replace(",", "")
+            assert int(n) > 0
+
+
+def test_journey_map_draws_every_touchpoint_coloured(sample_html, sample_audit):
+    groups = sample_html.css("#journey-map svg g.touchpoint")
+    assert {g.attributes["data-touchpoint"] for g in groups} == {t.id for t in sample_audit.journey.touchpoints}
+    fills = {g.attributes["data-touchpoint"]: g.css_first("rect").attributes["fill"] for g in groups}
+    assert fills["delivery"] == "#d9534f" and fills["home"] == "#5cb85c"
+    labels = [t.text() for t in sample_html.css("#journey-map text.edge-label")]
+    assert any(label.startswith("−") and label.endswith("%") for label in labels)
+
+
+def test_data_quality_and_methodology_sections_are_present(sample_html):
+    problems = sample_html.css("#problems tbody tr")
+    assert len(problems) >= 10
+    assert "row 3835" in sample_html.css_first("#problems").text()
+    methodology = sample_html.css_first("#methodology").text()
+    assert "Wilson" in methodology and "pseudo-observations" in methodology
+
+
+def test_quotes_are_redacted(sample_html):
+    quotes = " ".join(q.text() for q in sample_html.css("blockquote.quote"))
+    assert quotes
+    assert not re.search(r"[\w.]+@[\w-]+\.\w+", quotes)
+    assert not re.search(r"\d{4,}\s?\d{5,}", quotes)
+
+
+HOSTILE = '<script>alert(1)</script><img src="http://evil.example/x.png"><a rel="attachment" href="file:///etc/passwd">x</a>'
+
+
+def test_hostile_client_text_is_escaped_and_fetches_nothing(tmp_path):
+    folder = write_tiny_engagement(
+        tmp_path / "hostile", client=HOSTILE.replace('"', "'"), late_every=2,
+        feedback=[f"Delivery late {HOSTILE.replace(chr(34), '')} call me on 07700 900123 or a.b@example.com"] * 5,
+    )
+    result = run_audit(folder)
+    html = render_html(result)
+    tree = HTMLParser(html)
+    assert tree.css("script") == []
+    assert all(not (img.attributes.get("src") or "").startswith("http") for img in tree.css("img"))
+    assert tree.css('a[rel="attachment"]') == []
+    assert "&lt;script&gt;" in html
+    assert "07700 900123" not in html and "a.b@example.com" not in html
+    target = tmp_path / "hostile.pdf"
+    write_report(result, target)
+    reader = PdfReader(target)
+    assert dict(reader.attachments) == {}
+    assert "<script>" in "".join(p.extract_text() for p in reader.pages)  # shown as text, never run
+
+
+def test_sandboxed_fetcher_refuses_network_and_foreign_files(tmp_path):
+    fetcher = SandboxedFetcher([assets_dir()])
+    secret = tmp_path / "secret.txt"
+    secret.write_text("client data")
+    for url in ("http://example.com/a.png", "https://example.com/b.css", secret.as_uri(), (assets_dir() / ".." / "report.css").resolve().as_uri()):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4
+    allowed = fetcher.fetch((assets_dir() / "fixfirst-mark.svg").as_uri())
+    assert b"<svg" in allowed.read()
+    allowed.close()
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_engagement_template_override_wins(tmp_path, sample_dir):
+    import shutil
+
+    folder = tmp_path / "eng"
+    shutil.copytree(sample_dir, folder)
+    (folder / "overrides" / "_partials").mkdir(parents=True)
+    (folder / "overrides" / "_partials" / "healthy.html").write_text('<section id="healthy"><p id="custom">Custom {{ client.name }}</p></section>')
+    audit = (folder / "audit.yaml").read_text().replace("report:\n", "report:\n  templates: overrides\n")
+    (folder / "audit.yaml").write_text(audit)
+    tree = HTMLParser(render_html(run_audit(folder)))
+    assert tree.css_first("#custom").text() == "Custom Juniper & Lark"
+    assert tree.css_first("#summary") is not None  # everything else still comes from the bundled templates

@@ -1,0 +1,143 @@
+"""Weak-spot scoring: explainable, monotone, deterministic, and not fooled by small samples."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+from hypothesis import given, settings as hsettings, strategies as st
+
+from fixfirst.journey.model import JourneySpec, journey_from_spec
+from fixfirst.pipeline import run_audit
+from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY, decide, rank_weak_spots, score_touchpoint
+from fixfirst.scoring.export import ranking_payload
+from fixfirst.settings import Settings
+from fixfirst.signals import SignalSet
+from fixfirst.signals.base import proportion_signal
+from fixfirst.signals.context import SignalContext
+
+from .conftest import write_tiny_engagement
+
+SETTINGS = Settings()
+
+
+def _signal(tp, metric="promise_breach", hits=10, n=100, higher=False, source="orders"):
+    return proportion_signal(touchpoint=tp, metric=metric, label=metric, source=source, hits=hits, n=n,
+                             higher_is_better=higher, settings=SETTINGS)
+
+
+def _journey(*ids):
+    return journey_from_spec(JourneySpec.model_validate({
+        "stages": ["s"], "touchpoints": [{"id": i, "name": i.title(), "stage": "s"} for i in ids]}))
+
+
+def _ranking(signals, *ids):
+    journey = _journey(*ids)
+    signal_set = SignalSet(signals, SignalContext(SETTINGS, None, None))
+    return rank_weak_spots(journey, signal_set, SETTINGS)
+
+
+def test_three_angry_answers_do_not_outrank_three_hundred():
+    few = _signal("few", hits=3, n=3)  # 100% late, but only three orders
+    many = _signal("many", hits=75, n=300)  # 25% late over three hundred
+    ranking = _ranking([few, many], "few", "many")
+    assert ranking.weak_spots[0].touchpoint.id == "many"
+    assert ranking.for_touchpoint("few").score < ranking.for_touchpoint("many").score
+
+
+@given(hits=st.integers(0, 200), extra=st.integers(1, 100), n=st.integers(200, 400))
+@hsettings(max_examples=60, deadline=None)
+def test_worse_signal_never_lowers_the_score(hits, extra, n):
+    tp = _journey("a").touchpoint("a")
+    base = score_touchpoint(tp, [_signal("a", hits=hits, n=n), _signal("a", "top2box", 70, 100, True, "survey")], SETTINGS)
+    worse = score_touchpoint(tp, [_signal("a", hits=min(n, hits + extra), n=n), _signal("a", "top2box", 70, 100, True, "survey")], SETTINGS)
+    assert worse.score >= base.score
+
+
+@given(st.lists(st.tuples(st.integers(0, 100), st.integers(1, 100)), min_size=1, max_size=5))
+@hsettings(max_examples=60, deadline=None)
+def test_adding_an_agreeing_signal_never_lowers_severity(pairs):
+    tp = _journey("a").touchpoint("a")
+    signals = [_signal("a", hits=min(h, n), n=n) for h, n in pairs]
+    for i in range(1, len(signals)):
+        assert score_touchpoint(tp, signals[: i + 1], SETTINGS).severity >= score_touchpoint(tp, signals[:i], SETTINGS).severity
+    assert 0 <= score_touchpoint(tp, signals, SETTINGS).score <= 100
+
+
+def test_breakdown_shares_add_up_and_the_main_signal_leads():
+    spot = score_touchpoint(_journey("a").touchpoint("a"),
+                            [_signal("a", hits=40, n=200), _signal("a", "top2box", 60, 100, True, "survey")], SETTINGS)
+    assert abs(sum(c.share for c in spot.contributions) - 1) < 1e-9
+    assert spot.contributions[0].weighted_severity >= spot.contributions[1].weighted_severity
+    assert spot.confidence == "high" and "agree" in spot.confidence_reason
+    assert "survey data agree" in spot.headline
+
+
+def test_on_target_touchpoint_is_not_a_weak_spot():
+    ranking = _ranking([_signal("ok", hits=2, n=500)], "ok", "nodata")
+    assert ranking.weak_spots == []
+    assert [w.touchpoint.id for w in ranking.healthy] == ["ok"]
+    assert [w.touchpoint.id for w in ranking.without_data] == ["nodata"]
+
+
+def test_scoring_is_deterministic_and_ignores_row_order(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "a", late_every=3, checkout_drop_every=2)
+    first = ranking_payload(run_audit(folder))
+    assert ranking_payload(run_audit(folder)) == first
+    for name in ("orders.csv", "events.csv", "feedback.csv"):
+        frame = pd.read_csv(folder / name, dtype=str)
+        frame.sample(frac=1, random_state=7).to_csv(folder / name, index=False)
+    shuffled = ranking_payload(run_audit(folder))
+    assert json.dumps(shuffled["touchpoints"], sort_keys=True) == json.dumps(first["touchpoints"], sort_keys=True)
+
+
+def test_settings_override_changes_the_ranking(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "a", late_every=3, checkout_drop_every=2)
+    before = run_audit(folder).ranking.for_touchpoint("delivery").score
+    audit = folder / "audit.yaml"
+    audit.write_text(audit.read_text() + "settings:\n  metrics:\n    promise_breach: {target: 0.5, critical_gap: 0.2, weight: 1.0}\n")
+    assert run_audit(folder).ranking.for_touchpoint("delivery").score < before
+
+
+def test_verdict_follows_its_rule(tmp_path):
+    broken = run_audit(write_tiny_engagement(tmp_path / "broken", late_every=2, checkout_drop_every=2))
+    assert broken.verdict.status == FIX_FIRST
+    assert {w.touchpoint.id for w in broken.verdict.blocking} <= {w.touchpoint.id for w in broken.ranking.weak_spots}
+    healthy = run_audit(write_tiny_engagement(tmp_path / "healthy", late_every=0, checkout_drop_every=0))
+    assert healthy.verdict.status == READY
+    assert healthy.ranking.weak_spots == []
+
+
+def test_campaign_beyond_proven_volume_means_market_with_limits(sample_audit):
+    outlook = sample_audit.outlook
+    assert outlook.campaign.name == "Autumn Launch"
+    assert outlook.campaign_breaks_promise and outlook.safe_daily_orders is not None
+    calm = type(sample_audit.ranking)([])  # no weak spots at all: only capacity speaks
+    verdict = decide(calm, outlook, SETTINGS)
+    assert verdict.status == MARKET_WITH_LIMITS
+    assert f"{outlook.safe_daily_orders:.0f} orders a day" in verdict.summary
+
+
+def test_sample_capacity_outlook_matches_the_planted_spike(sample_audit):
+    outlook = sample_audit.outlook
+    assert 20 <= outlook.baseline_daily_orders <= 28
+    assert abs(outlook.campaign_daily_orders - outlook.baseline_daily_orders * 1.6) < 1e-6
+    assert outlook.projected_breach_rate > 0.15  # the Summer Sale days missed the promise about a quarter of the time
+    busiest = outlook.bands[-1]
+    assert busiest.breach_rate == max(b.breach_rate for b in outlook.bands)
+
+
+def test_healthy_sample_variant_is_ready_to_market(tmp_path, sample_dir):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", sample_dir.parent / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    folder = tmp_path / "healthy"
+    generate.generate(folder, healthy=True)
+    for name in ("audit.yaml", "journey.yaml"):
+        shutil.copy(sample_dir / name, folder / name)
+    result = run_audit(folder)
+    assert result.verdict.status == READY, result.verdict.reasons
+    assert result.ranking.weak_spots == []
