@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Strict(BaseModel):
@@ -46,27 +46,26 @@ class Scoring(_Strict):
     reach_floor: float = Field(
         default=0.5, ge=0, le=1, description="Score multiplier for a touchpoint nobody passes; 1.0 for one everybody passes."
     )
-    weak_spot_min_score: float = Field(default=10.0, ge=0, le=100)
-    high_confidence_n: int = Field(default=300, ge=1)
-    ci_level: float = Field(default=0.95, gt=0.5, lt=1)
+    weak_spot_min_score: float = Field(default=10.0, ge=0, le=100, description="A touchpoint scoring this or more is a weak spot.")
+    high_confidence_n: int = Field(default=300, ge=1, description="Sample size that earns high confidence from one source alone.")
+    ci_level: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of every interval.")
 
 
 class Verdict(_Strict):
     block_score: float = Field(
         default=30.0, ge=0, le=100, description="A weak spot at or above this score blocks marketing (FIX FIRST)."
     )
-    block_confidence: Literal["low", "medium", "high"] = "medium"
+    block_confidence: Literal["low", "medium", "high"] = Field(default="medium", description="Least confidence a blocking weak spot needs.")
 
 
 class Orders(_Strict):
-    dispatch_target_business_days: int = Field(default=1, ge=0)
-    repeat_window_days: int = Field(default=60, ge=1)
+    dispatch_target_business_days: int = Field(default=1, ge=0, description="Working days from payment to dispatch before an order counts as dispatched late.")
+    repeat_window_days: int = Field(default=60, ge=1, description="Days after a first order within which a second one counts as a repeat purchase.")
 
 
 class Feedback(_Strict):
     negative_rating_max: int = Field(default=2, ge=1, le=5, description="A feedback rating at or below this is a complaint.")
-    positive_rating_min: int = Field(default=4, ge=1, le=5)
-    quotes_per_touchpoint: int = Field(default=3, ge=0, le=10)
+    quotes_per_touchpoint: int = Field(default=3, ge=0, le=10, description="Representative complaints quoted per touchpoint (redacted).")
 
 
 class Ingest(_Strict):
@@ -78,7 +77,7 @@ class Ingest(_Strict):
 
 
 class Capacity(_Strict):
-    min_days_per_volume_band: int = Field(default=3, ge=1)
+    min_days_per_volume_band: int = Field(default=3, ge=1, description="Fewest days in a daily-volume band of the capacity outlook.")
 
 
 class Settings(_Strict):
@@ -91,12 +90,6 @@ class Settings(_Strict):
     feedback: Feedback = Feedback()
     ingest: Ingest = Ingest()
     capacity: Capacity = Capacity()
-
-    @model_validator(mode="after")
-    def _ratings_ordered(self) -> "Settings":
-        if self.feedback.negative_rating_max >= self.feedback.positive_rating_min:
-            raise ValueError("feedback.negative_rating_max must be below feedback.positive_rating_min")
-        return self
 
 
 def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
