@@ -10,6 +10,7 @@ from .engagement import Engagement, load_engagement
 from .errors import InputProblems
 from .ingest import IngestResult, ingest
 from .journey import Journey, load_journey
+from .progress import NoProgress, Progress
 from .scoring import Ranking, Verdict, decide, rank_weak_spots
 from .signals import SignalSet, compute_signals
 
@@ -33,27 +34,37 @@ class AuditResult:
     generated_on: dt.date = field(default_factory=dt.date.today)
 
 
-def check_engagement(folder) -> CheckResult:
+AUDIT_STAGES = 4  # signals, scoring, capacity, verdict
+
+
+def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     """Load the configuration and every source; data problems are returned, not raised."""
+    progress = progress or NoProgress()
     engagement = load_engagement(folder)
     journey = load_journey(engagement.journey_path)
-    return CheckResult(engagement, journey, ingest(engagement, journey))
+    progress.start(len(engagement.audit.sources) + AUDIT_STAGES)
+    return CheckResult(engagement, journey, ingest(engagement, journey, progress))
 
 
-def run_audit(folder) -> AuditResult:
+def run_audit(folder, progress: Progress | None = None) -> AuditResult:
     """The whole audit. Raises InputProblems when a source has errors (warnings are carried along)."""
-    checked = check_engagement(folder)
+    checked = check_engagement(folder, progress)
     if checked.data.problems.has_errors:
         raise InputProblems(list(checked.data.problems))
-    return audit_from(checked)
+    return audit_from(checked, progress)
 
 
-def audit_from(checked: CheckResult) -> AuditResult:
+def audit_from(checked: CheckResult, progress: Progress | None = None) -> AuditResult:
+    progress = progress or NoProgress()
     engagement, journey, data = checked.engagement, checked.journey, checked.data
+    progress.step("computing friction signals")
     signals = compute_signals(engagement, journey, data)
+    progress.step("scoring touchpoints")
     ranking = rank_weak_spots(journey, signals, engagement.settings)
+    progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:
         outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, engagement.audit.promise.weekmask)
+    progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
     return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..progress import terminal_progress
 from ._common import handles_errors, problems_table, stdout
 
 
@@ -20,7 +21,8 @@ def check(
     """Validate audit.yaml, journey.yaml and every data file; exit 1 if any error was found."""
     from ..pipeline import check_engagement
 
-    result = check_engagement(engagement)
+    with terminal_progress() as progress:
+        result = check_engagement(engagement, progress)
     problems = list(result.data.problems)
     has_errors = result.data.problems.has_errors
     if as_json:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..progress import terminal_progress
 from ._common import handles_errors, stdout
 
 
@@ -18,8 +19,10 @@ def demo(
     from ..report import write_report
     from ..resources import sample_engagement
 
-    result = run_audit(sample_engagement())
-    path = write_report(result, output)
+    with terminal_progress() as progress:
+        result = run_audit(sample_engagement(), progress)
+        progress.step("writing the PDF")
+        path = write_report(result, output)
     out = stdout()
     out.print(f"Verdict: {result.verdict.status}", highlight=False)
     for spot in result.ranking.weak_spots[:5]:

@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 
+from ..progress import terminal_progress
 from ._common import handles_errors, stdout
 
 
@@ -19,8 +20,10 @@ def report(
     from ..pipeline import run_audit
     from ..report import write_report
 
-    result = run_audit(engagement)
-    target = output if output is not None else result.engagement.folder / "fixfirst-report.pdf"
-    path = write_report(result, target)
+    with terminal_progress() as progress:
+        result = run_audit(engagement, progress)
+        target = output if output is not None else result.engagement.folder / "fixfirst-report.pdf"
+        progress.step("writing the PDF")
+        path = write_report(result, target)
     stdout().print(f"Verdict: {result.verdict.status}", highlight=False)
     stdout().print(str(path.resolve()), highlight=False, soft_wrap=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..progress import terminal_progress
 from ._common import handles_errors, stdout
 
 
@@ -21,7 +22,8 @@ def score(
     from ..pipeline import run_audit
     from ..scoring.export import ranking_payload
 
-    result = run_audit(engagement)
+    with terminal_progress() as progress:
+        result = run_audit(engagement, progress)
     if as_json:
         sys.stdout.write(json.dumps(ranking_payload(result), indent=2, ensure_ascii=False) + "\n")
         return

@@ -10,6 +10,7 @@ import pandas as pd
 from ..engagement import Engagement, SourceSpec
 from ..errors import FixfirstError, Problem, Severity
 from ..journey import Journey
+from ..progress import NoProgress, Progress
 from ..settings import Ingest
 from . import values as V
 from .fields import field_specs
@@ -130,13 +131,15 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     return table, problems
 
 
-def ingest(engagement: Engagement, journey: Journey) -> IngestResult:
+def ingest(engagement: Engagement, journey: Journey, progress: Progress | None = None) -> IngestResult:
     """Load all sources named in audit.yaml. Problems are collected, never raised one by one."""
+    progress = progress or NoProgress()
     result = IngestResult()
     limits = engagement.settings.ingest
     feedback_tables: list[SourceTable] = []
     rating_headers = [h for tp in journey.touchpoints for h in tp.survey]
     for spec in engagement.audit.sources:
+        progress.step(f"reading {spec.file}")
         table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [])
         result.add_problems(problems)
         if table is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..journey import Journey
@@ -34,7 +35,12 @@ def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
     known = events.assign(step=steps).dropna(subset=["step"])
     if known.empty:
         return None
-    reached = pd.crosstab(known["case_id"], known["step"]).gt(0)
+    # A boolean case x step matrix; pd.crosstab would aggregate group by group in Python.
+    case_codes, cases = pd.factorize(known["case_id"], sort=True)
+    step_codes, steps = pd.factorize(known["step"], sort=True)
+    matrix = np.zeros((len(cases), len(steps)), dtype=bool)
+    matrix[case_codes, step_codes] = True
+    reached = pd.DataFrame(matrix, index=pd.Index(cases, name="case_id"), columns=list(steps))
     segment = None
     if "segment" in known:
         # A case's segment is the one it was first seen with.
