@@ -91,3 +91,16 @@ def test_journey_mistakes_are_explained(tmp_path, body, expected):
     with pytest.raises(InputProblems) as caught:
         load_journey(path)
     assert expected in " ".join(p.message for p in caught.value.problems)
+
+
+def test_a_field_set_to_null_is_left_unmapped(tmp_path):
+    from fixfirst.engagement import SourceSpec
+    from fixfirst.ingest import load_source
+    from fixfirst.settings import Ingest
+
+    path = tmp_path / "orders.csv"
+    path.write_text("Order ID,Ordered At,Order Value\nA1,2026-01-05,12.50\n")
+    auto, _ = load_source(SourceSpec(kind="orders", file="orders.csv"), path, Ingest(), [])
+    assert auto.mapping["value"] == "Order Value"
+    off, problems = load_source(SourceSpec(kind="orders", file="orders.csv", columns={"value": None}), path, Ingest(), [])
+    assert "value" not in off.mapping and "value" not in off.frame and problems == []

@@ -65,7 +65,7 @@ class SourceSpec(_Strict):
     name: str | None = None
     sheet: str | None = Field(default=None, description="Sheet name; default: the first sheet.")
     header_row: int | None = Field(default=None, ge=1, description="Row number of the header as Excel shows it; default: row 1.")
-    columns: dict[str, str] = Field(default_factory=dict, description="Field name -> column header in the file.")
+    columns: dict[str, str | None] = Field(default_factory=dict, description="Field name -> column header in the file; null leaves the field unmapped.")
     dayfirst: bool = Field(default=False, description="Read ambiguous dates such as 03/04/2026 as day/month.")
     delimiter: str | None = Field(default=None, max_length=1)
     encoding: str | None = None

@@ -64,6 +64,22 @@ EXPECTED = {
 SCALES = {"rating": (1, 5), "score10": (0, 10)}
 
 
+def _guessed_wrong(name: str, mapping, unreadable: pd.Series, column: pd.Series) -> bool:
+    """An auto-mapped optional column whose filled cells are mostly not of the field's type was a bad guess."""
+    if mapping.how.get(name) != "auto":
+        return False
+    filled = int((~V.blank_mask(column)).sum())
+    return filled > 0 and int(unreadable.sum()) > filled / 2
+
+
+def _unmapped_guess(fspec, header: str, low, high, file: str, sheet: str | None) -> Problem:
+    expected = f"scores from {low} to {high}" if low is not None else EXPECTED.get(fspec.type, "values of that type")
+    return Problem("mapping.guess_rejected",
+                   f"column {header!r} looked like field {fspec.name!r} by name, but most of its values are not {expected}; "
+                   f"left unmapped (map it under `columns:` to force it, or set `{fspec.name}: null` to silence this)",
+                   Severity.WARNING, file, sheet, None, header)
+
+
 def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str]) -> tuple[SourceTable | None, list[Problem]]:
     label = spec.file
     try:
@@ -101,6 +117,10 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         if fspec.type in SCALES:
             low, high = SCALES[fspec.type]
             parsed, unreadable, out = V.parse_scale(column, low, high)
+            if _guessed_wrong(fspec.name, mapping, unreadable, column):
+                problems.append(_unmapped_guess(fspec, header, low, high, label, raw.sheet))
+                mapping.drop(fspec.name)
+                continue
             sink.cells(unreadable, "value.unreadable", f"expected a score from {low} to {high}", header, column)
             sink.cells(out, "value.out_of_scale", f"outside the {low}-{high} scale; left out", header, column)
         else:
@@ -110,6 +130,10 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
                 missing = parsed.isna() & ~bad
                 sink.cells(missing, "value.missing_required", f"required field {fspec.name!r} is empty; row left out", header, None)
                 drop |= parsed.isna()
+            elif _guessed_wrong(fspec.name, mapping, bad, column):
+                problems.append(_unmapped_guess(fspec, header, None, None, label, raw.sheet))
+                mapping.drop(fspec.name)
+                continue
             else:
                 sink.cells(bad, "value.unreadable", f"expected {EXPECTED.get(fspec.type, 'a value')}; treated as missing", header, column)
         frame[fspec.name] = parsed
@@ -118,7 +142,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         sink.cells(unreadable, "value.unreadable", "expected a rating from 1 to 5 (or a label such as 'Satisfied')", header, raw.frame[header])
         sink.cells(out, "value.out_of_scale", "rating outside the 1-5 scale; left out", header, raw.frame[header])
         frame[f"rating:{wanted}"] = parsed
-    frame["_row"] = [raw.row_number(i) for i in range(len(frame))]
+    frame["_row"] = raw.rows
 
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems

@@ -15,6 +15,10 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
 
+    def drop(self, name: str) -> None:
+        self.columns.pop(name, None)
+        self.how.pop(name, None)
+
 
 def find_header(headers: list[str], wanted: str) -> str | None:
     """The header equal to `wanted`, else the one equal after normalising."""
@@ -25,7 +29,7 @@ def find_header(headers: list[str], wanted: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def map_columns(kind: str, headers: list[str], explicit: dict[str, str], reserved: set[str],
+def map_columns(kind: str, headers: list[str], explicit: dict[str, str | None], reserved: set[str],
                 file: str, sheet: str | None) -> tuple[ColumnMapping, list[Problem]]:
     specs = {s.name: s for s in field_specs(kind)}
     mapping, problems = ColumnMapping(), []
@@ -34,6 +38,8 @@ def map_columns(kind: str, headers: list[str], explicit: dict[str, str], reserve
         if name not in specs:
             problems.append(Problem("mapping.unknown_field", f"`columns:` names unknown {kind} field {name!r}; known fields: {', '.join(specs)}",
                                     Severity.ERROR, file, sheet, None, name))
+            continue
+        if header is None:  # the consultant said: this file has no such field, do not guess one
             continue
         found = find_header(headers, header)
         if found is None:

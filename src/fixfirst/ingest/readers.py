@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import FixfirstError
@@ -21,15 +23,15 @@ ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 
 @dataclass
 class RawTable:
-    """Cells as read, before mapping or typing. `first_data_row` is the Excel/editor row of frame row 0."""
+    """Cells as read, before mapping or typing; `rows[i]` is the row the user sees for frame row i."""
 
     frame: pd.DataFrame
     file: Path
     sheet: str | None
-    first_data_row: int
+    rows: np.ndarray
 
     def row_number(self, position: int) -> int:
-        return self.first_data_row + position
+        return int(self.rows[position])
 
 
 def _refuse(path: Path, reason: str, fix: str) -> FixfirstError:
@@ -79,18 +81,44 @@ def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row:
     """Read one table of raw cells. `header_row` is 1-based as the user sees it."""
     path = Path(path)
     check_file(path, limits)
-    header = (header_row or 1) - 1
+    wanted_header = header_row or 1
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        frame, sheet_name = _read_excel(path, sheet, header, limits)
+        frame, sheet_name, first_row = _read_excel(path, sheet, wanted_header, limits)
     else:
-        frame, sheet_name = _read_text(path, header, limits, delimiter, encoding), None
-    frame = _drop_empty_edges(frame)
+        frame, sheet_name, first_row = _read_text(path, wanted_header - 1, limits, delimiter, encoding), None, 1
+    header_at = max(wanted_header, first_row)
+    frame, rows = _drop_empty(frame, np.arange(len(frame)) + header_at + 1)
     if len(frame) > limits.max_rows:
         raise _refuse(path, f"more than {limits.max_rows:,} data rows", "filter the export to the audit period, or raise settings.ingest.max_rows")
-    return RawTable(frame=frame, file=path, sheet=sheet_name, first_data_row=header + 2)
+    return RawTable(frame=frame, file=path, sheet=sheet_name, rows=rows)
 
 
-def _read_excel(path: Path, sheet: str | None, header: int, limits: Ingest) -> tuple[pd.DataFrame, str]:
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+(\d+)')
+_FIRST_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+
+
+def first_used_row(path: Path, sheet_index: int) -> int:
+    """The Excel row where a .xlsx sheet's used range starts (calamine drops the empty rows above it).
+
+    Reads only the start of the sheet's XML with a bounded regex: no XML parser touches the file.
+    """
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        return 1
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted((n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                            key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1)))
+            if sheet_index >= len(sheets):
+                return 1
+            with archive.open(sheets[sheet_index]) as handle:
+                head = handle.read(64_000)
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return 1
+    match = _DIMENSION.search(head) or _FIRST_ROW.search(head)
+    return int(match.group(1)) if match else 1
+
+
+def _read_excel(path: Path, sheet: str | None, header_row: int, limits: Ingest) -> tuple[pd.DataFrame, str, int]:
     import fastexcel
 
     try:
@@ -103,6 +131,8 @@ def _read_excel(path: Path, sheet: str | None, header: int, limits: Ingest) -> t
     if sheet is not None and sheet not in names:
         raise _refuse(path, f"no sheet named {sheet!r} (sheets: {', '.join(names)})", "correct `sheet:` in audit.yaml")
     name = sheet if sheet is not None else names[0]
+    first_row = first_used_row(path, names.index(name))
+    header = max(0, header_row - first_row)  # fastexcel counts rows from the start of the used range
     try:
         # Type each column from all its rows: a stray "£42.50" deep in a numeric column must
         # surface as a problem, not silently become a blank.
@@ -111,12 +141,16 @@ def _read_excel(path: Path, sheet: str | None, header: int, limits: Ingest) -> t
         frame = loaded.to_pandas()
     except Exception as exc:
         raise _refuse(path, f"sheet {name!r} cannot be read ({_one_line(exc)})", "check the header row, or re-save the workbook") from None
-    frame.columns = [_clean_header(c) for c in frame.columns]
-    return frame, name
+    frame.columns = _clean_headers(frame.columns)
+    return frame, name, first_row
 
 
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM) when it decodes, else Windows-1252, else Latin-1."""
+def detect_encoding(sample: bytes, complete: bool = True) -> str:
+    """UTF-8 (with or without BOM) when it decodes, else Windows-1252, else Latin-1.
+
+    `complete` says the sample is the whole file; otherwise a multi-byte character cut at the
+    sample's end is not held against UTF-8.
+    """
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     for encoding in ("utf-8", "cp1252"):
@@ -124,8 +158,8 @@ def detect_encoding(sample: bytes) -> str:
             sample.decode(encoding)
             return encoding
         except UnicodeDecodeError as exc:
-            if encoding == "utf-8" and exc.start > len(sample) - 4:
-                return encoding  # the sample cut a multi-byte character in half
+            if encoding == "utf-8" and not complete and exc.start > len(sample) - 4:
+                return encoding
     return "latin-1"
 
 
@@ -138,38 +172,43 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_text(path: Path, header: int, limits: Ingest, delimiter: str | None, encoding: str | None) -> pd.DataFrame:
+    sample_size = 256_000
     with open(path, "rb") as handle:
-        sample = handle.read(256_000)
+        sample = handle.read(sample_size)
     if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _refuse(path, "not a text file (binary content)", "export the data as .csv or .xlsx")
-    encoding = encoding or detect_encoding(sample)
+    encoding = encoding or detect_encoding(sample, complete=len(sample) < sample_size)
     text_sample = sample.decode(encoding, errors="replace")
     delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter("\n".join(text_sample.splitlines()[header:header + 50])))
     try:
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_values=[],
-                            skiprows=header, nrows=limits.max_rows + 1, skip_blank_lines=True, on_bad_lines="error")
+                            skiprows=header, nrows=limits.max_rows + 1, skip_blank_lines=False, on_bad_lines="error")
     except pd.errors.EmptyDataError:
         raise _refuse(path, "file is empty", "export the data again") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise _refuse(path, f"cannot be read as {delimiter!r}-separated text ({_one_line(exc)})", "check the delimiter and quoting, or set `delimiter:` in audit.yaml") from None
-    frame.columns = [_clean_header(c) for c in frame.columns]
+    frame.columns = _clean_headers(frame.columns)
     return frame.replace({"": None})
 
 
-def _clean_header(name: object) -> str:
-    text = " ".join(str(name).split())
-    return "" if text.startswith(("__UNNAMED__", "Unnamed: ")) else text
+UNNAMED = "(unnamed column {})"
 
 
-def _drop_empty_edges(frame: pd.DataFrame) -> pd.DataFrame:
-    """Drop trailing rows and columns that hold nothing (Excel keeps formatted empty cells)."""
-    empty_cols = [c for c in frame.columns if c == "" and frame[c].isna().all()]
-    frame = frame.drop(columns=empty_cols)
-    filled = frame.notna().any(axis=1).to_numpy()
-    if len(filled) and not filled[-1]:
-        last = filled.nonzero()[0]
-        frame = frame.iloc[: (last[-1] + 1 if len(last) else 0)]
-    return frame.reset_index(drop=True)
+def _clean_headers(names) -> list[str]:
+    """Headers with runs of white space folded; blank ones get a unique name that matches no field."""
+    out = []
+    for i, name in enumerate(names):
+        text = " ".join(str(name).split())
+        out.append(UNNAMED.format(i + 1) if not text or text.startswith(("__UNNAMED__", "Unnamed: ")) else text)
+    return out
+
+
+def _drop_empty(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Drop unnamed columns and rows that hold nothing (blank lines, formatted empty cells), keeping row numbers."""
+    empty_cols = [i for i, c in enumerate(frame.columns) if c.startswith("(unnamed column") and frame.iloc[:, i].isna().all()]
+    frame = frame.drop(columns=[frame.columns[i] for i in empty_cols])
+    filled = frame.notna().any(axis=1).to_numpy() if frame.shape[1] else np.zeros(len(frame), dtype=bool)
+    return frame[filled].reset_index(drop=True), rows[filled]
 
 
 def _one_line(exc: BaseException) -> str:

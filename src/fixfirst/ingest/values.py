@@ -20,6 +20,8 @@ RATING_LABELS = {
 }
 # 1899-12-30 is Excel's day zero (it keeps Lotus 1-2-3's leap-year bug).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Serials past 2262-04-11 do not fit datetime64[ns]; a number that large in a date column is not a date.
+MAX_SERIAL = 106_750
 _MONEY_JUNK = re.compile(r"[£$€¥₹\s\u00a0]|(?<=\d)[,'](?=\d{3}(?:\D|$))|^(?:gbp|usd|eur|r\$)|(?:gbp|usd|eur)$", re.IGNORECASE)
 
 
@@ -82,28 +84,40 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, p
         return values.astype("datetime64[ns]"), pd.Series(False, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         serial = pd.to_numeric(raw, errors="coerce")
-        ok = serial.between(1, 2_958_465)  # Excel's valid range: 1900-01-01 to 9999-12-31
+        ok = serial.between(1, MAX_SERIAL)
         values = (EXCEL_EPOCH + pd.to_timedelta(serial.where(ok), unit="D")).astype("datetime64[ns]")
         return values, ~ok & ~blank
     text = _as_text(raw).where(~blank)
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    pending = text.notna()
+    # Plain numbers are Excel serials (below), never free-form dates; 8 digits may be a compact ISO date.
+    numeric = text.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False) & ~text.str.fullmatch(r"\d{8}").fillna(False)
+    pending = text.notna() & ~numeric
     for fmt in ("ISO8601", "mixed"):
         if not pending.any():
             break
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = pd.to_datetime(text[pending], format=fmt, dayfirst=dayfirst, errors="coerce", utc=True)
-        parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+        parsed = _within_range(parsed.dt.tz_localize(None))
         values.loc[parsed.index] = values.loc[parsed.index].fillna(parsed)
-        pending = values.isna() & text.notna()
+        pending = values.isna() & text.notna() & ~numeric
     # Serial numbers that arrived as text ("45383.5") from a CSV saved out of Excel.
+    pending = values.isna() & numeric
     if pending.any():
         serial = pd.to_numeric(text[pending], errors="coerce")
-        ok = serial.between(20_000, 2_958_465)
+        ok = serial.between(20_000, MAX_SERIAL)
         values.loc[serial[ok].index] = (EXCEL_EPOCH + pd.to_timedelta(serial[ok], unit="D")).astype("datetime64[ns]")
     bad = values.isna() & ~blank
     return values, bad
+
+
+_NS_MIN, _NS_MAX = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-10")
+
+
+def _within_range(parsed: pd.Series) -> pd.Series:
+    """Parsed datetimes as datetime64[ns]; those outside what nanoseconds can hold become missing."""
+    inside = (parsed > _NS_MIN) & (parsed < _NS_MAX)
+    return parsed.where(inside).astype("datetime64[ns]")
 
 
 def parse_scale(raw: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Series, pd.Series]:
