@@ -141,3 +141,13 @@ def test_healthy_sample_variant_is_ready_to_market(tmp_path, sample_dir):
     result = run_audit(folder)
     assert result.verdict.status == READY, result.verdict.reasons
     assert result.ranking.weak_spots == []
+
+
+def test_orders_without_delivery_dates_do_not_invent_breaches(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "nodates", late_every=3)
+    orders = pd.read_csv(folder / "orders.csv").drop(columns=["Delivered At"])
+    orders.to_csv(folder / "orders.csv", index=False)
+    result = run_audit(folder)
+    assert not [s for s in result.signals.signals if s.metric == "promise_breach"]
+    assert result.outlook is None
+    assert result.verdict.status == "NOT ENOUGH DATA"  # nothing blocks, but without deliveries it is never READY

@@ -32,7 +32,7 @@ def kpi_value(kpi, currency: str = "£") -> str:
         return f"{kpi.value:+.0f}"
     if kpi.unit == "count":
         return number(kpi.value)
-    return number(kpi.value, 1)
+    return number(kpi.value, 0 if abs(kpi.value) >= 100 else 1)
 
 
 def friction_colour(score: float | None, has_data: bool = True) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import textwrap
 from dataclasses import dataclass
 
@@ -31,10 +30,7 @@ class MapNode:
 
 @dataclass(frozen=True)
 class MapEdge:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
+    path: str  # SVG path data
     label: str
     label_x: float
     label_y: float
@@ -59,14 +55,25 @@ class JourneyMap:
     edges: tuple[MapEdge, ...]
 
 
-def _anchor(cx: float, cy: float, dx: float, dy: float) -> tuple[float, float]:
-    """Where a line from the node centre towards (dx, dy) leaves the node's rectangle."""
-    if dx == 0 and dy == 0:
-        return cx, cy
-    sx = (NODE_WIDTH / 2) / abs(dx) if dx else math.inf
-    sy = (NODE_HEIGHT / 2) / abs(dy) if dy else math.inf
-    s = min(sx, sy)
-    return cx + dx * s, cy + dy * s
+def _route(a: tuple[float, float], b: tuple[float, float], between: bool) -> tuple[str, float, float, bool]:
+    """An edge that never crosses a box: curves through the gap between columns, or along a column.
+
+    Returns the path, where its label goes, and whether it runs down a column.
+    """
+    (x1, y1), (x2, y2) = a, b
+    half_w, half_h = NODE_WIDTH / 2, NODE_HEIGHT / 2
+    if abs(x1 - x2) > 1:
+        sign = 1 if x2 > x1 else -1
+        sx, tx = x1 + sign * half_w, x2 - sign * half_w
+        mid = (sx + tx) / 2
+        return f"M {sx:.1f} {y1:.1f} C {mid:.1f} {y1:.1f}, {mid:.1f} {y2:.1f}, {tx:.1f} {y2:.1f}", mid, (y1 + y2) / 2 - 5, False
+    sign = 1 if y2 > y1 else -1
+    if not between:  # neighbours in a column: straight down (or up)
+        sy, ty = y1 + sign * half_h, y2 - sign * half_h
+        return f"M {x1:.1f} {sy:.1f} L {x2:.1f} {ty:.1f}", x1 + 6, (sy + ty) / 2 + 4, True
+    # Skipping a box in the same column: bow out to the right of the column.
+    sx, bow = x1 + half_w, x1 + half_w + 22
+    return f"M {sx:.1f} {y1:.1f} C {bow:.1f} {y1:.1f}, {bow:.1f} {y2:.1f}, {sx:.1f} {y2:.1f}", bow + 2, (y1 + y2) / 2, True
 
 
 def layout_journey(journey: Journey, ranking: Ranking) -> JourneyMap:
@@ -92,16 +99,12 @@ def layout_journey(journey: Journey, ranking: Ranking) -> JourneyMap:
                 conversions[c.signal.edge] = c.signal
     edges = []
     for tr in journey.transitions:
-        (x1, y1), (x2, y2) = centres[tr.source], centres[tr.target]
-        ax, ay = _anchor(x1, y1, x2 - x1, y2 - y1)
-        bx, by = _anchor(x2, y2, x1 - x2, y1 - y2)
+        a, b = centres[tr.source], centres[tr.target]
+        rows_between = abs(a[1] - b[1]) > NODE_HEIGHT + ROW_GAP + 1
+        path, label_x, label_y, vertical = _route(a, b, between=abs(a[0] - b[0]) <= 1 and rows_between)
         signal = conversions.get((tr.source, tr.target))
         label = f"−{(1 - signal.value) * 100:.0f}%" if signal else ""
-        # Labels sit beside vertical arrows and above the others, never under a box.
-        vertical = abs(x1 - x2) < 1
-        label_x = (ax + bx) / 2 + (6 if vertical else 0)
-        label_y = (ay + by) / 2 + (4 if vertical else -5)
-        edges.append(MapEdge(ax, ay, bx, by, label, label_x, label_y, bool(signal and signal.severity > 0), vertical))
+        edges.append(MapEdge(path, label, label_x, label_y, bool(signal and signal.severity > 0), vertical))
     stages = tuple(MapStage(s, i * COLUMN_WIDTH + COLUMN_WIDTH / 2) for i, s in enumerate(journey.stages))
     height = TOP + rows * (NODE_HEIGHT + ROW_GAP)
     return JourneyMap(len(journey.stages) * COLUMN_WIDTH, height, NODE_WIDTH, NODE_HEIGHT, stages, tuple(nodes), tuple(edges))

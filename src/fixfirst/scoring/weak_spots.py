@@ -50,7 +50,8 @@ class WeakSpot:
         if main is None:
             return "No data describes this touchpoint yet."
         if main.severity == 0:
-            return f"Meets its targets: {main.label.lower()} {pct(main.value)} (target {pct(main.target)}, n={main.n:,})."
+            parts = [f"{c.signal.label} {pct(c.signal.value)} (target {pct(c.signal.target)}, n={c.signal.n:,})" for c in self.contributions[:3]]
+            return "Meets its targets. " + "; ".join(parts) + "."
         side = "below" if main.higher_is_better else "above"
         sentence = f"{main.label}: {pct(main.value)}, {side} the {pct(main.target)} target (n={main.n:,})"
         others = sorted({c.signal.source for c in self.contributions[1:] if c.signal.severity > 0} - {main.source})

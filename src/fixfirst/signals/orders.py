@@ -27,13 +27,17 @@ def order_facts(orders: pd.DataFrame, ctx: SignalContext) -> pd.DataFrame:
         facts["deadline"] = facts["promised_at"].dt.normalize().fillna(rule)
     else:
         facts["deadline"] = rule
-    data_end = facts["ordered_at"].max()
-    delivered = facts["delivered_at"].notna() if "delivered_at" in facts else pd.Series(False, index=facts.index)
-    delivered_day = facts["delivered_at"].dt.normalize() if "delivered_at" in facts else pd.Series(pd.NaT, index=facts.index)
-    overdue = ~delivered & (facts["deadline"] < data_end.normalize())
-    facts["assessable"] = ~facts["cancelled"] & (delivered | overdue)
-    facts["late"] = facts["assessable"] & ((delivered & (delivered_day > facts["deadline"])) | overdue)
-    facts["lead_days"] = ctx.calendar.business_days_between(facts["ordered_at"], facts["delivered_at"]) if "delivered_at" in facts else np.nan
+    if "delivered_at" not in facts:  # without delivery dates the promise cannot be judged at all
+        facts["assessable"] = False
+        facts["late"] = False
+        facts["lead_days"] = np.nan
+    else:
+        data_end = facts["ordered_at"].max()
+        delivered = facts["delivered_at"].notna()
+        overdue = ~delivered & (facts["deadline"] < data_end.normalize())
+        facts["assessable"] = ~facts["cancelled"] & (delivered | overdue)
+        facts["late"] = facts["assessable"] & ((delivered & (facts["delivered_at"].dt.normalize() > facts["deadline"])) | overdue)
+        facts["lead_days"] = ctx.calendar.business_days_between(facts["ordered_at"], facts["delivered_at"])
     facts["week"] = facts["ordered_at"].dt.to_period("W-SUN").dt.start_time
     return facts
 
