@@ -177,3 +177,11 @@ def test_init_names_the_templates_when_one_is_unknown(tmp_path):
 def test_version_flag():
     result = invoke("--version")
     assert result.exit_code == 0 and result.output.startswith("fixfirst ")
+
+
+def test_unwritable_output_is_a_user_error(tmp_path, sample_dir):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = invoke("report", sample_dir, "-o", blocker / "report.pdf")
+    assert result.exit_code == 2
+    assert "cannot write the PDF" in result.output and "internal error" not in result.output

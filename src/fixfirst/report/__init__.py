@@ -17,7 +17,10 @@ def write_report(result: AuditResult, target: Path) -> Path:
     except OSError as exc:  # WeasyPrint loads Pango through ctypes at import time
         raise FixfirstError(f"the PDF renderer cannot start: {str(exc).splitlines()[0]}",
                             "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; macOS: brew install pango)") from None
-    write_pdf(html, Path(target))
+    try:
+        write_pdf(html, Path(target))
+    except OSError as exc:
+        raise FixfirstError(f"{target}: cannot write the PDF ({exc.strerror or exc})", "choose a folder you can write to with -o PATH") from None
     return Path(target)
 
 
