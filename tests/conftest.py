@@ -50,10 +50,12 @@ transitions:
 
 
 def write_tiny_engagement(folder: Path, *, client: str = "Tiny Test Shop", late_every: int = 0, orders: int = 60,
-                          checkout_drop_every: int = 0, feedback: list[str] | None = None, extra_audit: str = "") -> Path:
+                          checkout_drop_every: int = 0, feedback: list[str] | None = None, extra_audit: str = "",
+                          campaign_uplift: str | None = None) -> Path:
     """A small engagement: CSV orders (every `late_every`-th delivered 5 days late), events, feedback.
 
     Monday 2026-03-02 onward, one order a day at 10:00, promise of 2 working days (Mon-Fri).
+    With `campaign_uplift` (e.g. "10%") a campaign starting after the orders end is planned.
     """
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "journey.yaml").write_text(TINY_JOURNEY)
@@ -74,6 +76,11 @@ def write_tiny_engagement(folder: Path, *, client: str = "Tiny Test Shop", late_
     (folder / "events.csv").write_text("\n".join(events) + "\n")
     texts = feedback if feedback is not None else ["Lovely shop", "Delivery was late and nobody called", "Great service"]
     (folder / "feedback.csv").write_text("Date,Text\n" + "".join(f'2026-03-{10 + i % 15:02d},"{t}"\n' for i, t in enumerate(texts)))
+    campaign_source = ""
+    if campaign_uplift is not None:
+        begins = start + dt.timedelta(days=orders + 10)
+        (folder / "campaigns.csv").write_text(f"Campaign,Start,End,Expected uplift\nSpring push,{begins:%Y-%m-%d},{begins + dt.timedelta(days=14):%Y-%m-%d},{campaign_uplift}\n")
+        campaign_source = "  - kind: campaigns\n    file: campaigns.csv\n"
     (folder / "audit.yaml").write_text(textwrap.dedent(f"""\
         client:
           name: "{client}"
@@ -88,7 +95,7 @@ def write_tiny_engagement(folder: Path, *, client: str = "Tiny Test Shop", late_
             columns: {{case_id: session, activity: step, timestamp: time}}
           - kind: feedback
             file: feedback.csv
-        """) + extra_audit)
+        """) + campaign_source + extra_audit)
     return folder
 
 

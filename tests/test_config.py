@@ -104,3 +104,37 @@ def test_a_field_set_to_null_is_left_unmapped(tmp_path):
     assert auto.mapping["value"] == "Order Value"
     off, problems = load_source(SourceSpec(kind="orders", file="orders.csv", columns={"value": None}), path, Ingest(), [])
     assert "value" not in off.mapping and "value" not in off.frame and problems == []
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (('cutoff: "14:00"', "cutoff: 14:00"), "write the cutoff in quotes"),
+        (("  - kind: feedback\n    file: feedback.csv", "  - kind: feedback\n    file: feedback.csv\n    encoding: klingon"), "unknown text encoding"),
+        (("  name: Juniper & Lark", "  name: Juniper & Lark\n  logo: missing.png"), "logo file not found"),
+    ],
+)
+def test_configuration_mistakes_are_caught_before_any_data_is_read(tmp_path, sample_dir, change, expected):
+    text = (sample_dir / "audit.yaml").read_text()
+    assert change[0] in text
+    (tmp_path / "audit.yaml").write_text(text.replace(change[0], change[1]))
+    with pytest.raises(FixfirstError) as caught:
+        load_engagement(tmp_path)
+    shown = caught.value.cause + " " + " ".join(p.message for p in getattr(caught.value, "problems", []))
+    assert expected in shown
+
+
+@pytest.mark.parametrize(
+    "touchpoint, expected",
+    [
+        ("{id: x, name: X, stage: a, targets: {promise_breech: 0.5}}", "unknown metric 'promise_breech'"),
+        ("{id: x, name: X, stage: a, targets: {top2box: 80}}", "between 0 and 1"),
+        ("{id: x, name: X, stage: a, data: {keywords: ['late', '  ']}}", "keywords must not be empty"),
+    ],
+)
+def test_journey_targets_and_keywords_are_checked(tmp_path, touchpoint, expected):
+    path = tmp_path / "journey.yaml"
+    path.write_text(f"stages: [a]\ntouchpoints:\n  - {touchpoint}\n")
+    with pytest.raises(InputProblems) as caught:
+        load_journey(path)
+    assert expected in " ".join(p.message for p in caught.value.problems)

@@ -120,3 +120,19 @@ def test_engagement_template_override_wins(tmp_path, sample_dir):
     tree = HTMLParser(render_html(run_audit(folder)))
     assert tree.css_first("#custom").text() == "Custom Juniper & Lark"
     assert tree.css_first("#summary") is not None  # everything else still comes from the bundled templates
+
+
+@pytest.mark.parametrize("body", ["{{ no_such_thing }}", "{% if %}"])
+def test_a_broken_template_override_is_a_located_user_error(tmp_path, sample_dir, body):
+    import shutil
+
+    from fixfirst.errors import FixfirstError
+
+    folder = tmp_path / "eng"
+    shutil.copytree(sample_dir, folder)
+    (folder / "overrides" / "_partials").mkdir(parents=True)
+    (folder / "overrides" / "_partials" / "healthy.html").write_text(f"<section>\n{body}\n</section>")
+    (folder / "audit.yaml").write_text((folder / "audit.yaml").read_text().replace("report:\n", "report:\n  templates: overrides\n"))
+    with pytest.raises(FixfirstError) as caught:
+        render_html(run_audit(folder))
+    assert "healthy.html" in caught.value.cause and "line 2" in caught.value.cause

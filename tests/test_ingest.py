@@ -686,3 +686,12 @@ def test_parse_percent_reads_signs_fractions_and_whole_numbers():
     values, bad = V.parse_percent(pd.Series(["60%", "60", "0.6", "12.5 %", "n/a"], dtype=object))
     assert values.tolist()[:4] == pytest.approx([0.6, 0.6, 0.6, 0.125])
     assert np.isnan(values.iloc[4]) and not bad.any()
+
+
+def test_percent_cells_from_excel_are_fractions_and_text_percent_is_divided():
+    from fixfirst.ingest.values import parse_percent
+
+    cells, _ = parse_percent(pd.Series([2.0, 0.6, 60.0], dtype="float64"))  # 200% and 60% as Excel stores them; 60 typed plainly
+    assert cells.tolist() == pytest.approx([2.0, 0.6, 0.6])
+    text, _ = parse_percent(pd.Series(["200%", "60", "0.6", "45 %"], dtype="object"))
+    assert text.tolist() == pytest.approx([2.0, 0.6, 0.6, 0.45])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from dataclasses import replace
@@ -11,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .errors import FixfirstError, InputProblems
+from .logo import logo_data_uri
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml
 
@@ -45,6 +47,14 @@ class Promise(_Strict):
     working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     holidays: list[dt.date] = Field(default_factory=list)
 
+    @field_validator("cutoff", mode="before")
+    @classmethod
+    def _quoted_time(cls, value):
+        # YAML 1.1 reads an unquoted 14:00 as the number 840 (sexagesimal); never let it become 00:14.
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError('write the cutoff in quotes, e.g. cutoff: "14:00" (unquoted, YAML reads 14:00 as a number)')
+        return value
+
     @field_validator("working_days")
     @classmethod
     def _weekdays(cls, value: list[str]) -> list[str]:
@@ -69,6 +79,16 @@ class SourceSpec(_Strict):
     dayfirst: bool = Field(default=False, description="Read ambiguous dates such as 03/04/2026 as day/month.")
     delimiter: str | None = Field(default=None, max_length=1)
     encoding: str | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown text encoding {value!r}; use e.g. utf-8, cp1252 or latin-1") from None
+        return value
 
     @property
     def label(self) -> str:
@@ -134,7 +154,10 @@ def load_engagement(folder: Path | str) -> Engagement:
         raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
     audit = load_model(audit_path, Audit)
     settings = _load_settings(folder, audit_path, audit)
-    return Engagement(folder.resolve(), audit, settings)
+    engagement = Engagement(folder.resolve(), audit, settings)
+    if audit.client.logo:
+        logo_data_uri(engagement.resolve(audit.client.logo))  # a bad logo is a config error, found by `check` too
+    return engagement
 
 
 def _load_settings(folder: Path, audit_path: Path, audit: Audit) -> Settings:

@@ -64,7 +64,7 @@ def audit_from(checked: CheckResult, progress: Progress | None = None) -> AuditR
     progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:
-        outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, engagement.audit.promise.weekmask)
+        outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, signals.context.calendar)
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
     return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict)

@@ -56,6 +56,7 @@ class Verdict(_Strict):
         default=30.0, ge=0, le=100, description="A weak spot at or above this score blocks marketing (FIX FIRST)."
     )
     block_confidence: Literal["low", "medium", "high"] = Field(default="medium", description="Least confidence a blocking weak spot needs.")
+    min_orders_for_ready: int = Field(default=100, ge=1, description="Fewest in-stock orders with a delivery outcome before any verdict but FIX FIRST is given.")
 
 
 class Orders(_Strict):

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..settings import Settings
 from ..signals.base import wilson_interval
+from ..signals.calendar import WorkingCalendar
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,17 @@ class PlannedCampaign:
 
 @dataclass
 class CapacityOutlook:
-    """Empirical: the breach rate of in-stock orders grouped by how busy their order day was.
+    """Empirical: the breach rate of in-stock orders grouped by how busy the day their promise clock started was.
 
-    Backordered orders are left out: they are late for want of stock, not of capacity.
+    Backordered orders are left out: they are late for want of stock, not of capacity. Days are working
+    days; an order placed after the cutoff or on a closed day loads the next working day.
     """
 
     baseline_daily_orders: float
     baseline_days: int
+    assessed_orders: int = 0
     bands: list[VolumeBand] = field(default_factory=list)
-    safe_daily_orders: float | None = None  # busiest band whose breach rate stayed within target
+    safe_daily_orders: float | None = None  # busiest volume up to which every band kept the promise
     campaign: PlannedCampaign | None = None
     campaign_daily_orders: float | None = None
     projected_breach_rate: float | None = None
@@ -63,7 +66,10 @@ class CapacityOutlook:
 
     @property
     def campaign_breaks_promise(self) -> bool:
-        return self.projected_breach_rate is not None and self.projected_breach_rate > self.breach_target
+        """The campaign asks for more than the busiest volume at which the promise held on record."""
+        if self.campaign_daily_orders is None:
+            return False
+        return self.safe_daily_orders is None or self.campaign_daily_orders > self.safe_daily_orders
 
 
 def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> PlannedCampaign | None:
@@ -85,57 +91,57 @@ def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> 
     return PlannedCampaign(str(row["name"]), row["start"], row["end"], get("uplift"), get("spend"), get("channel"))
 
 
-def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settings: Settings, weekmask: str) -> CapacityOutlook | None:
+def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settings: Settings,
+                     calendar: WorkingCalendar) -> CapacityOutlook | None:
     assessable = facts[facts["assessable"]]
     if "backordered" in assessable:
         assessable = assessable[~assessable["backordered"].fillna(False).astype(bool)]
     if assessable.empty:
         return None
-    placed = facts[~facts["cancelled"]]
-    day = placed["ordered_at"].dt.normalize()
-    volume = day.value_counts()
-    working = volume[[weekmask[d.weekday()] == "1" for d in volume.index]]
+    placed = facts[~facts["cancelled"] & facts["clock_start"].notna()]
+    # Orders per working day, quiet days counted as zero.
+    days = calendar.working_days(placed["clock_start"].min(), placed["clock_start"].max())
+    volume = placed["clock_start"].value_counts().reindex(days, fill_value=0)
     target = settings.metrics.promise_breach.target
-    past = campaigns[campaigns["start"] <= facts["ordered_at"].max()] if campaigns is not None and len(campaigns) else None
-    in_campaign = pd.Series(False, index=working.index)
-    if past is not None:
-        for _, c in past.iterrows():
-            in_campaign |= (working.index >= c["start"].normalize()) & (working.index <= c["end"].normalize())
-    normal = working[~in_campaign] if (~in_campaign).any() else working
-    outlook = CapacityOutlook(float(normal.median()), int(len(normal)), breach_target=target)
+    data_end = facts["ordered_at"].max()
+    in_campaign = pd.Series(False, index=volume.index)
+    if campaigns is not None and len(campaigns):
+        for _, c in campaigns[campaigns["start"] <= data_end].iterrows():
+            in_campaign |= (volume.index >= c["start"].normalize()) & (volume.index <= c["end"].normalize())
+    normal = volume[~in_campaign] if (~in_campaign).any() else volume
+    outlook = CapacityOutlook(float(normal.median()), int(len(normal)), len(assessable), breach_target=target)
 
-    per_day = assessable.assign(day=assessable["ordered_at"].dt.normalize()).groupby("day")["late"].agg(["size", "sum"])
+    per_day = assessable.groupby("clock_start")["late"].agg(["size", "sum"])
     per_day["volume"] = volume.reindex(per_day.index).to_numpy()
     per_day = per_day.dropna()
     outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band, settings.scoring.ci_level)
-    # The busiest band such that every band at or below it kept the promise.
-    for band in outlook.bands:
+    for band in outlook.bands:  # the busiest band such that every band at or below it kept the promise
         if not band.kept_promise(target):
             break
         outlook.safe_daily_orders = band.high
 
-    campaign = planned_campaign(campaigns, facts["ordered_at"].max())
-    outlook.campaign = campaign
-    if campaign is not None and campaign.uplift is not None:
-        expected = outlook.baseline_daily_orders * (1.0 + float(campaign.uplift))
+    outlook.campaign = planned_campaign(campaigns, data_end)
+    if outlook.campaign is not None and outlook.campaign.uplift is not None and outlook.bands:
+        expected = outlook.baseline_daily_orders * (1.0 + float(outlook.campaign.uplift))
         outlook.campaign_daily_orders = expected
-        matching = [b for b in outlook.bands if b.low <= expected <= b.high]
-        if matching:
-            band = matching[0]
-            outlook.projected_breach_rate = band.breach_rate
-            outlook.projection_basis = (f"history: {band.days} days with {band.low:.0f}-{band.high:.0f} orders "
-                                        f"({band.orders:,} in-stock orders) missed the promise {band.breach_rate:.0%} of the time")
-        elif outlook.bands and expected > outlook.bands[-1].high:
-            band = outlook.bands[-1]
-            outlook.projected_breach_rate = band.breach_rate
-            outlook.projection_basis = (f"untested: the busiest days on record had at most {band.high:.0f} orders; "
-                                        f"at {band.low:.0f}-{band.high:.0f} orders the promise was missed {band.breach_rate:.0%} of the time, "
-                                        f"so {expected:.0f} a day is at least that risky")
-        elif outlook.bands:
-            band = outlook.bands[0]
-            outlook.projected_breach_rate = band.breach_rate
-            outlook.projection_basis = f"the expected volume is below every day on record; the quietest days missed the promise {band.breach_rate:.0%} of the time"
+        _project(outlook, expected)
     return outlook
+
+
+def _project(outlook: CapacityOutlook, expected: float) -> None:
+    """The breach rate on record at the campaign's volume; between two bands, the busier one (the cautious reading)."""
+    bands = outlook.bands
+    if expected > bands[-1].high:
+        band = bands[-1]
+        outlook.projection_basis = (f"untested: the busiest days on record had at most {band.high:.0f} orders; "
+                                    f"at {band.low:.0f}-{band.high:.0f} orders the promise was missed {band.breach_rate:.0%} of the time, "
+                                    f"so {expected:.0f} a day is at least that risky")
+    else:
+        band = next(b for b in bands if b.high >= expected)
+        below = " (below every day on record)" if expected < bands[0].low else ""
+        outlook.projection_basis = (f"history{below}: {band.days} days with {band.low:.0f}-{band.high:.0f} orders "
+                                    f"({band.orders:,} in-stock orders) missed the promise {band.breach_rate:.0%} of the time")
+    outlook.projected_breach_rate = band.breach_rate
 
 
 def _bands(per_day: pd.DataFrame, min_days: int, level: float) -> list[VolumeBand]:

@@ -52,8 +52,11 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_percent(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Percentages as fractions: '60%', '60' and 0.6 all mean 0.6."""
+    """Percentages as fractions. Text: '60%' and '60' mean 0.6, '0.6' stays 0.6. Numbers: a percent-formatted
+    Excel cell already holds the fraction (200% is 2.0), so only numbers above 10 are taken as written in percent."""
     values, bad = parse_number(raw)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return values.where(values <= 10, values / 100.0), bad
     had_sign = _as_text(raw).str.endswith("%").fillna(False)
     values = values.where(~(had_sign | (values > 1.5)), values / 100.0)
     return values, bad

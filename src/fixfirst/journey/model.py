@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import networkx as nx
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..settings import Metrics
 from ..yamlfile import load_model
 
 # What an orders export can say about a touchpoint (see signals.orders).
@@ -20,6 +21,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+METRIC_NAMES = tuple(Metrics.model_fields)
+
+
 class TouchpointData(_Strict):
     """Which data describes a touchpoint."""
 
@@ -27,6 +31,14 @@ class TouchpointData(_Strict):
     survey: list[str] = Field(default_factory=list, description="Survey columns holding a 1-5 rating of this touchpoint.")
     orders: list[OrderMetric] = Field(default_factory=list, description="Order-based metrics that describe this touchpoint.")
     keywords: list[str] = Field(default_factory=list, description="Words and phrases that tie feedback text to this touchpoint.")
+
+    @field_validator("keywords")
+    @classmethod
+    def _no_blank_keywords(cls, value: list[str]) -> list[str]:
+        # An empty keyword matches every comment and would pin all feedback on one touchpoint.
+        if any(not k.strip() for k in value):
+            raise ValueError("keywords must not be empty")
+        return [k.strip() for k in value]
 
 
 class TouchpointSpec(_Strict):
@@ -39,6 +51,16 @@ class TouchpointSpec(_Strict):
     data: TouchpointData = TouchpointData()
     targets: dict[str, float] = Field(default_factory=dict, description="Per-metric target overrides for this touchpoint.")
     reach: float | None = Field(default=None, ge=0, le=1, description="Share of customers who pass here, when no data says.")
+
+    @field_validator("targets")
+    @classmethod
+    def _known_targets(cls, value: dict[str, float]) -> dict[str, float]:
+        for metric, target in value.items():
+            if metric not in METRIC_NAMES:
+                raise ValueError(f"unknown metric {metric!r} in targets; known: {', '.join(METRIC_NAMES)}")
+            if not 0 <= target <= 1:
+                raise ValueError(f"target for {metric!r} must be a share between 0 and 1 (0.8 for 80%), not {target}")
+        return value
 
 
 class TransitionSpec(_Strict):

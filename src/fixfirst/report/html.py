@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from ..errors import FixfirstError
+from ..logo import logo_data_uri
 from ..pipeline import AuditResult
 from ..resources import templates_dir
 from ..scoring.verdict import verdict_rule
@@ -15,8 +15,6 @@ from .formatting import FILTERS
 from .journey_map import layout_journey
 
 REPORT_TEMPLATE = "report.html"
-LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-MAX_LOGO_BYTES = 2 * 1024 * 1024
 
 
 def report_environment(override_dir: Path | None = None) -> Environment:
@@ -34,23 +32,6 @@ def report_environment(override_dir: Path | None = None) -> Environment:
     )
     env.filters.update(FILTERS)
     return env
-
-
-def logo_data_uri(path: Path | None) -> str | None:
-    """The client's logo inlined as a data URI, after checking it is a real, small PNG, JPEG or SVG."""
-    if path is None:
-        return None
-    if not path.is_file():
-        raise FixfirstError(f"{path}: logo file not found", "correct client.logo in audit.yaml, or remove it")
-    data = path.read_bytes()
-    if len(data) > MAX_LOGO_BYTES:
-        raise FixfirstError(f"{path}: logo is larger than 2 MB", "use a smaller PNG or JPEG")
-    mime = next((m for magic, m in LOGO_TYPES.items() if data.startswith(magic)), None)
-    if mime is None and path.suffix.lower() == ".svg" and b"<svg" in data[:4096]:
-        mime = "image/svg+xml"  # external references inside it are refused by the PDF's URL fetcher
-    if mime is None:
-        raise FixfirstError(f"{path}: logo is not a PNG, JPEG or SVG image", "export the logo as PNG")
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def render_html(result: AuditResult) -> str:
@@ -77,8 +58,23 @@ def render_html(result: AuditResult) -> str:
         "problems": list(result.data.problems),
         "verdict_rule": verdict_rule(engagement.settings),
         "brand_colour": client.brand_colour or "#2F5D50",
-        "logo": logo_data_uri(engagement.resolve(client.logo) if client.logo else None),
+        "logo": logo_data_uri(engagement.resolve(client.logo)) if client.logo else None,
         "generated_on": result.generated_on,
         "max_problems_listed": 200,
     }
-    return env.get_template(REPORT_TEMPLATE).render(**context)
+    try:
+        return env.get_template(REPORT_TEMPLATE).render(**context)
+    except TemplateError as exc:
+        raise FixfirstError(f"report template error{_where(exc)}: {exc.message or exc}",
+                            "correct the template override named in report.templates, or remove it to use the bundled one") from None
+
+
+def _where(exc: TemplateError) -> str:
+    """The template file and line of a Jinja error, from the error itself or its (template-mapped) traceback."""
+    name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith((".html", ".css", ".svg")):
+            name, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return f" in {name}, line {line}" if name else ""

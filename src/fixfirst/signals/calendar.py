@@ -30,8 +30,9 @@ class WorkingCalendar:
             out[ok] = np.busday_count(self._days(start)[ok], self._days(end)[ok], weekmask=self.weekmask, holidays=list(self.holidays))
         return pd.Series(out, index=start.index)
 
-    def promise_deadline(self, ordered_at: pd.Series, business_days: int, cutoff=None) -> pd.Series:
-        """The last day the promise allows: orders after the cutoff, or on a closed day, start the next working day."""
+    def clock_start(self, ordered_at: pd.Series, cutoff=None) -> pd.Series:
+        """The working day the promise clock starts: the order day, or the next working day when the
+        order came after the cutoff or on a closed day."""
         ok = ordered_at.notna().to_numpy()
         out = np.full(len(ordered_at), np.datetime64("NaT"), dtype="datetime64[D]")
         if ok.any():
@@ -40,6 +41,19 @@ class WorkingCalendar:
                 seconds = (ordered_at.dt.hour * 3600 + ordered_at.dt.minute * 60 + ordered_at.dt.second).to_numpy()[ok]
                 late = seconds > cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
                 days = days + late.astype("timedelta64[D]")
-            start = np.busday_offset(days, 0, roll="forward", weekmask=self.weekmask, holidays=list(self.holidays))
-            out[ok] = np.busday_offset(start, business_days, roll="forward", weekmask=self.weekmask, holidays=list(self.holidays))
+            out[ok] = np.busday_offset(days, 0, roll="forward", weekmask=self.weekmask, holidays=list(self.holidays))
         return pd.Series(out.astype("datetime64[ns]"), index=ordered_at.index)
+
+    def promise_deadline(self, ordered_at: pd.Series, business_days: int, cutoff=None) -> pd.Series:
+        """The last day the promise allows: `business_days` working days after the clock starts."""
+        start = self.clock_start(ordered_at, cutoff)
+        ok = start.notna().to_numpy()
+        out = np.full(len(start), np.datetime64("NaT"), dtype="datetime64[D]")
+        if ok.any():
+            out[ok] = np.busday_offset(self._days(start)[ok], business_days, roll="forward", weekmask=self.weekmask, holidays=list(self.holidays))
+        return pd.Series(out.astype("datetime64[ns]"), index=ordered_at.index)
+
+    def working_days(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+        """Every working day from first to last, inclusive."""
+        days = np.arange(np.datetime64(first.date(), "D"), np.datetime64(last.date(), "D") + 1)
+        return pd.DatetimeIndex(days[np.is_busday(days, weekmask=self.weekmask, holidays=list(self.holidays))]).astype("datetime64[ns]")

@@ -22,6 +22,7 @@ def order_facts(orders: pd.DataFrame, ctx: SignalContext) -> pd.DataFrame:
     facts = orders.copy()
     status = facts["status"].astype("string").str.lower() if "status" in facts else pd.Series(pd.NA, index=facts.index, dtype="string")
     facts["cancelled"] = status.str.contains("|".join(CANCELLED_WORDS), regex=True).fillna(False).astype(bool)
+    facts["clock_start"] = ctx.calendar.clock_start(facts["ordered_at"], ctx.promise.cutoff)
     rule = ctx.calendar.promise_deadline(facts["ordered_at"], ctx.promise.business_days, ctx.promise.cutoff)
     if "promised_at" in facts:
         facts["deadline"] = facts["promised_at"].dt.normalize().fillna(rule)
