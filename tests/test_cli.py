@@ -185,3 +185,12 @@ def test_unwritable_output_is_a_user_error(tmp_path, sample_dir):
     result = invoke("report", sample_dir, "-o", blocker / "report.pdf")
     assert result.exit_code == 2
     assert "cannot write the PDF" in result.output and "internal error" not in result.output
+
+
+def test_report_file_gets_the_users_normal_file_mode(demo_pdf):
+    import os
+    import stat
+
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(demo_pdf[0].stat().st_mode) == 0o666 & ~mask

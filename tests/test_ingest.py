@@ -695,3 +695,23 @@ def test_percent_cells_from_excel_are_fractions_and_text_percent_is_divided():
     assert cells.tolist() == pytest.approx([2.0, 0.6, 0.6])
     text, _ = parse_percent(pd.Series(["200%", "60", "0.6", "45 %"], dtype="object"))
     assert text.tolist() == pytest.approx([2.0, 0.6, 0.6, 0.45])
+
+
+def test_same_day_delivery_recorded_as_a_date_is_not_out_of_order(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Order ID,Ordered At,Shipped At,Delivered At\n"
+                    "A1,2026-03-02 09:00,2026-03-02 10:00,2026-03-02\n"      # same day, date only: fine
+                    "A2,2026-03-02 09:00,2026-03-03 10:00,2026-03-02\n")     # delivered the day before shipping: wrong
+    table, problems = load_source(SourceSpec(kind="orders", file="orders.csv"), path, Ingest(), [])
+    assert table.frame["order_id"].tolist() == ["A1"]
+    assert [(p.code, p.row) for p in problems] == [("sequence.out_of_order", 3)]
+
+
+def test_offsets_are_read_on_the_business_clock_or_flagged(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text("Order ID,Ordered At\nA1,2026-06-01T14:30+01:00\n")
+    local, problems = load_source(SourceSpec(kind="orders", file="orders.csv"), path, Ingest(), [], timezone="Europe/London")
+    assert local.frame["ordered_at"].iloc[0] == pd.Timestamp("2026-06-01 14:30") and problems == []
+    utc, problems = load_source(SourceSpec(kind="orders", file="orders.csv"), path, Ingest(), [])
+    assert utc.frame["ordered_at"].iloc[0] == pd.Timestamp("2026-06-01 13:30")
+    assert [p.code for p in problems] == ["value.timezone_assumed"]

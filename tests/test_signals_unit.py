@@ -499,3 +499,17 @@ def test_redaction_takes_phones_and_leaves_dates_and_ids(text, kept, removed):
     assert kept in out
     if removed:
         assert removed not in out and "[phone removed]" in out
+
+
+@pytest.mark.parametrize("text", ["Ordered 12/03/2026 07700 900123 call me", "on 3/7/26 07700 900123", "2026-01-02 +44 20 7946 0958"])
+def test_a_phone_right_after_a_date_is_still_redacted(text):
+    from fixfirst.signals.redact import redact
+
+    out = redact(text)
+    assert "[phone removed]" in out and "900123" not in out and "0958" not in out
+
+
+def test_evidence_text_is_redacted_whatever_its_kind():
+    from fixfirst.signals.base import Evidence
+
+    assert Evidence("Return reason: call 07700 900123", kind="breakdown").text == "Return reason: call [phone removed]"

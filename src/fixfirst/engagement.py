@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -44,6 +45,7 @@ class Promise(_Strict):
     description: str = Field(min_length=1, max_length=200)
     business_days: int = Field(ge=0, le=60, description="Delivered within this many working days of ordering.")
     cutoff: dt.time | None = Field(default=None, description="Orders after this time count from the next working day.")
+    timezone: str | None = Field(default=None, description="IANA zone of the business, e.g. Europe/London: timestamps with a UTC offset are read on this clock.")
     working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
     holidays: list[dt.date] = Field(default_factory=list)
 
@@ -53,6 +55,16 @@ class Promise(_Strict):
         # YAML 1.1 reads an unquoted 14:00 as the number 840 (sexagesimal); never let it become 00:14.
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             raise ValueError('write the cutoff in quotes, e.g. cutoff: "14:00" (unquoted, YAML reads 14:00 as a number)')
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
         return value
 
     @field_validator("working_days")

@@ -41,9 +41,9 @@ class _ProblemSink:
         return len(positions)
 
 
-def _parse(spec_type: str, raw: pd.Series, dayfirst: bool):
+def _parse(spec_type: str, raw: pd.Series, dayfirst: bool, timezone: str | None):
     if spec_type == "datetime":
-        return V.parse_datetime(raw, dayfirst)
+        return V.parse_datetime(raw, dayfirst, timezone)
     if spec_type == "number":
         return V.parse_number(raw)
     if spec_type == "percent":
@@ -80,7 +80,8 @@ def _unmapped_guess(fspec, header: str, low, high, file: str, sheet: str | None)
                    Severity.WARNING, file, sheet, None, header)
 
 
-def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str]) -> tuple[SourceTable | None, list[Problem]]:
+def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str],
+                timezone: str | None = None) -> tuple[SourceTable | None, list[Problem]]:
     label = spec.file
     try:
         raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding)
@@ -124,7 +125,11 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
             sink.cells(unreadable, "value.unreadable", f"expected a score from {low} to {high}", header, column)
             sink.cells(out, "value.out_of_scale", f"outside the {low}-{high} scale; left out", header, column)
         else:
-            parsed, bad = _parse(fspec.type, column, spec.dayfirst)
+            parsed, bad = _parse(fspec.type, column, spec.dayfirst, timezone)
+            if fspec.type == "datetime" and timezone is None and V.has_offsets(column):
+                problems.append(Problem("value.timezone_assumed", f"{fspec.name} carries UTC offsets but promise.timezone is not set; "
+                                        "times are read in UTC, so cut-offs and working days may shift. Set promise.timezone",
+                                        Severity.WARNING, label, raw.sheet, None, header))
             if fspec.required:
                 sink.cells(bad, "value.unreadable", f"expected {EXPECTED.get(fspec.type, 'a value')}; row left out", header, column)
                 missing = parsed.isna() & ~bad
@@ -164,7 +169,8 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
     rating_headers = [h for tp in journey.touchpoints for h in tp.survey]
     for spec in engagement.audit.sources:
         progress.step(f"reading {spec.file}")
-        table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [])
+        table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [],
+                                      engagement.audit.promise.timezone)
         result.add_problems(problems)
         if table is None:
             continue

@@ -37,7 +37,12 @@ def _check_orders(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Seri
     present = [c for c in ORDER_SEQUENCE if c in frame]
     for i, earlier in enumerate(present):
         for later in present[i + 1:]:
-            backwards = (frame[later] < frame[earlier]).fillna(False) & ~drop
+            a, b = frame[earlier], frame[later]
+            # A date without a time (midnight) only says which day: a same-day delivery recorded as a date
+            # is not "before" a 10:00 shipment.
+            date_only = (a == a.dt.normalize()) | (b == b.dt.normalize())
+            backwards = b.where(~date_only, b.dt.normalize()) < a.where(~date_only, a.dt.normalize())
+            backwards = backwards.fillna(False) & ~drop
             sink.cells(backwards, "sequence.out_of_order", f"{later} is before {earlier}; row left out", headers[later], frame[later])
             drop |= backwards
     if "value" in frame:

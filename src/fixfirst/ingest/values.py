@@ -74,17 +74,32 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, bad
 
 
-def parse_datetime(raw: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, pd.Series]:
+# A UTC offset or zone letter at the end of a date-time text: "2026-06-01T14:30+01:00", "...Z", "... UTC".
+OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2}|\s?(?:UTC|GMT))$"
+
+
+def has_offsets(raw: pd.Series) -> bool:
+    """Whether a column carries time-zone information (aware datetimes, or text with offsets)."""
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return getattr(raw.dt, "tz", None) is not None
+    if pd.api.types.is_numeric_dtype(raw.dtype):
+        return False
+    return bool(_as_text(raw).str.contains(OFFSET, regex=True).fillna(False).any())
+
+
+def parse_datetime(raw: pd.Series, dayfirst: bool = False, timezone: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Datetimes from Excel datetimes, Excel serial numbers, or text in ISO or local formats.
 
-    Time zones are converted to UTC and dropped so that all sources compare on one clock.
+    Values that carry a UTC offset are converted to `timezone` (the business's local clock, so that cut-offs
+    and working days are judged as the business lives them; UTC when not given) and stored without a zone;
+    values without one are taken as local time already.
     """
     blank = blank_mask(raw)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw
         if getattr(values.dt, "tz", None) is not None:
-            values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-        return values.astype("datetime64[ns]"), pd.Series(False, index=raw.index)
+            values = values.dt.tz_convert(timezone or "UTC").dt.tz_localize(None)
+        return _within_range(values), pd.Series(False, index=raw.index)
     if pd.api.types.is_numeric_dtype(raw.dtype):
         serial = pd.to_numeric(raw, errors="coerce")
         ok = serial.between(1, MAX_SERIAL)
@@ -94,6 +109,7 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, p
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     # Plain numbers are Excel serials (below), never free-form dates; 8 digits may be a compact ISO date.
     numeric = text.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False) & ~text.str.fullmatch(r"\d{8}").fillna(False)
+    aware = text.str.contains(OFFSET, regex=True).fillna(False)
     pending = text.notna() & ~numeric
     for fmt in ("ISO8601", "mixed"):
         if not pending.any():
@@ -101,7 +117,9 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False) -> tuple[pd.Series, p
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = pd.to_datetime(text[pending], format=fmt, dayfirst=dayfirst, errors="coerce", utc=True)
-        parsed = _within_range(parsed.dt.tz_localize(None))
+        wall = parsed.dt.tz_localize(None)  # naive text was read as UTC: its wall time is already local
+        local = parsed.dt.tz_convert(timezone or "UTC").dt.tz_localize(None)
+        parsed = _within_range(wall.where(~aware[pending], local))
         values.loc[parsed.index] = values.loc[parsed.index].fillna(parsed)
         pending = values.isna() & text.notna() & ~numeric
     # Serial numbers that arrived as text ("45383.5") from a CSV saved out of Excel.

@@ -46,4 +46,10 @@ def friction_colour(score: float | None, has_data: bool = True) -> str:
     return "#5cb85c"
 
 
-FILTERS = {"percent": percent, "money": money, "number": number, "kpi_value": kpi_value, "friction_colour": friction_colour}
+def redacted(value) -> str:
+    from ..signals.redact import redact
+
+    return "" if value is None else redact(str(value))
+
+
+FILTERS = {"redact": redacted, "percent": percent, "money": money, "number": number, "kpi_value": kpi_value, "friction_colour": friction_colour}

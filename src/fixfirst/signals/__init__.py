@@ -14,7 +14,7 @@ from .calendar import WorkingCalendar
 from .context import SignalContext
 from .events import Funnel, build_funnel, event_signals
 from .feedback import TaggedFeedback, feedback_signals, tag_feedback
-from .orders import order_facts, order_signals
+from .orders import order_facts, order_signals, return_counts, stockout_counts
 from .survey import NetPromoterScore, net_promoter_score, survey_signals
 
 
@@ -99,10 +99,11 @@ def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPro
         assessed = facts[facts["assessable"]]
         if len(assessed):
             kpis.append(Kpi("On-time delivery", 1 - assessed["late"].mean(), "pct", len(assessed), ctx.promise.description))
-        if "backordered" in placed and placed["backordered"].notna().any():
-            kpis.append(Kpi("Stock-out rate", placed["backordered"].fillna(False).astype(bool).mean(), "pct", len(placed)))
-        if "returned" in placed and placed["returned"].notna().any():
-            kpis.append(Kpi("Return rate", placed["returned"].fillna(False).astype(bool).mean(), "pct", len(placed)))
+        for name, column, counts in (("Stock-out rate", "backordered", stockout_counts), ("Return rate", "returned", return_counts)):
+            if column in facts:
+                hits, base = counts(facts)
+                if base.any():
+                    kpis.append(Kpi(name, float(hits[base].mean()), "pct", int(base.sum())))
     if funnel is not None and funnel.purchase_step:
         first = funnel.reached.columns[0]
         starts = funnel.reached[first]
@@ -110,7 +111,7 @@ def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPro
             kpis.append(Kpi("Web conversion", float(funnel.reached.loc[starts, funnel.purchase_step].mean()), "pct", int(starts.sum()),
                             f"cases reaching {funnel.purchase_step} among those starting at {first}"))
     if nps is not None:
-        kpis.append(Kpi("Net Promoter Score", nps.score, "nps", nps.n, f"95% interval {nps.ci_low:.0f} to {nps.ci_high:.0f}"))
+        kpis.append(Kpi("Net Promoter Score", nps.score, "nps", nps.n, f"{ctx.settings.scoring.ci_level:.0%} interval {nps.ci_low:.0f} to {nps.ci_high:.0f}"))
     return kpis
 
 

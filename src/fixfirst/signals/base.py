@@ -8,15 +8,23 @@ from statistics import NormalDist
 from typing import Any
 
 from ..settings import MetricRule, Settings
+from .redact import redact
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """A fact, a breakdown line or a customer quote that backs a signal."""
+    """A fact, a breakdown line or a customer quote that backs a signal.
+
+    Evidence is written for the client's report, and may carry client text (item names, return reasons,
+    quotes): e-mail addresses and phone numbers are redacted here, once, for every kind.
+    """
 
     text: str
     kind: str = "fact"  # fact | breakdown | quote
     n: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", redact(self.text))
 
 
 @dataclass

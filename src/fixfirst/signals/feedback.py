@@ -96,7 +96,7 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
     quotes: list[str] = []
     chosen: list[set[str]] = []
     for text in ranked["text"]:
-        cleaned = " ".join(redact(str(text)).split())
+        cleaned = " ".join(redact(str(text)).split())  # before trimming, so a cut can never leave half a number
         if len(cleaned) > 240:
             cleaned = cleaned[:237].rsplit(" ", 1)[0] + "..."
         words = set(re.findall(r"\w+", cleaned.lower()))

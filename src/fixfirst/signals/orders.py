@@ -43,6 +43,17 @@ def order_facts(orders: pd.DataFrame, ctx: SignalContext) -> pd.DataFrame:
     return facts
 
 
+def stockout_counts(facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(backordered, base): non-cancelled orders with a backorder flag."""
+    return facts["backordered"].fillna(False).astype(bool), facts["backordered"].notna() & ~facts["cancelled"]
+
+
+def return_counts(facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """(returned, base): delivered orders with a returned flag."""
+    delivered = facts["delivered_at"].notna() if "delivered_at" in facts else ~facts["cancelled"]
+    return facts["returned"].fillna(False).astype(bool), delivered & facts["returned"].notna()
+
+
 def order_signals(facts: pd.DataFrame, journey: Journey, ctx: SignalContext, survey: pd.DataFrame | None) -> list[FrictionSignal]:
     signals: list[FrictionSignal] = []
     start, end = facts["ordered_at"].min(), facts["ordered_at"].max()
@@ -132,8 +143,7 @@ def _dispatch(facts, tp, ctx, start, end, survey):
 def _stock(facts, tp, ctx, start, end, survey):
     if "backordered" not in facts:
         return None
-    flag = facts["backordered"].fillna(False).astype(bool)
-    base = facts["backordered"].notna() & ~facts["cancelled"]
+    flag, base = stockout_counts(facts)
     signal = _lower_is_better(flag, base, tp, "stockout", "Orders hit by a stock-out or backorder", ctx, start, end)
     if signal is None:
         return None
@@ -153,15 +163,14 @@ def _stock(facts, tp, ctx, start, end, survey):
 def _returns(facts, tp, ctx, start, end, survey):
     if "returned" not in facts:
         return None
-    delivered = facts["delivered_at"].notna() if "delivered_at" in facts else ~facts["cancelled"]
-    base = delivered & facts["returned"].notna()
-    signal = _lower_is_better(facts["returned"].fillna(False).astype(bool), base, tp, "returns", "Delivered orders returned", ctx, start, end)
+    returned, base = return_counts(facts)
+    signal = _lower_is_better(returned, base, tp, "returns", "Delivered orders returned", ctx, start, end)
     if signal is None:
         return None
     signal.reach = signal.value  # only customers who return something pass this touchpoint
     signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} delivered orders ({pct(signal.value, 1)}) came back; target at most {pct(signal.target)}.", n=signal.n))
     if "return_reason" in facts:
-        reasons = facts.loc[base & facts["returned"].fillna(False).astype(bool), "return_reason"].fillna("(no reason given)").value_counts()
+        reasons = facts.loc[base & returned, "return_reason"].fillna("(no reason given)").value_counts()
         total = reasons.sum()
         for reason, count in reasons.head(4).items():
             signal.evidence.append(Evidence(f"{reason}: {count} returns ({pct(count / total)}).", kind="breakdown", n=int(count)))
