@@ -71,7 +71,6 @@ def test_journey_builds_an_ordered_graph(sample_dir):
     assert journey.graph.has_edge("checkout", "payment")
     order = [t.id for t in journey.ordered()]
     assert order.index("home") < order.index("checkout") < order.index("delivery") < order.index("repeat")
-    assert journey.event_step("payment") == "payment"
     assert journey.touchpoint("delivery").orders == ("delivery",)
 
 

@@ -141,13 +141,6 @@ class Journey:
     def transitions(self) -> list[Transition]:
         return [data["transition"] for _, _, data in self.graph.edges(data=True)]
 
-    def event_step(self, activity: str) -> str | None:
-        """The touchpoint id an event activity belongs to."""
-        for tp in self.touchpoints:
-            if activity in tp.events:
-                return tp.id
-        return None
-
     def ordered(self) -> list[Touchpoint]:
         """Touchpoints in journey order: by stage, then topologically where the graph allows."""
         try:

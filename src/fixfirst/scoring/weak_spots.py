@@ -36,10 +36,6 @@ class WeakSpot:
     rank: int = 0
 
     @property
-    def is_weak(self) -> bool:
-        return self.rank > 0
-
-    @property
     def main_signal(self) -> FrictionSignal | None:
         return self.contributions[0].signal if self.contributions else None
 
