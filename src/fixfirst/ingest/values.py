@@ -75,7 +75,8 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 # A UTC offset or zone letter at the end of a date-time text: "2026-06-01T14:30+01:00", "...Z", "... UTC".
-OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2}|\s?(?:UTC|GMT))$"
+# Kept within what pyarrow's RE2 runs natively (`\s` would send pandas to a per-cell Python loop).
+OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2}| ?(?:UTC|GMT))$"
 
 
 def has_offsets(raw: pd.Series) -> bool:
@@ -109,7 +110,9 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False, timezone: str | None 
     values = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     # Plain numbers are Excel serials (below), never free-form dates; 8 digits may be a compact ISO date.
     numeric = text.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False) & ~text.str.fullmatch(r"\d{8}").fillna(False)
-    aware = text.str.contains(OFFSET, regex=True).fillna(False)
+    # Without a business zone, reading as UTC already gives the right values: offsets convert to UTC and
+    # naive text keeps its wall time; only with a zone must offset-bearing cells be told apart.
+    aware = text.str.contains(OFFSET, regex=True).fillna(False) if timezone else None
     pending = text.notna() & ~numeric
     for fmt in ("ISO8601", "mixed"):
         if not pending.any():
@@ -118,8 +121,9 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False, timezone: str | None 
             warnings.simplefilter("ignore")
             parsed = pd.to_datetime(text[pending], format=fmt, dayfirst=dayfirst, errors="coerce", utc=True)
         wall = parsed.dt.tz_localize(None)  # naive text was read as UTC: its wall time is already local
-        local = parsed.dt.tz_convert(timezone or "UTC").dt.tz_localize(None)
-        parsed = _within_range(wall.where(~aware[pending], local))
+        if aware is not None:
+            wall = wall.where(~aware[pending], parsed.dt.tz_convert(timezone).dt.tz_localize(None))
+        parsed = _within_range(wall)
         values.loc[parsed.index] = values.loc[parsed.index].fillna(parsed)
         pending = values.isna() & text.notna() & ~numeric
     # Serial numbers that arrived as text ("45383.5") from a CSV saved out of Excel.
