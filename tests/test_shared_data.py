@@ -173,7 +173,8 @@ def test_xes_event_log_maps_its_colon_headers():
     path = shared("event-logs/helpdesk.csv")
     table, problems = load_source(SourceSpec(kind="events", file=path.name), path, Ingest(), [])
     assert [p for p in problems if p.severity is Severity.ERROR] == []
-    assert table.mapping == {"case_id": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"}
+    assert table.mapping == {"case_id": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp",
+                             "resource": "org:resource"}
     assert table.rows_kept == 21348
     assert table.frame["timestamp"].dt.year.between(2010, 2014).all()  # +00:00 offsets read, not dropped
     assert table.frame["case_id"].nunique() > 4000
@@ -200,10 +201,10 @@ def airline(tmp_path_factory):
     return survey, check_engagement(folder)
 
 
-def test_airline_survey_leading_unnamed_column_is_read_and_ignored(airline):
+def test_airline_survey_leading_index_column_is_dropped(airline):
     path, checked = airline
     raw = read_table(path, Ingest())
-    assert list(raw.frame.columns[:2]) == ["(unnamed column 1)", "id"]
+    assert raw.dropped_index_column and raw.frame.columns[0] == "id"
     table = checked.data.get("survey")
     assert table.mapping["respondent_id"] == "id"  # the real id, not the pandas index before it
     assert "(unnamed column 1)" not in table.mapping.values()

@@ -18,7 +18,9 @@ from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml
 
 AUDIT_FILE = "audit.yaml"
-SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns"]
+SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "capacity"]
+# Kinds whose several files are stacked into one table (several feedback channels, one event table per step).
+STACKABLE_KINDS = ("feedback", "events")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -85,12 +87,31 @@ class SourceSpec(_Strict):
     kind: SourceKind
     file: str
     name: str | None = None
-    sheet: str | None = Field(default=None, description="Sheet name; default: the first sheet.")
-    header_row: int | None = Field(default=None, ge=1, description="Row number of the header as Excel shows it; default: row 1.")
+    sheet: str | None = Field(default=None, description="Sheet name; default: the sheet whose header fits the kind best.")
+    header_row: int | None = Field(default=None, ge=1, description="Row number of the header as Excel shows it; default: found automatically.")
+    header_rows: int | None = Field(default=None, ge=1, le=2, description="2 for a two-row header (question row + answer row, SurveyMonkey style); default: detected.")
+    preset: str | None = Field(default=None, description="A known export format: shopify, woocommerce, google-forms, surveymonkey, typeform, xes.")
     columns: dict[str, str | None] = Field(default_factory=dict, description="Field name -> column header in the file; null leaves the field unmapped.")
-    dayfirst: bool = Field(default=False, description="Read ambiguous dates such as 03/04/2026 as day/month.")
+    dayfirst: bool | None = Field(default=None, description="Read ambiguous dates such as 03/04/2026 as day/month (true) or month/day (false); default: detected.")
     delimiter: str | None = Field(default=None, max_length=1)
     encoding: str | None = None
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str | None) -> str | None:
+        from .ingest.presets import PRESETS
+
+        if value is not None and value not in PRESETS:
+            raise ValueError(f"unknown preset {value!r}; known: {', '.join(PRESETS)}")
+        return value
+
+    @model_validator(mode="after")
+    def _preset_fits_kind(self) -> "SourceSpec":
+        from .ingest.presets import PRESETS
+
+        if self.preset is not None and PRESETS[self.preset].kind != self.kind:
+            raise ValueError(f"preset {self.preset!r} is for {PRESETS[self.preset].kind} sources, not {self.kind}")
+        return self
 
     @field_validator("encoding")
     @classmethod
@@ -127,7 +148,7 @@ class Audit(_Strict):
 
     @model_validator(mode="after")
     def _one_orders(self) -> "Audit":
-        for kind in ("orders", "survey", "events", "campaigns"):
+        for kind in ("orders", "survey", "campaigns", "capacity"):
             if sum(s.kind == kind for s in self.sources) > 1:
                 raise ValueError(f"only one '{kind}' source is supported; combine the files or keep the main one")
         return self

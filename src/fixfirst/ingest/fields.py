@@ -47,21 +47,24 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("submitted_at", "datetime", "submitted", "submitted at", "timestamp", "date", "end date"),
         _f("order_id", "id", "order id", "order", "job id", "booking id"),
         _f("recommend", "score10", "recommend", "nps", "likelihood to recommend", description="0-10 'would you recommend' score"),
-        _f("overall", "rating", "overall", "overall satisfaction", "satisfaction"),
-        _f("comment", "text", "comment", "comments", "anything else", "feedback"),
+        _f("overall", "rating", "overall", "overall satisfaction", "satisfaction", "review score", "review_score"),
+        _f("comment", "text", "comment", "comments", "anything else", "feedback", "review_comment_message"),
     ),
     "feedback": (
-        _f("text", "text", "text", "comment", "review", "message", "feedback", "body", "description", required=True),
+        _f("text", "text", "text", "comment", "review", "message", "feedback", "body", "description", "review_comment_message",
+           "review text", "ticket description", "tweet", required=True),
         _f("source", "category", "source", "type", "from"),
-        _f("date", "datetime", "date", "created", "created at", "timestamp", "submitted"),
-        _f("rating", "rating", "rating", "stars", "score"),
-        _f("channel", "category", "channel", "platform", "site"),
+        _f("date", "datetime", "date", "created", "created at", "timestamp", "submitted", "review_creation_date", "tweet_created"),
+        _f("rating", "rating", "rating", "stars", "score", "review_score", "customer satisfaction rating", "satisfaction rating"),
+        _f("channel", "category", "channel", "platform", "site", "ticket channel"),
     ),
     "events": (
         _f("case_id", "id", "session id", "session_id", "case id", "case:concept:name", "visit id", "user session", required=True),
         _f("activity", "category", "step", "event", "activity", "page", "concept:name", "event name", required=True),
-        _f("timestamp", "datetime", "timestamp", "time", "time:timestamp", "event time", "date", required=True),
+        # Optional: funnel exports with one table per step carry no times; conversion still works without them.
+        _f("timestamp", "datetime", "timestamp", "time", "time:timestamp", "event time", "date"),
         _f("segment", "category", "device", "platform", "channel", "device category"),
+        _f("resource", "category", "resource", "org:resource", "agent", "staff", "assignee"),
     ),
     "campaigns": (
         _f("name", "text", "campaign", "name", "campaign name", required=True),
@@ -71,6 +74,13 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("uplift", "percent", "expected uplift", "uplift", "expected lift"),
         _f("spend", "number", "spend", "spend gbp", "budget", "cost"),
         _f("status", "category", "status"),
+    ),
+    "capacity": (
+        _f("step", "text", "step", "process step", "operation", "stage", "activity", required=True, description="operational step, e.g. pick and pack"),
+        _f("date", "datetime", "date", "day"),
+        _f("units_per_day", "number", "units per day", "capacity per day", "capacity", "orders per day", "daily capacity"),
+        _f("staff_hours", "number", "staff hours", "hours", "labour hours", "labor hours"),
+        _f("units_per_staff_hour", "number", "units per staff hour", "units per hour", "rate per hour", "rate"),
     ),
 }
 

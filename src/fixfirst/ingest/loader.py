@@ -14,7 +14,9 @@ from ..progress import NoProgress, Progress
 from ..settings import Ingest
 from . import values as V
 from .fields import field_specs
-from .mapping import find_header, map_columns
+from .fields import normalise
+from .mapping import find_header, known_names, map_columns
+from .presets import PRESETS
 from .readers import RawTable, read_table
 from .tables import IngestResult, SourceTable
 from .validate import validate_rows
@@ -80,11 +82,43 @@ def _unmapped_guess(fspec, header: str, low, high, file: str, sheet: str | None)
                    Severity.WARNING, file, sheet, None, header)
 
 
+def _day_month_order(column: pd.Series, country: str | None) -> tuple[bool | None, tuple[str, str] | None]:
+    """Day/month order of text dates such as 03/04/2026: (dayfirst, warning or None).
+
+    A first number above 12 proves day-first, a second one month-first. When nothing proves either, the
+    client's country decides (month-first only for the US and a few others), and the choice is reported.
+    """
+    order = V.date_order_evidence(column)
+    if order is None:
+        return None, None
+    day_first, month_first, ambiguous = order
+    if not (day_first or month_first or ambiguous):
+        return None, None  # only dates like 05/05/2026: the order does not matter
+    if day_first and not month_first:
+        return True, None
+    if month_first and not day_first:
+        return False, None
+    if day_first and month_first:
+        return None, ("value.mixed_date_order", f"dates are written both day-first ({day_first:,} rows) and month-first "
+                      f"({month_first:,} rows); each is read as it fits, ambiguous ones month-first. Set `dayfirst:` and check the export")
+    guess = (country or "").upper() not in MONTH_FIRST_COUNTRIES
+    return guess, ("value.ambiguous_date_order", f"{ambiguous:,} dates such as 03/04/2026 could be day/month or month/day; "
+                   f"read as {'day/month' if guess else 'month/day'}" + (f" (usual in {country})" if country else "") +
+                   ". Set `dayfirst:` for this source to confirm")
+
+
+MONTH_FIRST_COUNTRIES = {"US", "PH", "FM", "MH", "PW", "BZ", "CA"}
+
+
 def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str],
-                timezone: str | None = None) -> tuple[SourceTable | None, list[Problem]]:
+                timezone: str | None = None, country: str | None = None) -> tuple[SourceTable | None, list[Problem]]:
     label = spec.file
+    preset = PRESETS[spec.preset] if spec.preset else None
+    recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
+    header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
     try:
-        raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding)
+        raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
+                         header_rows=header_rows, recognise=recognise)
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
@@ -99,7 +133,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
                                     Severity.ERROR, label, raw.sheet, None, wanted))
         else:
             rating_found[wanted] = found
-    mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()), label, raw.sheet)
+    mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()), label, raw.sheet, preset)
     problems += mapping_problems
     if any(p.severity is Severity.ERROR for p in mapping_problems):
         return None, problems
@@ -125,7 +159,12 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
             sink.cells(unreadable, "value.unreadable", f"expected a score from {low} to {high}", header, column)
             sink.cells(out, "value.out_of_scale", f"outside the {low}-{high} scale; left out", header, column)
         else:
-            parsed, bad = _parse(fspec.type, column, spec.dayfirst, timezone)
+            dayfirst = spec.dayfirst
+            if fspec.type == "datetime" and dayfirst is None:
+                dayfirst, note = _day_month_order(column, country)
+                if note is not None:
+                    problems.append(Problem(note[0], note[1], Severity.WARNING, label, raw.sheet, None, header))
+            parsed, bad = _parse(fspec.type, column, bool(dayfirst), timezone)
             if fspec.type == "datetime" and timezone is None and V.has_offsets(column):
                 problems.append(Problem("value.timezone_assumed", f"{fspec.name} carries UTC offsets but promise.timezone is not set; "
                                         "times are read in UTC, so cut-offs and working days may shift. Set promise.timezone",
@@ -149,6 +188,12 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         frame[f"rating:{wanted}"] = parsed
     frame["_row"] = raw.rows
 
+    merged = 0
+    if preset is not None and preset.line_items and "order_id" in frame:
+        # Line-item exports repeat the order id on every line; the first line carries the order's fields.
+        repeat = frame["order_id"].notna() & frame["order_id"].duplicated(keep="first") & ~drop
+        merged = int(repeat.sum())
+        drop |= repeat
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems
     kept = frame[~drop].reset_index(drop=True)
@@ -156,7 +201,8 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
                         mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
-                        rows_read=len(frame), rows_dropped=int(drop.sum()))
+                        rows_read=len(frame), rows_dropped=int(drop.sum()) - merged, rows_merged=merged,
+                        header_row=raw.header_row, header_rows=raw.header_rows)
     return table, problems
 
 
@@ -165,36 +211,32 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
     progress = progress or NoProgress()
     result = IngestResult()
     limits = engagement.settings.ingest
-    feedback_tables: list[SourceTable] = []
+    stacks: dict[str, list[SourceTable]] = {}
     rating_headers = [h for tp in journey.touchpoints for h in tp.survey]
+    promise, client = engagement.audit.promise, engagement.audit.client
     for spec in engagement.audit.sources:
         progress.step(f"reading {spec.file}")
         table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [],
-                                      engagement.audit.promise.timezone)
+                                      promise.timezone, client.country)
         result.add_problems(problems)
-        if table is None:
-            continue
-        if spec.kind == "feedback":
-            feedback_tables.append(table)
-        else:
-            result.tables[spec.kind] = table
-    if feedback_tables:
-        result.tables["feedback"] = _combine(feedback_tables)
+        if table is not None:
+            stacks.setdefault(spec.kind, []).append(table)
+    for kind, tables in stacks.items():
+        result.tables[kind] = _stack(tables)
     if rating_headers and "survey" not in {s.kind for s in engagement.audit.sources}:
         result.add_problems([Problem("journey.survey_without_source", "journey.yaml names survey columns but audit.yaml has no survey source; survey ratings are skipped",
                                      Severity.WARNING, str(engagement.journey_path))])
     return result
 
 
-def _combine(tables: list[SourceTable]) -> SourceTable:
+def _stack(tables: list[SourceTable]) -> SourceTable:
+    """Several files of one kind (feedback channels, one event table per funnel step) as one table."""
     if len(tables) == 1:
         return tables[0]
-    frames = []
-    for t in tables:
-        frame = t.frame.copy()
-        frame["_file"] = t.file
-        frames.append(frame)
-    first = tables[0]
-    return SourceTable(kind="feedback", label=" + ".join(t.label for t in tables), file=", ".join(t.file for t in tables),
-                       sheet=None, frame=pd.concat(frames, ignore_index=True), mapping=first.mapping, mapping_how=first.mapping_how,
-                       rows_read=sum(t.rows_read for t in tables), rows_dropped=sum(t.rows_dropped for t in tables))
+    frames = [t.frame.assign(_file=t.file) for t in tables]
+    mapping = {k: v for t in tables for k, v in t.mapping.items()}
+    how = {k: v for t in tables for k, v in t.mapping_how.items()}
+    return SourceTable(kind=tables[0].kind, label=" + ".join(t.label for t in tables), file=", ".join(t.file for t in tables),
+                       sheet=None, frame=pd.concat(frames, ignore_index=True), mapping=mapping, mapping_how=how,
+                       rows_read=sum(t.rows_read for t in tables), rows_dropped=sum(t.rows_dropped for t in tables),
+                       rows_merged=sum(t.rows_merged for t in tables))

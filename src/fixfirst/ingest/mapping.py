@@ -1,4 +1,4 @@
-"""Match a file's column headers to the fields an audit needs: explicit first, then by synonyms."""
+"""Match a file's column headers to the fields an audit needs: explicit, then preset, then by synonyms."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem, Severity
 from .fields import FieldSpec, field_specs, normalise
+from .presets import Preset
 
 
 @dataclass
 class ColumnMapping:
-    """field name -> header in the file, and how each was decided (explicit or auto)."""
+    """field name -> header in the file, and how each was decided (explicit, preset or auto)."""
 
     columns: dict[str, str] = field(default_factory=dict)
     how: dict[str, str] = field(default_factory=dict)
@@ -29,8 +30,16 @@ def find_header(headers: list[str], wanted: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def known_names(kind: str, preset: Preset | None = None) -> set[str]:
+    """Every normalised header that means some field of `kind`: used to recognise a header row."""
+    names = {normalise(n) for spec in field_specs(kind) for n in (spec.name, *spec.synonyms)}
+    if preset is not None:
+        names |= {normalise(h) for headers in preset.columns.values() for h in headers}
+    return names - {""}
+
+
 def map_columns(kind: str, headers: list[str], explicit: dict[str, str | None], reserved: set[str],
-                file: str, sheet: str | None) -> tuple[ColumnMapping, list[Problem]]:
+                file: str, sheet: str | None, preset: Preset | None = None) -> tuple[ColumnMapping, list[Problem]]:
     specs = {s.name: s for s in field_specs(kind)}
     mapping, problems = ColumnMapping(), []
     shown_headers = ", ".join(repr(h) for h in headers if h) or "(none)"
@@ -48,13 +57,28 @@ def map_columns(kind: str, headers: list[str], explicit: dict[str, str | None], 
             continue
         mapping.columns[name], mapping.how[name] = found, "explicit"
     used = set(mapping.columns.values()) | reserved
+    if preset is not None:
+        for name, candidates in preset.columns.items():
+            if name in explicit:
+                continue
+            found = next((h for h in (find_header(headers, c) for c in candidates) if h and h not in used), None)
+            if found is not None:
+                mapping.columns[name], mapping.how[name] = found, "preset"
+                used.add(found)
     for spec in specs.values():
-        if spec.name in explicit:  # a failed explicit mapping is reported once, not guessed around
+        if spec.name in explicit or spec.name in mapping.columns:
             continue
-        found = _auto_match(spec, headers, used)
-        if found is not None:
-            mapping.columns[spec.name], mapping.how[spec.name] = found, "auto"
-            used.add(found)
+        candidates = _auto_candidates(spec, headers, used)
+        if len(candidates) > 1:
+            listed = " or ".join(repr(c) for c in candidates)
+            problems.append(Problem("mapping.ambiguous",
+                                    f"both {listed} could be field {spec.name!r}; say which in audit.yaml: "
+                                    f"columns: {{{spec.name}: '{candidates[0]}'}} (or {spec.name}: null for neither)",
+                                    Severity.ERROR, file, sheet, None, spec.name))
+            used.update(candidates)
+        elif candidates:
+            mapping.columns[spec.name], mapping.how[spec.name] = candidates[0], "auto"
+            used.add(candidates[0])
         elif spec.required:
             problems.append(Problem("mapping.required_missing",
                                     f"no column for required field {spec.name!r} ({spec.description or spec.type}); columns are: {shown_headers}. "
@@ -63,14 +87,12 @@ def map_columns(kind: str, headers: list[str], explicit: dict[str, str | None], 
     return mapping, problems
 
 
-def _auto_match(spec: FieldSpec, headers: list[str], used: set[str]) -> str | None:
-    by_key: dict[str, str] = {}
-    for header in headers:
-        if header and header not in used:
-            by_key.setdefault(normalise(header), header)
-    # The field's own name first, then synonyms in order of preference.
-    for candidate in (spec.name, *spec.synonyms):
-        header = by_key.get(normalise(candidate))
-        if header is not None:
-            return header
-    return None
+def _auto_candidates(spec: FieldSpec, headers: list[str], used: set[str]) -> list[str]:
+    """Unclaimed headers that match the field by its name or any synonym, best synonym first.
+
+    More than one means two columns could fit ('Order ID' and 'Order Number'): the consultant chooses.
+    """
+    keys = [normalise(c) for c in (spec.name, *spec.synonyms)]
+    rank = {key: i for i, key in reversed(list(enumerate(keys)))}
+    found = [(rank[normalise(h)], i, h) for i, h in enumerate(headers) if h and h not in used and normalise(h) in rank]
+    return [h for _, _, h in sorted(found)]

@@ -1,4 +1,4 @@
-"""Read a spreadsheet or delimited text file into raw cells, refusing hostile or broken files."""
+"""Read a spreadsheet or delimited text file into raw cells: the right sheet, the header row, true row numbers."""
 
 from __future__ import annotations
 
@@ -11,14 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import FixfirstError
 from ..settings import Ingest
+from .guards import ENCRYPTION_STREAM, EXCEL_SUFFIXES, OLE_MAGIC, check_file, refuse
+from .layout import PEEK_ROWS, combine_header_rows, find_header, is_index_column, looks_like_answer_row
+from .xlsx_peek import peek_rows
 
-EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
+__all__ = ["ENCRYPTION_STREAM", "OLE_MAGIC", "RawTable", "check_file", "detect_encoding", "read_table", "sniff_delimiter"]
 
 
 @dataclass
@@ -29,68 +27,57 @@ class RawTable:
     file: Path
     sheet: str | None
     rows: np.ndarray
+    header_row: int = 1  # the (last) header row as the user sees it
+    header_rows: int = 1
+    dropped_index_column: bool = False
 
     def row_number(self, position: int) -> int:
         return int(self.rows[position])
 
 
-def _refuse(path: Path, reason: str, fix: str) -> FixfirstError:
-    return FixfirstError(f"{path}: {reason}", fix)
-
-
-def check_file(path: Path, limits: Ingest) -> None:
-    """Refuse what must not be parsed: missing, oversized, encrypted, corrupt or bomb-like files."""
-    if not path.is_file():
-        raise _refuse(path, "file not found", "put the client's export there, or correct `file:` in audit.yaml")
-    size_mb = path.stat().st_size / 1e6
-    if size_mb > limits.max_file_mb:
-        raise _refuse(path, f"file is {size_mb:,.0f} MB, above the {limits.max_file_mb:,.0f} MB limit", "split the export, or raise settings.ingest.max_file_mb")
-    suffix = path.suffix.lower()
-    if suffix not in EXCEL_SUFFIXES | TEXT_SUFFIXES:
-        raise _refuse(path, f"unsupported file type {suffix or '(none)'}", "export the data as .xlsx or .csv")
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    if suffix in {".xlsx", ".xlsm", ".xlsb", ".ods"}:
-        if head.startswith(OLE_MAGIC):
-            if ENCRYPTION_STREAM in path.read_bytes()[:1_000_000]:
-                raise _refuse(path, "workbook is password-protected (encrypted)", "ask the client for an unprotected copy, or save it without a password")
-            raise _refuse(path, "not an .xlsx workbook (an old binary .xls under a new name?)", "open it in Excel and save as .xlsx")
-        if not head.startswith(ZIP_MAGIC):
-            raise _refuse(path, "not a spreadsheet (the file is not a zip-based workbook)", "export the data as .xlsx or .csv")
-        _check_zip(path, limits)
-    elif suffix == ".xls" and head.startswith(OLE_MAGIC) and ENCRYPTION_STREAM in path.read_bytes()[:1_000_000]:
-        raise _refuse(path, "workbook is password-protected (encrypted)", "ask the client for an unprotected copy")
-
-
-def _check_zip(path: Path, limits: Ingest) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError):
-        raise _refuse(path, "workbook is corrupt or truncated (its zip structure cannot be read)", "ask for the file again, or re-save it in Excel") from None
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > limits.max_uncompressed_mb * 1e6:
-        raise _refuse(path, f"workbook unpacks to {unpacked / 1e6:,.0f} MB, above the {limits.max_uncompressed_mb:,.0f} MB limit", "split the export, or raise settings.ingest.max_uncompressed_mb")
-    if unpacked > 10e6 and unpacked / packed > limits.max_compression_ratio:
-        raise _refuse(path, f"workbook is compressed {unpacked / packed:,.0f}:1, a sign of a decompression bomb", "re-export the data; raise settings.ingest.max_compression_ratio only if you trust the file")
-
-
 def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row: int | None = None,
-               delimiter: str | None = None, encoding: str | None = None) -> RawTable:
-    """Read one table of raw cells. `header_row` is 1-based as the user sees it."""
+               delimiter: str | None = None, encoding: str | None = None, *, header_rows: int | None = None,
+               recognise: set[str] | None = None) -> RawTable:
+    """Read one table of raw cells.
+
+    `header_row` is 1-based as the user sees it; without it, the row among the first few that names
+    the most fields in `recognise` is the header (title rows above it are skipped). `header_rows` 2 reads
+    a question row over an answer row; without it, a SurveyMonkey-style answer row is recognised.
+    Without `sheet`, the sheet whose header names the most known fields is used.
+    """
     path = Path(path)
     check_file(path, limits)
-    wanted_header = header_row or 1
+    recognise = recognise or set()
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        frame, sheet_name, first_row = _read_excel(path, sheet, wanted_header, limits)
+        table = _read_excel(path, sheet, header_row, header_rows, recognise, limits)
     else:
-        frame, sheet_name, first_row = _read_text(path, wanted_header - 1, limits, delimiter, encoding), None, 1
-    header_at = max(wanted_header, first_row)
-    frame, rows = _drop_empty(frame, np.arange(len(frame)) + header_at + 1)
-    if len(frame) > limits.max_rows:
-        raise _refuse(path, f"more than {limits.max_rows:,} data rows", "filter the export to the audit period, or raise settings.ingest.max_rows")
-    return RawTable(frame=frame, file=path, sheet=sheet_name, rows=rows)
+        table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding)
+    table.frame, table.rows = _drop_empty(table.frame, table.rows)
+    frame = table.frame
+    if frame.shape[1] > 1 and frame.columns[0].startswith("(unnamed column") and is_index_column(frame.iloc[:, 0]):
+        table.frame = frame.iloc[:, 1:]
+        table.dropped_index_column = True
+    if len(table.frame) > limits.max_rows:
+        raise refuse(path, f"more than {limits.max_rows:,} data rows", "filter the export to the audit period, or raise settings.ingest.max_rows")
+    return table
+
+
+def _locate(peek: list[tuple[int, list]], header_row: int | None, header_rows: int | None,
+            recognise: set[str]) -> tuple[int, int, list[str] | None]:
+    """(header row as the user sees it, number of header rows, combined names for a two-row header)."""
+    if not peek:
+        return header_row or 1, header_rows or 1, None
+    numbers = [n for n, _ in peek]
+    if header_row is None:
+        at = find_header([cells for _, cells in peek], recognise).index if recognise else 0
+        top = numbers[at]
+    else:
+        at = next((i for i, n in enumerate(numbers) if n >= header_row), len(peek) - 1)
+        top = header_row
+    following = peek[at + 1][1] if at + 1 < len(peek) else []
+    rows = header_rows or (2 if looks_like_answer_row(following) else 1)
+    names = combine_header_rows(peek[at][1], following) if rows == 2 else None
+    return top, rows, names
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+(\d+)')
@@ -118,31 +105,61 @@ def first_used_row(path: Path, sheet_index: int) -> int:
     return int(match.group(1)) if match else 1
 
 
-def _read_excel(path: Path, sheet: str | None, header_row: int, limits: Ingest) -> tuple[pd.DataFrame, str, int]:
+def _peek_excel(path: Path, reader, name: str) -> list[tuple[int, list]]:
+    """The first rows of a sheet with their Excel row numbers."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        try:
+            return peek_rows(path, name, PEEK_ROWS)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+            return []
+    # .xls, .xlsb and .ods: calamine reads the sheet whole; these files are small in practice.
+    try:
+        frame = reader.load_sheet(name, header_row=None, n_rows=PEEK_ROWS, dtypes="string").to_pandas()
+    except Exception:  # calamine raises several unrelated types; the full read below reports the cause
+        return []
+    return [(i + 1, [None if pd.isna(v) else str(v) for v in row]) for i, row in enumerate(frame.itertuples(index=False))]
+
+
+def _read_excel(path: Path, sheet: str | None, header_row: int | None, header_rows: int | None,
+                recognise: set[str], limits: Ingest) -> RawTable:
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(path)
         names = reader.sheet_names
     except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise _refuse(path, f"cannot be read as a workbook ({_one_line(exc)})", "re-save it in Excel as .xlsx") from None
+        raise refuse(path, f"cannot be read as a workbook ({_one_line(exc)})", "re-save it in Excel as .xlsx") from None
     if not names:
-        raise _refuse(path, "workbook has no sheets", "export the data again")
+        raise refuse(path, "workbook has no sheets", "export the data again")
     if sheet is not None and sheet not in names:
-        raise _refuse(path, f"no sheet named {sheet!r} (sheets: {', '.join(names)})", "correct `sheet:` in audit.yaml")
+        raise refuse(path, f"no sheet named {sheet!r} (sheets: {', '.join(names)})", "correct `sheet:` in audit.yaml")
+    peeks: dict[str, list] = {}
+    if sheet is None and len(names) > 1 and recognise:
+        peeks = {n: _peek_excel(path, reader, n) for n in names}
+        # The sheet whose header names the most fields; the first sheet on a tie.
+        sheet = max(names, key=lambda n: (find_header([c for _, c in peeks[n]], recognise).score, -names.index(n)))
     name = sheet if sheet is not None else names[0]
+    needs_peek = header_row is None or header_rows is None or header_rows > 1
+    peek = peeks.get(name) or (_peek_excel(path, reader, name) if needs_peek else [])
+    top, rows_in_header, combined = _locate(peek, header_row, header_rows, recognise)
     first_row = first_used_row(path, names.index(name))
-    header = max(0, header_row - first_row)  # fastexcel counts rows from the start of the used range
+    last_header = max(top + rows_in_header - 1, first_row)
     try:
         # Type each column from all its rows: a stray "£42.50" deep in a numeric column must
-        # surface as a problem, not silently become a blank.
-        loaded = reader.load_sheet(name, header_row=header, schema_sample_rows=None, n_rows=limits.max_rows + 1,
-                                   whitespace_as_null=True, skip_whitespace_tail_rows=True)
+        # surface as a problem, not silently become a blank. fastexcel counts rows from the used range.
+        loaded = reader.load_sheet(name, header_row=last_header - first_row, schema_sample_rows=None,
+                                   n_rows=limits.max_rows + 1, whitespace_as_null=True, skip_whitespace_tail_rows=True)
         frame = loaded.to_pandas()
     except Exception as exc:
-        raise _refuse(path, f"sheet {name!r} cannot be read ({_one_line(exc)})", "check the header row, or re-save the workbook") from None
-    frame.columns = _clean_headers(frame.columns)
-    return frame, name, first_row
+        raise refuse(path, f"sheet {name!r} cannot be read ({_one_line(exc)})", "check the header row, or re-save the workbook") from None
+    frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
+    return RawTable(frame, path, name, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header)
+
+
+def _with_combined(columns: list, combined: list[str] | None) -> list:
+    if not combined:
+        return columns
+    return [combined[i] if i < len(combined) and combined[i] else c for i, c in enumerate(columns)]
 
 
 def detect_encoding(sample: bytes, complete: bool = True) -> str:
@@ -167,28 +184,38 @@ def sniff_delimiter(text: str) -> str:
     try:
         return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
-        return max(",;\t|", key=first.count) if first else ","
+        # Title lines above the header hold no delimiter: count over every sampled line.
+        return max(",;\t|", key=text.count) if text else ","
 
 
-def _read_text(path: Path, header: int, limits: Ingest, delimiter: str | None, encoding: str | None) -> pd.DataFrame:
+def _read_text(path: Path, header_row: int | None, header_rows: int | None, recognise: set[str], limits: Ingest,
+               delimiter: str | None, encoding: str | None) -> RawTable:
     sample_size = 256_000
     with open(path, "rb") as handle:
         sample = handle.read(sample_size)
     if b"\x00" in sample[:4096] and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _refuse(path, "not a text file (binary content)", "export the data as .csv or .xlsx")
+        raise refuse(path, "not a text file (binary content)", "export the data as .csv or .xlsx")
     encoding = encoding or detect_encoding(sample, complete=len(sample) < sample_size)
-    text_sample = sample.decode(encoding, errors="replace")
-    delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter("\n".join(text_sample.splitlines()[header:header + 50])))
+    lines = sample.decode(encoding, errors="replace").splitlines()
+    if len(sample) == sample_size:
+        lines = lines[:-1]  # the sample may end mid-line
+    delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else sniff_delimiter("\n".join(lines[:60])))
+    try:
+        records = list(csv.reader(lines[: PEEK_ROWS * 2], delimiter=delimiter))[:PEEK_ROWS]
+    except csv.Error:
+        records = []
+    peek = [(i + 1, [c if c.strip() else None for c in cells]) for i, cells in enumerate(records)]
+    top, rows_in_header, combined = _locate(peek, header_row, header_rows, recognise)
+    last_header = top + rows_in_header - 1
     try:
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_values=[],
-                            skiprows=header, nrows=limits.max_rows + 1, skip_blank_lines=False, on_bad_lines="error")
+                            skiprows=last_header - 1, nrows=limits.max_rows + 1, skip_blank_lines=False, on_bad_lines="error")
     except pd.errors.EmptyDataError:
-        raise _refuse(path, "file is empty", "export the data again") from None
+        raise refuse(path, "file is empty", "export the data again") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise _refuse(path, f"cannot be read as {delimiter!r}-separated text ({_one_line(exc)})", "check the delimiter and quoting, or set `delimiter:` in audit.yaml") from None
-    frame.columns = _clean_headers(frame.columns)
-    return frame.replace({"": None})
+        raise refuse(path, f"cannot be read as {delimiter!r}-separated text ({_one_line(exc)})", "check the delimiter and quoting, or set `delimiter:` in audit.yaml") from None
+    frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
+    return RawTable(frame.replace({"": None}), path, None, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header)
 
 
 UNNAMED = "(unnamed column {})"

@@ -26,6 +26,9 @@ class SourceTable:
     mapping_how: dict[str, str]
     rows_read: int
     rows_dropped: int = 0
+    rows_merged: int = 0  # line-item rows folded into their order (Shopify, WooCommerce)
+    header_row: int = 1
+    header_rows: int = 1
 
     @property
     def rows_kept(self) -> int:

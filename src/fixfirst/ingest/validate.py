@@ -26,6 +26,8 @@ def validate_rows(kind: str, frame: pd.DataFrame, headers: dict[str, str], sink,
         drop |= backwards.fillna(False)
     elif kind == "feedback":
         drop |= frame["text"].isna()
+    elif kind == "capacity":
+        drop |= _check_capacity(frame, headers, sink)
     return drop
 
 
@@ -50,3 +52,16 @@ def _check_orders(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Seri
         sink.cells(negative, "value.negative", "order value is negative (a refund line?); row left out", headers["value"], frame["value"])
         drop |= negative
     return drop
+
+
+def _check_capacity(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Series:
+    """Each capacity row needs units per day, or staff hours with units per staff hour."""
+    daily = frame["units_per_day"] if "units_per_day" in frame else pd.Series(float("nan"), index=frame.index)
+    hours = frame["staff_hours"] if "staff_hours" in frame else pd.Series(float("nan"), index=frame.index)
+    rate = frame["units_per_staff_hour"] if "units_per_staff_hour" in frame else pd.Series(float("nan"), index=frame.index)
+    missing = daily.isna() & (hours.isna() | rate.isna())
+    sink.cells(missing, "value.no_capacity", "no units per day, nor staff hours with units per staff hour; row left out",
+               headers["step"], frame["step"])
+    negative = (daily < 0).fillna(False) | (hours < 0).fillna(False) | (rate < 0).fillna(False)
+    sink.cells(negative & ~missing, "value.negative", "a capacity figure is negative; row left out", headers["step"], frame["step"])
+    return missing | negative

@@ -79,6 +79,28 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2}| ?(?:UTC|GMT))$"
 
 
+_SLASHED = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b"
+
+
+def date_order_evidence(raw: pd.Series) -> tuple[int, int, int] | None:
+    """For text dates written nn/nn/yyyy: (rows proving day-first, rows proving month-first, ambiguous rows).
+
+    None when the column holds no such dates (real Excel dates, ISO text, serial numbers).
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
+        return None
+    parts = _as_text(raw).str.extract(_SLASHED)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    present = first.notna() & second.notna()
+    if not present.any():
+        return None
+    day_first = int((first > 12).sum())
+    month_first = int((second > 12).sum())
+    ambiguous = int((present & (first <= 12) & (second <= 12) & (first != second)).sum())
+    return day_first, month_first, ambiguous
+
+
 def has_offsets(raw: pd.Series) -> bool:
     """Whether a column carries time-zone information (aware datetimes, or text with offsets)."""
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
