@@ -319,3 +319,78 @@ def test_olist_reviews_load_as_feedback_and_rating_decides_complaints():
     tagged = tag_feedback(table.frame, journey, SignalContext(Settings(), promise, WorkingCalendar.from_promise(promise))).frame
     assert tagged["complaint"].tolist() == (tagged["rating"] <= 2).tolist()
     assert tagged["tags"].map(bool).mean() > 0.2
+
+
+# ---------------------------------------------------------------- more real exports (issue #3)
+
+def test_olist_reviews_load_as_a_survey_with_multi_line_comments():
+    path = shared("olist-orders-sample/olist_order_reviews_dataset.csv")
+    spec = SourceSpec(kind="survey", file=path.name, columns={"respondent_id": "review_id", "submitted_at": "review_creation_date"})
+    table, problems = load_source(spec, path, Ingest(), [])
+    assert [p for p in problems if p.severity is Severity.ERROR] == []
+    assert table.mapping["overall"] == "review_score" and table.mapping["comment"] == "review_comment_message"
+    assert table.rows_read == 6123 and table.frame["overall"].between(1, 5).all()
+    assert table.frame["comment"].str.contains("\n").fillna(False).any()  # quoted comments that span lines survive
+
+
+def test_olist_classified_file_serves_as_orders_and_as_survey(tmp_path):
+    path = shared("olist-classified-reviews/olist_classified_public_dataset.csv")
+    journey = {"stages": ["receive"], "touchpoints": [{"id": "delivery", "name": "Delivery", "stage": "receive",
+                                                        "data": {"orders": ["delivery"], "keywords": ["entrega", "atraso", "chegou"]}}]}
+    sources = [
+        {"kind": "orders", "file": str(path), "columns": {"order_id": "id", "paid_at": "order_aproved_at"}},
+        {"kind": "survey", "file": str(path), "columns": {"respondent_id": "id", "order_id": "id", "submitted_at": "review_creation_date"}},
+    ]
+    audit = run_audit(make_engagement(tmp_path / "classified", sources, journey))
+    orders, survey = audit.data.get("orders"), audit.data.get("survey")
+    assert orders.rows_read == 3584 and "(unnamed column 1)" not in orders.frame.columns
+    assert survey.mapping["overall"] == "review_score"
+    delivery = next(s for s in audit.signals.signals if s.metric == "promise_breach")
+    assert delivery.n > 3000 and 0.02 < delivery.value < 0.3
+    assert any("'overall rating'" in e.text for e in delivery.evidence), "late orders' review scores are compared with on-time ones"
+
+
+FUNNEL_JOURNEY = {
+    "stages": ["visit", "buy"],
+    "touchpoints": [
+        {"id": "home", "name": "Home page", "stage": "visit", "data": {"events": ["home_page"]}},
+        {"id": "search", "name": "Search", "stage": "visit", "data": {"events": ["search_page"]}},
+        {"id": "payment", "name": "Payment page", "stage": "buy", "data": {"events": ["payment_page"]}},
+        {"id": "confirmation", "name": "Confirmation", "stage": "buy", "data": {"events": ["payment_confirmation_page"]}},
+    ],
+    "transitions": [{"from": "home", "to": "search"}, {"from": "search", "to": "payment"}, {"from": "payment", "to": "confirmation"}],
+}
+
+
+def test_funnel_tables_stack_into_one_event_log(tmp_path):
+    steps = [("home_page_table.csv", "home_page"), ("search_page_table.csv", "search_page"),
+             ("payment_page_table.csv", "payment_page"), ("payment_confirmation_table.csv", "payment_confirmation_page")]
+    sources = [{"kind": "events", "file": str(shared(f"funnel-tables/{name}")), "columns": {"case_id": "user_id", "activity": column}}
+               for name, column in steps]
+    audit = run_audit(make_engagement(tmp_path / "funnel", sources, FUNNEL_JOURNEY))
+    events = audit.data.get("events")
+    assert events.rows_read == sum(len(pd.read_csv(shared(f"funnel-tables/{n}"))) for n, _ in steps)
+    conversion = {s.edge: s for s in audit.signals.signals if s.metric == "conversion"}
+    home = pd.read_csv(shared("funnel-tables/home_page_table.csv"))["user_id"]
+    search = pd.read_csv(shared("funnel-tables/search_page_table.csv"))["user_id"]
+    expected = home.isin(search).mean()
+    assert conversion[("home", "search")].n == home.nunique() == 90400
+    assert conversion[("home", "search")].value == pytest.approx(expected)
+
+
+def test_support_tickets_load_as_feedback_by_name(tmp_path):
+    path = shared("support-tickets/tickets.csv")
+    table, problems = load_source(SourceSpec(kind="feedback", file=path.name), path, Ingest(), [])
+    assert [p for p in problems if p.severity is Severity.ERROR] == []
+    assert table.mapping["text"] == "Ticket Description" and table.mapping["rating"] == "Customer Satisfaction Rating"
+    assert table.mapping["channel"] == "Ticket Channel"
+    assert table.rows_kept == 8469 and table.frame["rating"].dropna().between(1, 5).all()
+
+
+@pytest.mark.parametrize("name, cases", [("bpic2013-incidents.csv", 7554), ("receipt.csv", 1434), ("running-example.csv", 6)])
+def test_xes_logs_load_with_the_preset(name, cases):
+    path = shared(f"event-logs/{name}")
+    table, problems = load_source(SourceSpec(kind="events", file=path.name, preset="xes"), path, Ingest(), [], "Europe/Amsterdam")
+    assert [p for p in problems if p.severity is Severity.ERROR] == []
+    assert table.mapping_how["case_id"] == "preset" and table.frame["case_id"].nunique() == cases
+    assert table.frame["timestamp"].notna().all()

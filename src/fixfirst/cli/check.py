@@ -29,8 +29,9 @@ def check(
         payload = {
             "ok": not has_errors,
             "sources": [
-                {"kind": t.kind, "file": t.file, "sheet": t.sheet, "rows_read": t.rows_read, "rows_kept": t.rows_kept,
-                 "rows_dropped": t.rows_dropped, "mapping": [{"field": f, "column": c, "how": t.mapping_how[f]} for f, c in t.mapping.items()]}
+                {"kind": t.kind, "file": t.file, "sheet": t.sheet, "header_row": t.header_row, "header_rows": t.header_rows,
+                 "rows_read": t.rows_read, "rows_kept": t.rows_kept, "rows_dropped": t.rows_dropped, "rows_merged": t.rows_merged,
+                 "mapping": [{"field": f, "column": c, "how": t.mapping_how[f]} for f, c in t.mapping.items()]}
                 for t in result.data.tables.values()
             ],
             "problems": [p.to_dict() for p in problems],
@@ -45,7 +46,9 @@ def check(
             table.add_column("mapped")
             for field, column in t.mapping.items():
                 table.add_row(field, column, t.mapping_how[field])
-            table.caption = f"{t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out"
+            merged = f", {t.rows_merged:,} line-item rows folded into their orders" if t.rows_merged else ""
+            header = f"header in row {t.header_row}" if t.header_rows == 1 else f"two-row header ending in row {t.header_row}"
+            table.caption = f"{header}; {t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out{merged}"
             out.print(table)
         if problems:
             out.print(problems_table(problems))

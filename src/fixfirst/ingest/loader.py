@@ -137,7 +137,18 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     problems += mapping_problems
     if any(p.severity is Severity.ERROR for p in mapping_problems):
         return None, problems
+    if spec.kind == "events" and "timestamp" not in mapping.columns:
+        problems.append(Problem("mapping.no_timestamps", "no timestamp column: step conversion is measured, but figures per month "
+                                "(money at stake) and the order of steps are not", Severity.WARNING, label, raw.sheet))
 
+    merged = 0
+    if preset is not None and preset.line_items and "order_id" in mapping.columns:
+        # Line-item exports repeat the order id on every line; the first line carries the order's fields,
+        # so the others are folded away before typing (their blank order fields are not problems).
+        ids, _ = V.parse_id(raw.frame[mapping.columns["order_id"]])
+        repeat = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+        merged = int(repeat.sum())
+        raw.frame, raw.rows = raw.frame[~repeat].reset_index(drop=True), raw.rows[~repeat]
     if raw.frame.empty:
         problems.append(Problem("file.no_rows", "the file has a header but no data rows; put the client's export here",
                                 Severity.WARNING, label, raw.sheet))
@@ -188,12 +199,6 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         frame[f"rating:{wanted}"] = parsed
     frame["_row"] = raw.rows
 
-    merged = 0
-    if preset is not None and preset.line_items and "order_id" in frame:
-        # Line-item exports repeat the order id on every line; the first line carries the order's fields.
-        repeat = frame["order_id"].notna() & frame["order_id"].duplicated(keep="first") & ~drop
-        merged = int(repeat.sum())
-        drop |= repeat
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems
     kept = frame[~drop].reset_index(drop=True)
@@ -201,7 +206,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
                         mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
-                        rows_read=len(frame), rows_dropped=int(drop.sum()) - merged, rows_merged=merged,
+                        rows_read=len(frame) + merged, rows_dropped=int(drop.sum()), rows_merged=merged,
                         header_row=raw.header_row, header_rows=raw.header_rows)
     return table, problems
 

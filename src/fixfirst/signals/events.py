@@ -18,8 +18,8 @@ class Funnel:
 
     reached: pd.DataFrame  # index case_id, one bool column per touchpoint with events
     segment: pd.Series | None  # case_id -> segment (device, platform...), when the log has one
-    start: pd.Timestamp
-    end: pd.Timestamp
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
     purchase_step: str | None  # the last event touchpoint in journey order
 
     @property
@@ -42,11 +42,15 @@ def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
     matrix[case_codes, step_codes] = True
     reached = pd.DataFrame(matrix, index=pd.Index(cases, name="case_id"), columns=list(steps))
     segment = None
+    timed = "timestamp" in known
     if "segment" in known:
         # A case's segment is the one it was first seen with.
-        segment = known.sort_values("timestamp").groupby("case_id")["segment"].first().reindex(reached.index)
+        first_seen = known.sort_values("timestamp", kind="stable") if timed else known
+        segment = first_seen.groupby("case_id")["segment"].first().reindex(reached.index)
     ordered = [tp.id for tp in journey.ordered() if tp.id in reached.columns]
-    return Funnel(reached[ordered], segment, events["timestamp"].min(), events["timestamp"].max(), ordered[-1] if ordered else None)
+    # Funnel tables without times still give conversion; only per-month figures need the period.
+    start, end = (events["timestamp"].min(), events["timestamp"].max()) if timed else (None, None)
+    return Funnel(reached[ordered], segment, start, end, ordered[-1] if ordered else None)
 
 
 def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:

@@ -115,7 +115,7 @@ def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | N
         return []
     joined = survey.merge(assessed[["order_id", "late"]], on="order_id", how="inner")
     out = []
-    columns = [(f"rating:{h}", h, "/5") for h in tp.survey] + [("recommend", "recommend score", "/10")]
+    columns = [(f"rating:{h}", h, "/5") for h in tp.survey] + [("overall", "overall rating", "/5"), ("recommend", "recommend score", "/10")]
     for column, name, scale in columns:
         if column not in joined:
             continue
