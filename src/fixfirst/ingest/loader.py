@@ -43,7 +43,10 @@ class _ProblemSink:
         return len(positions)
 
 
-def _parse(spec_type: str, raw: pd.Series, dayfirst: bool, timezone: str | None):
+def _parse(spec_type: str, raw: pd.Series, dayfirst: bool, timezone: str | None, normalised: bool = False):
+    if spec_type == "id" and normalised and raw.dtype == pd.StringDtype("pyarrow"):
+        # Read as exact text by the fast reader, null markers already missing: nothing left to clean.
+        return raw, pd.Series(False, index=raw.index)
     if spec_type == "datetime":
         return V.parse_datetime(raw, dayfirst, timezone)
     if spec_type == "number":
@@ -68,7 +71,7 @@ SCALES = {"rating": (1, 5), "score10": (0, 10)}
 
 def _guessed_wrong(name: str, mapping, unreadable: pd.Series, column: pd.Series) -> bool:
     """An auto-mapped optional column whose filled cells are mostly not of the field's type was a bad guess."""
-    if mapping.how.get(name) != "auto":
+    if mapping.how.get(name) != "auto" or not unreadable.any():
         return False
     filled = int((~V.blank_mask(column)).sum())
     return filled > 0 and int(unreadable.sum()) > filled / 2
@@ -99,8 +102,8 @@ def _day_month_order(column: pd.Series, country: str | None) -> tuple[bool | Non
     if month_first and not day_first:
         return False, None
     if day_first and month_first:
-        return None, ("value.mixed_date_order", f"dates are written both day-first ({day_first:,} rows) and month-first "
-                      f"({month_first:,} rows); each is read as it fits, ambiguous ones month-first. Set `dayfirst:` and check the export")
+        return None, ("value.mixed_date_order", f"dates are written both day-first ({day_first:,} seen) and month-first "
+                      f"({month_first:,} seen); each is read as it fits, ambiguous ones month-first. Set `dayfirst:` and check the export")
     guess = (country or "").upper() not in MONTH_FIRST_COUNTRIES
     return guess, ("value.ambiguous_date_order", f"{ambiguous:,} dates such as 03/04/2026 could be day/month or month/day; "
                    f"read as {'day/month' if guess else 'month/day'}" + (f" (usual in {country})" if country else "") +
@@ -116,9 +119,15 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     preset = PRESETS[spec.preset] if spec.preset else None
     recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
     header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
+    def exact_text(headers: list[str]) -> set[str]:
+        """Id columns: kept as written, so '00123' stays '00123' and joins across files still match."""
+        mapping, _ = map_columns(spec.kind, headers, spec.columns, set(), label, None, preset)
+        kinds = {f.name: f.type for f in field_specs(spec.kind)}
+        return {h for name, h in mapping.columns.items() if kinds[name] == "id"}
+
     try:
         raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
-                         header_rows=header_rows, recognise=recognise)
+                         header_rows=header_rows, recognise=recognise, exact_text=exact_text)
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
@@ -175,7 +184,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
                 dayfirst, note = _day_month_order(column, country)
                 if note is not None:
                     problems.append(Problem(note[0], note[1], Severity.WARNING, label, raw.sheet, None, header))
-            parsed, bad = _parse(fspec.type, column, bool(dayfirst), timezone)
+            parsed, bad = _parse(fspec.type, column, bool(dayfirst), timezone, raw.normalised)
             if fspec.type == "datetime" and timezone is None and V.has_offsets(column):
                 problems.append(Problem("value.timezone_assumed", f"{fspec.name} carries UTC offsets but promise.timezone is not set; "
                                         "times are read in UTC, so cut-offs and working days may shift. Set promise.timezone",

@@ -7,11 +7,13 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..settings import Ingest
+from .csv_arrow import read_csv_arrow
 from .guards import ENCRYPTION_STREAM, EXCEL_SUFFIXES, OLE_MAGIC, check_file, refuse
 from .layout import PEEK_ROWS, combine_header_rows, find_header, is_index_column, looks_like_answer_row
 from .xlsx_peek import peek_rows
@@ -30,6 +32,7 @@ class RawTable:
     header_row: int = 1  # the (last) header row as the user sees it
     header_rows: int = 1
     dropped_index_column: bool = False
+    normalised: bool = False  # null markers already turned into missing values by the reader
 
     def row_number(self, position: int) -> int:
         return int(self.rows[position])
@@ -37,13 +40,14 @@ class RawTable:
 
 def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row: int | None = None,
                delimiter: str | None = None, encoding: str | None = None, *, header_rows: int | None = None,
-               recognise: set[str] | None = None) -> RawTable:
+               recognise: set[str] | None = None, exact_text: Callable[[list[str]], set[str]] | None = None) -> RawTable:
     """Read one table of raw cells.
 
     `header_row` is 1-based as the user sees it; without it, the row among the first few that names
     the most fields in `recognise` is the header (title rows above it are skipped). `header_rows` 2 reads
     a question row over an answer row; without it, a SurveyMonkey-style answer row is recognised.
-    Without `sheet`, the sheet whose header names the most known fields is used.
+    Without `sheet`, the sheet whose header names the most known fields is used. `exact_text` names, from a
+    text file's header, the columns to keep as written (ids); the fast reader types the others as it reads.
     """
     path = Path(path)
     check_file(path, limits)
@@ -51,7 +55,7 @@ def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row:
     if path.suffix.lower() in EXCEL_SUFFIXES:
         table = _read_excel(path, sheet, header_row, header_rows, recognise, limits)
     else:
-        table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding)
+        table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding, exact_text)
     table.frame, table.rows = _drop_empty(table.frame, table.rows)
     frame = table.frame
     if frame.shape[1] > 1 and frame.columns[0].startswith("(unnamed column") and is_index_column(frame.iloc[:, 0]):
@@ -189,7 +193,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_text(path: Path, header_row: int | None, header_rows: int | None, recognise: set[str], limits: Ingest,
-               delimiter: str | None, encoding: str | None) -> RawTable:
+               delimiter: str | None, encoding: str | None, exact_text: Callable[[list[str]], set[str]] | None) -> RawTable:
     sample_size = 256_000
     with open(path, "rb") as handle:
         sample = handle.read(sample_size)
@@ -207,6 +211,24 @@ def _read_text(path: Path, header_row: int | None, header_rows: int | None, reco
     peek = [(i + 1, [c if c.strip() else None for c in cells]) for i, cells in enumerate(records)]
     top, rows_in_header, combined = _locate(peek, header_row, header_rows, recognise)
     last_header = top + rows_in_header - 1
+    frame = None
+    quoted_newlines = b'"' in sample
+    if 0 < last_header <= len(records):
+        header = records[last_header - 1]
+        keep = exact_text(header) if exact_text else set()
+        for attempt in (keep, set(header)):  # a column whose type changes between blocks: read all as text
+            try:
+                frame = read_csv_arrow(path, encoding=encoding, delimiter=delimiter, skip_rows=last_header - 1, header=header,
+                                       exact_text=attempt, quoted_newlines=quoted_newlines)
+                break
+            except (ValueError, OSError, UnicodeDecodeError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+                frame = None
+                if "columns, got" in str(exc):
+                    break  # a blank line or a ragged row: not a typing question, the careful reader decides
+    if frame is not None:
+        frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
+        return RawTable(frame, path, None, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header, normalised=True)
+    # The careful reader: blank lines inside the data, or a file pyarrow cannot parse (its error is reported here).
     try:
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_values=[],
                             skiprows=last_header - 1, nrows=limits.max_rows + 1, skip_blank_lines=False, on_bad_lines="error")

@@ -20,7 +20,6 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+)\d+"')
 _CELL_TYPE = re.compile(rb'\bt="(\w+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>(.*?)</(?:\w+:)?t>", re.S)
-_SI = re.compile(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
 _SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"[^>]*?\br:id="([^"]*)"|<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]*)"[^>]*?\bname="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget="([^"]*)"|<Relationship\b[^>]*?\bTarget="([^"]*)"[^>]*?\bId="([^"]*)"')
 
@@ -53,24 +52,28 @@ def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _shared_strings(archive: zipfile.ZipFile, needed: int) -> list[str]:
-    """Shared strings 0..needed, decompressing only as far as that."""
-    if needed < 0 or "xl/sharedStrings.xml" not in archive.namelist():
-        return []
-    strings: list[str] = []
-    buffer = b""
+def _shared_strings(archive: zipfile.ZipFile, needed: set[int]) -> dict[int, str]:
+    """The shared strings at the `needed` indices, decompressing only as far as the highest one.
+
+    Writers may put the header's strings last, so the scan splits bytes (C speed) and decodes only
+    the entries asked for.
+    """
+    if not needed or "xl/sharedStrings.xml" not in archive.namelist():
+        return {}
+    found: dict[int, str] = {}
+    highest, index, rest = max(needed), 0, b""
     with archive.open("xl/sharedStrings.xml") as handle:
-        while len(strings) <= needed:
-            chunk = handle.read(256_000)
-            buffer += chunk
-            end = 0
-            for m in _SI.finditer(buffer):
-                strings.append("".join(_text(t) for t in _TEXT.findall(m.group(1))))
-                end = m.end()
-            buffer = buffer[end:]
+        while index <= highest:
+            chunk = handle.read(4_000_000)
+            pieces = (rest + chunk).split(b"</si>")
+            rest = pieces.pop()  # incomplete (or the closing tags when the stream ends)
+            for piece in pieces:
+                if index in needed:
+                    found[index] = "".join(_text(t) for t in _TEXT.findall(piece))
+                index += 1
             if not chunk:
                 break
-    return strings
+    return found
 
 
 def peek_rows(path: Path, sheet: str, count: int) -> list[tuple[int, list[str | None]]]:
@@ -102,13 +105,13 @@ def peek_rows(path: Path, sheet: str, count: int) -> list[tuple[int, list[str | 
             raw_rows.append((int(number.group(1)), cells))
             if len(raw_rows) == count:
                 break
-        needed = max((int(v) for _, cells in raw_rows for k, v in cells.values() if k == "s" and v.isdigit()), default=-1)
+        needed = {int(v) for _, cells in raw_rows for k, v in cells.values() if k == "s" and v.isdigit()}
         strings = _shared_strings(archive, needed)
     rows = []
     for number, cells in raw_rows:
         width = max(cells, default=-1) + 1
         values: list[str | None] = [None] * width
         for i, (k, v) in cells.items():
-            values[i] = strings[int(v)] if k == "s" and v.isdigit() and int(v) < len(strings) else v
+            values[i] = strings.get(int(v)) if k == "s" and v.isdigit() else v
         rows.append((number, values))
     return rows
