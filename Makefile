@@ -25,7 +25,9 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/make_inputs.py
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/ingest.py
 
 sample: $(VENV)/.installed
 	$(BIN)/python samples/generate.py samples/juniper-lark

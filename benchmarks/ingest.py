@@ -87,11 +87,16 @@ def fixfirst_load_source(path: Path, kind: str, columns: dict[str, str]) -> dict
 
 
 class _Stages:
-    """Wraps fixfirst's stage functions (in this child process only) to time each call; nested calls are
-    recorded under their own names too, so `read_table` includes `read_table > ...` entries."""
+    """Wraps fixfirst's stage functions (in the measuring process only) to time each call.
+
+    Calls are recorded in the order they start, with their nesting depth, so a function called from
+    inside another wrapped one (read_table's parts, a mapping done while reading) is shown under it and
+    not counted twice.
+    """
 
     def __init__(self) -> None:
-        self.times: list[tuple[str, float]] = []
+        self.times: list[list] = []  # [label, depth, seconds]
+        self.depth = 0
 
     def wrap(self, module, attr: str, label) -> None:
         inner = getattr(module, attr, None)
@@ -99,19 +104,23 @@ class _Stages:
             return
 
         def timed(*args, **kwargs):
+            entry = [label(*args) if callable(label) else label, self.depth, 0.0]
+            self.times.append(entry)
+            self.depth += 1
             start = time.perf_counter()
             try:
                 return inner(*args, **kwargs)
             finally:
-                self.times.append((label(*args) if callable(label) else label, time.perf_counter() - start))
+                entry[2] = time.perf_counter() - start
+                self.depth -= 1
 
         setattr(module, attr, timed)
 
     def wrap_reader(self) -> None:
         from fixfirst.ingest import loader, readers
 
-        for attr in ("check_file", "first_used_row", "_read_excel", "_read_text", "_drop_empty"):
-            self.wrap(readers, attr, f"read_table > {attr}")
+        for attr in ("check_file", "peek_rows", "first_used_row", "_read_excel", "_read_text", "read_csv_arrow", "_drop_empty"):
+            self.wrap(readers, attr, attr)
         self.wrap(readers, "read_table", "read_table")
         loader.read_table = readers.read_table
 
@@ -123,6 +132,7 @@ class _Stages:
         for attr in ("parse_datetime", "parse_number", "parse_bool", "parse_id", "parse_text", "parse_scale", "parse_percent"):
             self.wrap(V, attr, lambda raw, *_, attr=attr: f"type {raw.name!r} ({attr})")
         self.wrap(V, "has_offsets", lambda raw, *_: f"has_offsets {raw.name!r}")
+        self.wrap(loader, "_day_month_order", lambda raw, *_: f"day/month order {raw.name!r}")
         self.wrap(loader, "validate_rows", "validate_rows")
 
 
@@ -147,7 +157,9 @@ def _current_rss_mb() -> float:
 def child(name: str, path: Path) -> None:
     """Run one measurement in this (fresh) process and print its result as one JSON line."""
     _, _, function, extra = MEASUREMENTS[name]
-    import pandas  # noqa: F401  the import is not part of any measurement
+    import fastexcel  # noqa: F401  imports are not part of any measurement
+    import pandas  # noqa: F401
+    import pyarrow.csv  # noqa: F401
     if function in (fixfirst_read_table, fixfirst_load_source, fastexcel_fixfirst_options):
         import fixfirst.ingest  # noqa: F401
     start_rss = _current_rss_mb()
@@ -196,18 +208,47 @@ def _targets(name: str, best: dict, baselines: dict) -> list[tuple[str, float | 
 def _stage_report(label: str, best: dict, baseline: dict | None) -> None:
     """Where load_source's time goes, from the wrapped stage functions of its best run."""
     total = best["seconds"]
-    merged: dict[str, float] = {}
-    for stage, seconds in best.get("stages") or []:
-        merged[stage] = merged.get(stage, 0.0) + seconds
-    print(f"\n{label}: where the {total:.2f} s go (best run; read_table's parts indented)")
-    for stage, seconds in merged.items():
-        indent = "    " if stage.startswith("read_table >") else "  "
-        print(f"{indent}{stage:<60} {seconds:7.2f} s {100 * seconds / total:5.1f}%")
-    rest = total - sum(s for stage, s in merged.items() if not stage.startswith("read_table >"))
+    merged: dict[tuple[str, int], float] = {}  # first-call order kept
+    for stage, depth, seconds in best.get("stages") or []:
+        merged[(stage, depth)] = merged.get((stage, depth), 0.0) + seconds
+    print(f"\n{label}: where the {total:.2f} s go (best run; calls made inside another timed call are indented)")
+    for (stage, depth), seconds in merged.items():
+        print(f"  {'  ' * depth}{stage:<{60 - 2 * depth}} {seconds:7.2f} s {100 * seconds / total:5.1f}%")
+    rest = total - sum(seconds for (_, depth), seconds in merged.items() if depth == 0)
     print(f"  {'rest (problem lists, frame assembly, row filter)':<60} {rest:7.2f} s {100 * rest / total:5.1f}%")
     if baseline and "error" not in baseline:
+        read = sum(seconds for (stage, depth), seconds in merged.items() if stage == "read_table" and depth == 0)
         print(f"  beyond the raw read ({baseline['seconds']:.2f} s): {total - baseline['seconds']:.2f} s; "
-              f"read_table alone is {merged.get('read_table', 0) / baseline['seconds']:.2f}x the raw read")
+              f"read_table alone is {read / baseline['seconds']:.2f}x the raw read")
+
+
+def profile(file: str, data: Path, top: int) -> None:
+    """cProfile of load_source on one input: the top entries by cumulative time inside fixfirst and pandas."""
+    import cProfile
+    import pstats
+
+    name = f"{file}-load_source"
+    _, _, function, extra = MEASUREMENTS[name]
+    path = data / (make_inputs.ORDERS_FILE if file == "xlsx" else make_inputs.EVENTS_FILE)
+    import fixfirst.ingest  # noqa: F401
+    profiler = cProfile.Profile()
+    profiler.enable()
+    function(path, *extra)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = max(ct for (_, _, _, ct, _) in stats.stats.values())
+    print(f"cProfile of fixfirst load_source on {path.name}: {total:.2f} s under the profiler; "
+          f"top {top} by cumulative time among fixfirst and pandas functions")
+    print(f"{'ncalls':>9} {'tottime':>8} {'cumtime':>8}  function")
+    rows = []
+    for (filename, line, func), (_, ncalls, tottime, cumtime, _) in stats.stats.items():
+        for package in ("fixfirst", "pandas"):
+            at = filename.replace("\\", "/").rfind(f"/{package}/")
+            if at >= 0:
+                rows.append((cumtime, ncalls, tottime, f"{filename[at + 1:]}:{line} {func}"))
+                break
+    for cumtime, ncalls, tottime, where in sorted(rows, reverse=True)[:top]:
+        print(f"{ncalls:>9} {tottime:8.2f} {cumtime:8.2f}  {where}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -215,10 +256,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=2, help="Runs per measurement; the best time is reported (default 2).")
     parser.add_argument("--only", choices=["xlsx", "csv"], help="Measure one file only.")
     parser.add_argument("--data", type=Path, default=make_inputs.DATA, help="Folder of the inputs (made by make_inputs.py when missing).")
+    parser.add_argument("--profile", choices=["xlsx", "csv"], help="Instead: profile fixfirst's load_source on one file with cProfile.")
+    parser.add_argument("--top", type=int, default=15, help="Entries shown by --profile (default 15).")
     parser.add_argument("--child", nargs=2, metavar=("MEASUREMENT", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(args.child[0], Path(args.child[1]))
+        return
+
+    if args.profile:
+        profile(args.profile, args.data, args.top)
         return
 
     import fastexcel
@@ -241,6 +288,8 @@ def main(argv: list[str] | None = None) -> None:
     for key, (path, rows) in files.items():
         if args.only in (None, key):
             print(f"  {key}: {path} ({path.stat().st_size / 1e6:,.0f} MB, {rows:,} data rows)")
+    load = os.getloadavg()[0]
+    print(f"  load average before: {load:.2f}" + ("  (other processes are busy: expect noisy times; rerun on an idle machine)" if load >= 0.5 else ""))
     print(f"Each measurement runs {args.runs}x, each run in a fresh process; best time shown, peak RSS is the largest "
           "of the runs (ru_maxrss of that process, imports included).")
 
@@ -279,6 +328,7 @@ def main(argv: list[str] | None = None) -> None:
                       f"{result['peak_rss_mb']:11,.0f} {result['start_rss_mb']:8,.0f} {ratio_text}  {target:<15} {verdict}")
             else:
                 print(f"{'':<5} {'':>10}  {shown:<42} {'':>8} {'':>11} {'':>11} {'':>8} {ratio_text}  {target:<15} {verdict}")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     print("ratio: seconds / the file's baseline (xlsx: fastexcel -> pandas; csv: pyarrow read_csv + to_pandas). "
           "start MB: RSS after imports, before the measured call.")
 

@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SEED = 20260517
 # Bump when the content or layout of a file changes, so cached copies are regenerated.
-VERSION = 1
+VERSION = 3
 
 # Excel's grid is 1,048,576 rows in total: a header and 1,048,575 data rows fill a sheet exactly,
 # the largest workbook a client can send.
@@ -120,6 +120,12 @@ def _serials(values: np.ndarray) -> list:
     return [None if d != d else d for d in days.tolist()]
 
 
+def _number(value: float) -> str:
+    """A cell value as Excel writes it: shortest round-trip form, whole numbers without '.0'."""
+    text = repr(value)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _column_letter(i: int) -> str:
     return chr(ord("A") + i)  # 12 columns: A..L
 
@@ -152,7 +158,7 @@ def _entry(name: str) -> zipfile.ZipInfo:
 
 
 def write_orders_xlsx(path: Path, rng: np.random.Generator, chunk: int = 65_536) -> None:
-    """Write the sheet XML directly (openpyxl's write-only mode needs several minutes for 12.6M cells).
+    """Write the sheet XML directly: about 30 s, where openpyxl's write-only mode needs about 5 minutes for 12.6M cells.
 
     The layout is what Excel itself saves: shared strings, dates and times as serial numbers with a
     date number format, blank cells omitted, a `dimension` element, a bold header row.
@@ -160,13 +166,14 @@ def write_orders_xlsx(path: Path, rng: np.random.Generator, chunk: int = 65_536)
     table = _order_table(rng)
     n = ORDER_ROWS
     text_columns = [c for c in ORDER_COLUMNS if c not in STYLE_OF]
-    # Shared strings: headers first, then each text column's distinct values.
-    strings: list[str] = list(ORDER_COLUMNS)
-    index_of: dict[str, np.ndarray] = {}
-    for name in text_columns:
-        codes, uniques = pd.factorize(table[name])
-        index_of[name] = codes + len(strings)
-        strings.extend(uniques.tolist())
+    # Shared strings in order of first use, row by row (headers first), as Excel and openpyxl save them:
+    # a reader that peeks at the first rows then needs only the start of the string table.
+    grid = np.column_stack([table[name].astype(object) for name in text_columns]).ravel()
+    codes, uniques = pd.factorize(np.concatenate([np.array(ORDER_COLUMNS, dtype=object), grid]))
+    strings: list[str] = uniques.tolist()
+    cells = codes[len(ORDER_COLUMNS):].reshape(n, len(text_columns))
+    index_of = {name: cells[:, i] for i, name in enumerate(text_columns)}
+    del grid, codes, cells
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name, text in (("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", ROOT_RELS), ("docProps/core.xml", CORE),
@@ -195,10 +202,10 @@ def write_orders_xlsx(path: Path, rng: np.random.Generator, chunk: int = 65_536)
                     if name in index_of:
                         cells.append([f'<c r="{col}{r}" t="s"><v>{v}</v></c>' for r, v in zip(rows, index_of[name][start:stop].tolist())])
                     elif name == "Order Value (GBP)":
-                        cells.append([f'<c r="{col}{r}" s="3"><v>{v!r}</v></c>' for r, v in zip(rows, table[name][start:stop].tolist())])
+                        cells.append([f'<c r="{col}{r}" s="3"><v>{_number(v)}</v></c>' for r, v in zip(rows, table[name][start:stop].tolist())])
                     else:
                         style = STYLE_OF[name]
-                        cells.append([f'<c r="{col}{r}" s="{style}"><v>{v!r}</v></c>' if v is not None else ""
+                        cells.append([f'<c r="{col}{r}" s="{style}"><v>{_number(v)}</v></c>' if v is not None else ""
                                       for r, v in zip(rows, _serials(table[name][start:stop]))])
                 cells.append(["</row>"] * len(rows))
                 out.write("".join(map("".join, zip(*cells))).encode())

@@ -14,26 +14,25 @@ NULL_MARKERS = sorted({v for w in MISSING_WORDS for v in (w, w.upper(), w.title(
 
 
 def read_csv_arrow(path: Path, *, encoding: str, delimiter: str, skip_rows: int, header: list[str],
-                   exact_text: set[str], quoted_newlines: bool) -> pd.DataFrame:
-    """Read with pyarrow. `exact_text` columns stay text as written (an id keeps its leading zeros); the others
-    get pyarrow's type inference (timestamps, numbers), and low-cardinality text arrives as categories.
+                   text_as: dict[str, str], quoted_newlines: bool) -> pd.DataFrame:
+    """Read with pyarrow. `text_as` says how to keep named columns: "text" as written (an id keeps its
+    leading zeros), "category" dictionary-encoded (steps, devices, statuses: cleaning them then touches each
+    distinct value once). Every other column gets pyarrow's type inference (timestamps, numbers, text).
 
     Null markers ('', 'n/a', '#N/A'...) become missing while reading. Raises pyarrow.ArrowInvalid (a
-    ValueError) when the file is malformed or a column mixes types across blocks.
+    ValueError) when the file is malformed or a column's type changes between blocks.
     """
     import pyarrow as pa
     import pyarrow.csv as pv
 
     read = pv.ReadOptions(skip_rows=skip_rows, encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
                           block_size=16 << 20)
-    # Blank lines are not skipped: pyarrow would number every later row one too early. In a file of
-    # several columns a blank line is a column-count error, and the careful reader takes over.
+    # Blank lines are kept as empty rows (dropped later with their numbers), so no later row shifts.
     parse = pv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted_newlines, ignore_empty_lines=False)
+    types = {"text": pa.string(), "category": pa.dictionary(pa.int32(), pa.string())}
     convert = pv.ConvertOptions(
-        column_types={name: pa.string() for name in exact_text if name in header},
+        column_types={name: types[how] for name, how in text_as.items() if name in header},
         null_values=NULL_MARKERS, strings_can_be_null=True, quoted_strings_can_be_null=True,
-        # Steps, devices, statuses: few distinct values, read as categories, so cleaning them is nearly free.
-        auto_dict_encode=True, auto_dict_max_cardinality=1000,
     )
     table = pv.read_csv(path, read_options=read, parse_options=parse, convert_options=convert)
     return table.to_pandas(split_blocks=True, self_destruct=True,

@@ -119,15 +119,17 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     preset = PRESETS[spec.preset] if spec.preset else None
     recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
     header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
-    def exact_text(headers: list[str]) -> set[str]:
-        """Id columns: kept as written, so '00123' stays '00123' and joins across files still match."""
+    def text_as(headers: list[str]) -> dict[str, str]:
+        """Ids kept as written ('00123' stays '00123', so joins across files match); category fields
+        dictionary-encoded (cheap to clean); everything else typed by the reader."""
         mapping, _ = map_columns(spec.kind, headers, spec.columns, set(), label, None, preset)
         kinds = {f.name: f.type for f in field_specs(spec.kind)}
-        return {h for name, h in mapping.columns.items() if kinds[name] == "id"}
+        keep = {"id": "text", "category": "category"}
+        return {h: keep[kinds[name]] for name, h in mapping.columns.items() if kinds[name] in keep}
 
     try:
         raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
-                         header_rows=header_rows, recognise=recognise, exact_text=exact_text)
+                         header_rows=header_rows, recognise=recognise, text_as=text_as)
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
@@ -210,7 +212,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
 
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems
-    kept = frame[~drop].reset_index(drop=True)
+    kept = frame[~drop].reset_index(drop=True) if drop.any() else frame
     for wanted, header in rating_found.items():
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,

@@ -40,14 +40,14 @@ class RawTable:
 
 def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row: int | None = None,
                delimiter: str | None = None, encoding: str | None = None, *, header_rows: int | None = None,
-               recognise: set[str] | None = None, exact_text: Callable[[list[str]], set[str]] | None = None) -> RawTable:
+               recognise: set[str] | None = None, text_as: Callable[[list[str]], dict[str, str]] | None = None) -> RawTable:
     """Read one table of raw cells.
 
     `header_row` is 1-based as the user sees it; without it, the row among the first few that names
     the most fields in `recognise` is the header (title rows above it are skipped). `header_rows` 2 reads
     a question row over an answer row; without it, a SurveyMonkey-style answer row is recognised.
-    Without `sheet`, the sheet whose header names the most known fields is used. `exact_text` names, from a
-    text file's header, the columns to keep as written (ids); the fast reader types the others as it reads.
+    Without `sheet`, the sheet whose header names the most known fields is used. `text_as` says, from a text
+    file's header, which columns the fast reader keeps as exact "text" (ids) or as "category"; it types the rest.
     """
     path = Path(path)
     check_file(path, limits)
@@ -55,7 +55,7 @@ def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row:
     if path.suffix.lower() in EXCEL_SUFFIXES:
         table = _read_excel(path, sheet, header_row, header_rows, recognise, limits)
     else:
-        table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding, exact_text)
+        table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding, text_as)
     table.frame, table.rows = _drop_empty(table.frame, table.rows)
     frame = table.frame
     if frame.shape[1] > 1 and frame.columns[0].startswith("(unnamed column") and is_index_column(frame.iloc[:, 0]):
@@ -193,7 +193,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_text(path: Path, header_row: int | None, header_rows: int | None, recognise: set[str], limits: Ingest,
-               delimiter: str | None, encoding: str | None, exact_text: Callable[[list[str]], set[str]] | None) -> RawTable:
+               delimiter: str | None, encoding: str | None, text_as: Callable[[list[str]], dict[str, str]] | None) -> RawTable:
     sample_size = 256_000
     with open(path, "rb") as handle:
         sample = handle.read(sample_size)
@@ -215,16 +215,17 @@ def _read_text(path: Path, header_row: int | None, header_rows: int | None, reco
     quoted_newlines = b'"' in sample
     if 0 < last_header <= len(records):
         header = records[last_header - 1]
-        keep = exact_text(header) if exact_text else set()
-        for attempt in (keep, set(header)):  # a column whose type changes between blocks: read all as text
+        plan = text_as(header) if text_as else {}
+        everything_text = {name: plan.get(name, "text") for name in header}
+        for attempt in (plan, everything_text):  # a column whose type changes between blocks: read all as text
             try:
                 frame = read_csv_arrow(path, encoding=encoding, delimiter=delimiter, skip_rows=last_header - 1, header=header,
-                                       exact_text=attempt, quoted_newlines=quoted_newlines)
+                                       text_as=attempt, quoted_newlines=quoted_newlines)
                 break
             except (ValueError, OSError, UnicodeDecodeError) as exc:  # pyarrow.ArrowInvalid is a ValueError
                 frame = None
                 if "columns, got" in str(exc):
-                    break  # a blank line or a ragged row: not a typing question, the careful reader decides
+                    break  # a ragged row: not a typing question; the careful reader reports it
     if frame is not None:
         frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
         return RawTable(frame, path, None, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header, normalised=True)
@@ -256,6 +257,8 @@ def _drop_empty(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np
     """Drop unnamed columns and rows that hold nothing (blank lines, formatted empty cells), keeping row numbers."""
     empty_cols = [i for i, c in enumerate(frame.columns) if c.startswith("(unnamed column") and frame.iloc[:, i].isna().all()]
     frame = frame.drop(columns=[frame.columns[i] for i in empty_cols])
+    if frame.shape[1] and not all(frame.iloc[:, i].hasnans for i in range(frame.shape[1])):
+        return frame, rows  # a column without gaps: no row can be empty
     filled = frame.notna().any(axis=1).to_numpy() if frame.shape[1] else np.zeros(len(frame), dtype=bool)
     return frame[filled].reset_index(drop=True), rows[filled]
 

@@ -41,7 +41,14 @@ def per_distinct_value(parse):
         codes = raw.cat.codes.to_numpy()
         distinct = pd.Series(np.asarray(raw.cat.categories, dtype=object), dtype=object)
         results = parse(distinct, *args, **kwargs)
-        spread = tuple(_spread(r, codes, raw.index) for r in (results if isinstance(results, tuple) else (results,)))
+        parts = results if isinstance(results, tuple) else (results,)
+        first = parts[0]
+        if (pd.api.types.is_string_dtype(first.dtype) or first.dtype == object) and first.notna().all() \
+                and list(first) == list(distinct):
+            # Already clean text: the column itself is the answer; only the flags need laying out.
+            spread = (raw, *(_spread(r, codes, raw.index) for r in parts[1:]))
+        else:
+            spread = tuple(_spread(r, codes, raw.index) for r in parts)
         return spread if isinstance(results, tuple) else spread[0]
 
     return wrapper
@@ -50,7 +57,10 @@ def per_distinct_value(parse):
 def _spread(result: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
     """Per-distinct-value results laid out per cell; a missing cell (code -1) is blank, never flagged."""
     if pd.api.types.is_bool_dtype(result.dtype) and not isinstance(result.dtype, pd.BooleanDtype):
-        return pd.Series(take(result.to_numpy(dtype=bool), codes, allow_fill=True, fill_value=False), index=index)
+        flags = result.to_numpy(dtype=bool)
+        if not flags.any():  # the usual answer to "is anything wrong here?"
+            return pd.Series(np.zeros(len(codes), dtype=bool), index=index)
+        return pd.Series(take(flags, codes, allow_fill=True, fill_value=False), index=index)
     if pd.api.types.is_string_dtype(result.dtype) or result.dtype == object:
         # Text stays categorical: cleaned distinct values, one code per cell.
         new_codes, uniques = pd.factorize(result)
@@ -120,7 +130,9 @@ def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 OFFSET = r"(?:[zZ]|[+-]\d{2}:?\d{2}| ?(?:UTC|GMT))$"
 
 
-_SLASHED = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b"
+# No \s or \b: they push pandas off pyarrow's RE2 onto a per-cell Python loop.
+_SLASHED = r"^ *(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?:[^0-9]|$)"
+_SLASHED_TEST = r"^ *\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?:[^0-9]|$)"
 
 
 def date_order_evidence(raw: pd.Series) -> tuple[int, int, int] | None:
@@ -132,12 +144,14 @@ def date_order_evidence(raw: pd.Series) -> tuple[int, int, int] | None:
     raw = _distinct(raw)
     if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
         return None
-    parts = _as_text(raw).str.extract(_SLASHED)
+    text = _as_text(raw)
+    slashed = text.str.contains(_SLASHED_TEST, regex=True).fillna(False)
+    if not slashed.any():
+        return None
+    parts = text[slashed].str.extract(_SLASHED)
     first = pd.to_numeric(parts[0], errors="coerce")
     second = pd.to_numeric(parts[1], errors="coerce")
     present = first.notna() & second.notna()
-    if not present.any():
-        return None
     day_first = int((first > 12).sum())
     month_first = int((second > 12).sum())
     ambiguous = int((present & (first <= 12) & (second <= 12) & (first != second)).sum())
@@ -215,6 +229,9 @@ _NS_MIN, _NS_MAX = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-10")
 
 def _within_range(parsed: pd.Series) -> pd.Series:
     """Parsed datetimes as datetime64[ns]; those outside what nanoseconds can hold become missing."""
+    low, high = parsed.min(), parsed.max()
+    if pd.isna(low) or (low > _NS_MIN and high < _NS_MAX):  # the usual case: no cell-by-cell check needed
+        return parsed.astype("datetime64[ns]")
     inside = (parsed > _NS_MIN) & (parsed < _NS_MAX)
     return parsed.where(inside).astype("datetime64[ns]")
 
