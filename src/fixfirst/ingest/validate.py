@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 ORDER_SEQUENCE = ("ordered_at", "paid_at", "shipped_at", "delivered_at")
@@ -37,14 +38,16 @@ def _check_orders(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Seri
     sink.cells(duplicated, "duplicate.id", "order id already seen in an earlier row; this row left out", headers["order_id"], frame["order_id"])
     drop |= duplicated
     present = [c for c in ORDER_SEQUENCE if c in frame]
+    stamps = {c: frame[c].to_numpy(dtype="datetime64[ns]") for c in present}
+    days = {c: stamps[c].astype("datetime64[D]") for c in present}
+    # A date without a time (midnight) only says which day: a same-day delivery recorded as a date
+    # is not "before" a 10:00 shipment, so such pairs are compared by day.
+    midnight = {c: stamps[c] == days[c].astype("datetime64[ns]") for c in present}
     for i, earlier in enumerate(present):
         for later in present[i + 1:]:
-            a, b = frame[earlier], frame[later]
-            # A date without a time (midnight) only says which day: a same-day delivery recorded as a date
-            # is not "before" a 10:00 shipment.
-            date_only = (a == a.dt.normalize()) | (b == b.dt.normalize())
-            backwards = b.where(~date_only, b.dt.normalize()) < a.where(~date_only, a.dt.normalize())
-            backwards = backwards.fillna(False) & ~drop
+            by_day = midnight[earlier] | midnight[later]
+            before = np.where(by_day, days[later] < days[earlier], stamps[later] < stamps[earlier])  # NaT compares False
+            backwards = pd.Series(before, index=frame.index) & ~drop
             sink.cells(backwards, "sequence.out_of_order", f"{later} is before {earlier}; row left out", headers[later], frame[later])
             drop |= backwards
     if "value" in frame:
