@@ -85,6 +85,9 @@ def _unmapped_guess(fspec, header: str, low, high, file: str, sheet: str | None)
                    Severity.WARNING, file, sheet, None, header)
 
 
+MONTH_FIRST_COUNTRIES = {"US", "PH", "FM", "MH", "PW", "BZ", "CA"}
+
+
 def _day_month_order(column: pd.Series, country: str | None) -> tuple[bool | None, tuple[str, str] | None]:
     """Day/month order of text dates such as 03/04/2026: (dayfirst, warning or None).
 
@@ -110,7 +113,17 @@ def _day_month_order(column: pd.Series, country: str | None) -> tuple[bool | Non
                    ". Set `dayfirst:` for this source to confirm")
 
 
-MONTH_FIRST_COUNTRIES = {"US", "PH", "FM", "MH", "PW", "BZ", "CA"}
+def _reader_plan(spec: SourceSpec, preset):
+    """How the fast text reader keeps each mapped column: ids as written ('00123' stays '00123', so joins
+    across files match), category fields dictionary-encoded (cheap to clean); it types everything else."""
+    kinds = {f.name: f.type for f in field_specs(spec.kind)}
+    keep = {"id": "text", "category": "category"}
+
+    def text_as(headers: list[str]) -> dict[str, str]:
+        mapping, _ = map_columns(spec.kind, headers, spec.columns, set(), spec.file, None, preset)
+        return {h: keep[kinds[name]] for name, h in mapping.columns.items() if kinds[name] in keep}
+
+    return text_as
 
 
 def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str],
@@ -119,17 +132,9 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     preset = PRESETS[spec.preset] if spec.preset else None
     recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
     header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
-    def text_as(headers: list[str]) -> dict[str, str]:
-        """Ids kept as written ('00123' stays '00123', so joins across files match); category fields
-        dictionary-encoded (cheap to clean); everything else typed by the reader."""
-        mapping, _ = map_columns(spec.kind, headers, spec.columns, set(), label, None, preset)
-        kinds = {f.name: f.type for f in field_specs(spec.kind)}
-        keep = {"id": "text", "category": "category"}
-        return {h: keep[kinds[name]] for name, h in mapping.columns.items() if kinds[name] in keep}
-
     try:
         raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
-                         header_rows=header_rows, recognise=recognise, text_as=text_as)
+                         header_rows=header_rows, recognise=recognise, text_as=_reader_plan(spec, preset))
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
