@@ -94,3 +94,15 @@ def test_every_score_json_field_is_documented(sample_audit):
             assert f"`signals[].{key}`" in SCORE_DOC, key
     for key in payload["capacity"]:
         assert f"`{key}`" in SCORE_DOC, key
+
+
+def test_every_check_json_field_is_documented(sample_dir):
+    from typer.testing import CliRunner
+
+    payload = json.loads(CliRunner().invoke(app, ["check", str(sample_dir), "--json"]).stdout)
+    for key in payload:
+        assert f"`{key}`" in ENGAGEMENT_DOC, key
+    for key in payload["sources"][0]:
+        assert f"`{key}`" in ENGAGEMENT_DOC or f"`sources[].{key}`" in ENGAGEMENT_DOC or f", `{key}`" in ENGAGEMENT_DOC, key
+    for key in payload["problems"][0]:
+        assert f"`{key}`" in ENGAGEMENT_DOC, key
