@@ -180,3 +180,13 @@ def test_orders_without_delivery_dates_do_not_invent_breaches(tmp_path):
     assert not [s for s in result.signals.signals if s.metric == "promise_breach"]
     assert result.outlook is None
     assert result.verdict.status == "NOT ENOUGH DATA"  # nothing blocks, but without deliveries it is never READY
+
+
+def test_feedback_with_missing_sources_and_categories_is_summarised(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "sources", late_every=2)
+    (folder / "feedback.csv").write_text("Date,Source,Text\n" + "".join(
+        f"2026-03-{10 + i:02d},{'' if i % 3 == 0 else 'review'},Delivery was late again\n" for i in range(12)))
+    result = run_audit(folder)
+    complaints = next(s for s in result.signals.signals if s.metric == "complaint_share" and s.touchpoint == "delivery")
+    line = next(e.text for e in complaints.evidence if e.text.startswith("Complaints by source"))
+    assert "unknown 4" in line and "review 8" in line

@@ -75,7 +75,7 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
         signal.evidence.append(Evidence(
             f"{len(complaints):,} of {n:,} feedback items ({pct(signal.value, 1)}) complain about it; {int(about.sum()):,} mention it at all.", n=n))
         if "source" in frame and len(complaints):
-            by_source = complaints["source"].fillna("unknown").value_counts()
+            by_source = complaints["source"].astype("string").fillna("unknown").value_counts()  # categories would refuse a new label
             signal.evidence.append(Evidence("Complaints by source: " + ", ".join(f"{k} {v}" for k, v in by_source.items()) + ".", kind="breakdown"))
         for quote in representative_quotes(complaints, tp.keywords, ctx.settings.feedback.quotes_per_touchpoint):
             signal.evidence.append(Evidence(quote, kind="quote"))
