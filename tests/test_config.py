@@ -137,3 +137,32 @@ def test_journey_targets_and_keywords_are_checked(tmp_path, touchpoint, expected
     with pytest.raises(InputProblems) as caught:
         load_journey(path)
     assert expected in " ".join(p.message for p in caught.value.problems)
+
+
+def test_public_holidays_join_the_working_day_calendar():
+    import datetime as dt
+
+    import pandas as pd
+
+    from fixfirst.engagement import Promise
+    from fixfirst.signals.calendar import WorkingCalendar
+
+    promise = Promise(description="2 working days", business_days=2, region="ENG", holidays=[dt.date(2026, 12, 24)])
+    calendar = WorkingCalendar.from_promise(promise, "GB", range(2026, 2027))
+    days = {str(d) for d in calendar.holidays}
+    assert {"2026-04-03", "2026-04-06", "2026-08-31", "2026-12-24"} <= days  # Good Friday, Easter Monday, August, own day
+    ordered = pd.Series(pd.to_datetime(["2026-04-02 10:00"]))  # Thursday before Easter
+    assert calendar.promise_deadline(ordered, 2).iloc[0] == pd.Timestamp("2026-04-08")
+    own_only = WorkingCalendar.from_promise(promise.model_copy(update={"public_holidays": False}), "GB", range(2026, 2027))
+    assert [str(d) for d in own_only.holidays] == ["2026-12-24"]
+
+
+@pytest.mark.parametrize("country, region, expected", [("XX", None, "no public-holiday calendar for XX"),
+                                                       ("GB", "QQQ", "region QQQ")])
+def test_unknown_holiday_calendar_is_a_configuration_error(tmp_path, country, region, expected):
+    region_line = f"  region: {region}\n" if region else ""
+    (tmp_path / "audit.yaml").write_text(f"client:\n  name: X\n  country: {country}\npromise:\n  description: d\n  business_days: 2\n"
+                                         f"{region_line}sources:\n  - {{kind: orders, file: o.csv}}\n")
+    with pytest.raises(InputProblems) as caught:
+        load_engagement(tmp_path)
+    assert expected in " ".join(p.message for p in caught.value.problems)

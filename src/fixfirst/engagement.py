@@ -49,7 +49,9 @@ class Promise(_Strict):
     cutoff: dt.time | None = Field(default=None, description="Orders after this time count from the next working day.")
     timezone: str | None = Field(default=None, description="IANA zone of the business, e.g. Europe/London: timestamps with a UTC offset are read on this clock.")
     working_days: list[str] = Field(default_factory=lambda: list(WEEKDAYS[:5]))
-    holidays: list[dt.date] = Field(default_factory=list)
+    holidays: list[dt.date] = Field(default_factory=list, description="The business's own closed days.")
+    public_holidays: bool = Field(default=True, description="Add the public holidays of client.country (and region) to the calendar.")
+    region: str | None = Field(default=None, description="Subdivision for public holidays, e.g. ENG, SCT, CA, BY.")
 
     @field_validator("cutoff", mode="before")
     @classmethod
@@ -145,6 +147,19 @@ class Audit(_Strict):
     settings: dict[str, Any] | str | None = Field(
         default=None, description="Overrides of fixfirst's settings, inline or as a path to a YAML file."
     )
+
+    @model_validator(mode="after")
+    def _holiday_calendar_exists(self) -> "Audit":
+        if self.promise.public_holidays and self.client.country:
+            from .signals.calendar import public_holidays
+
+            try:
+                public_holidays(self.client.country, self.promise.region, [2026])
+            except NotImplementedError:
+                where = f"{self.client.country}" + (f" / region {self.promise.region}" if self.promise.region else "")
+                raise ValueError(f"no public-holiday calendar for {where}; correct client.country or promise.region, "
+                                 "or set promise.public_holidays: false and list the closed days under promise.holidays") from None
+        return self
 
     @model_validator(mode="after")
     def _one_orders(self) -> "Audit":

@@ -44,8 +44,9 @@ class SignalSet:
 
 
 def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult) -> SignalSet:
-    ctx = SignalContext(engagement.settings, engagement.audit.promise, WorkingCalendar.from_promise(engagement.audit.promise))
     orders = data.frame("orders")
+    promise, country = engagement.audit.promise, engagement.audit.client.country
+    ctx = SignalContext(engagement.settings, promise, WorkingCalendar.from_promise(promise, country, _years(orders)))
     survey = data.frame("survey")
     facts = None
     if orders is not None and len(orders):
@@ -72,6 +73,13 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
         signals += feedback_signals(tagged, journey, ctx)
     nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None
     return SignalSet(signals, ctx, facts, funnel, tagged, nps, headline_kpis(facts, funnel, nps, ctx))
+
+
+def _years(orders: pd.DataFrame | None) -> range | None:
+    """The calendar years the orders span, plus the next (deadlines run past the last order)."""
+    if orders is None or "ordered_at" not in orders or orders["ordered_at"].isna().all():
+        return None
+    return range(int(orders["ordered_at"].min().year), int(orders["ordered_at"].max().year) + 2)
 
 
 def _feedback_corpus(feedback: pd.DataFrame | None, survey: pd.DataFrame | None) -> pd.DataFrame | None:

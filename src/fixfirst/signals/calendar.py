@@ -10,14 +10,25 @@ import pandas as pd
 from ..engagement import Promise
 
 
+def public_holidays(country: str, region: str | None, years) -> list:
+    """Public holidays from the `holidays` package; NotImplementedError for an unknown country or region."""
+    import holidays
+
+    return sorted(holidays.country_holidays(country.upper(), subdiv=region, years=list(years)))
+
+
 @dataclass(frozen=True)
 class WorkingCalendar:
     weekmask: str
     holidays: tuple[np.datetime64, ...]
 
     @classmethod
-    def from_promise(cls, promise: Promise) -> "WorkingCalendar":
-        return cls(promise.weekmask, tuple(np.datetime64(d, "D") for d in promise.holidays))
+    def from_promise(cls, promise: Promise, country: str | None = None, years: range | list[int] | None = None) -> "WorkingCalendar":
+        """The promise's working days, its own closed days, and (unless switched off) the country's public holidays."""
+        days = set(promise.holidays)
+        if promise.public_holidays and country and years:
+            days |= set(public_holidays(country, promise.region, years))
+        return cls(promise.weekmask, tuple(np.datetime64(d, "D") for d in sorted(days)))
 
     def _days(self, stamps: pd.Series) -> np.ndarray:
         return stamps.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
