@@ -7,15 +7,15 @@ import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import FixfirstError, InputProblems
 from .logo import logo_data_uri
 from .settings import Settings, settings_with
-from .yamlfile import load_model, load_yaml
+from .yamlfile import load_model, load_yaml, validation_problems
 
 AUDIT_FILE = "audit.yaml"
 SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "capacity"]
@@ -200,29 +200,24 @@ def load_engagement(folder: Path | str) -> Engagement:
     audit_path = folder / AUDIT_FILE
     if not audit_path.is_file():
         raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
-    audit = load_model(audit_path, Audit)
-    settings = _load_settings(folder, audit_path, audit)
+    data, lines = load_yaml(audit_path)
+    audit = load_model(audit_path, Audit, data, lines)
+    settings = _load_settings(folder, audit_path, audit, lines)
     engagement = Engagement(folder.resolve(), audit, settings)
     if audit.client.logo:
         logo_data_uri(engagement.resolve(audit.client.logo))  # a bad logo is a config error, found by `check` too
     return engagement
 
 
-def _load_settings(folder: Path, audit_path: Path, audit: Audit) -> Settings:
-    from pydantic import ValidationError
-
-    from .yamlfile import validation_problems
-
+def _load_settings(folder: Path, audit_path: Path, audit: Audit, audit_lines: dict[tuple, int]) -> Settings:
     overrides = audit.settings
-    source_file, lines, prefix = audit_path, {}, ("settings",)
+    source_file, lines, prefix = audit_path, audit_lines, ("settings",)
     if isinstance(overrides, str):
         source_file = folder / overrides
         overrides, lines = load_yaml(source_file)
         prefix = ()
         if overrides is not None and not isinstance(overrides, dict):
             raise FixfirstError(f"{source_file}: expected a mapping of settings", "see docs/settings.md")
-    else:
-        _, lines = load_yaml(audit_path)
     try:
         return settings_with(overrides or {})
     except ValidationError as exc:

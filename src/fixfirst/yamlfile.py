@@ -88,7 +88,7 @@ def validation_problems(exc: ValidationError, file: Path, lines: dict[tuple, int
 
 def load_model(path: Path, model: type[Model], data: Any = None, lines: dict | None = None) -> Model:
     """Load a YAML file into a pydantic model; every schema error becomes one located Problem."""
-    if data is None:
+    if lines is None:  # not read yet by the caller
         data, lines = load_yaml(path)
     if data is None:
         data = {}
