@@ -28,6 +28,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/make_inputs.py
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/signals.py
+	$(BIN)/python benchmarks/capacity.py
 
 sample: $(VENV)/.installed
 	$(BIN)/python samples/generate.py samples/juniper-lark

@@ -97,6 +97,10 @@ class SourceSpec(_Strict):
     dayfirst: bool | None = Field(default=None, description="Read ambiguous dates such as 03/04/2026 as day/month (true) or month/day (false); default: detected.")
     delimiter: str | None = Field(default=None, max_length=1)
     encoding: str | None = None
+    not_applicable: list[float | str] = Field(
+        default_factory=list,
+        description="Answer codes meaning 'not applicable' in this source's rating and score columns, e.g. [0]: "
+                    "where a code falls outside a column's scale it is a blank (not answered), not an out-of-scale value.")
 
     @field_validator("preset")
     @classmethod
@@ -189,6 +193,15 @@ class Engagement:
     def sources_of(self, kind: str) -> list[SourceSpec]:
         return [s for s in self.audit.sources if s.kind == kind]
 
+    @property
+    def lexicon(self):
+        """The feedback lexicon: the default for settings feedback.language, extended or replaced by feedback.lexicon."""
+        if getattr(self, "_lexicon", None) is None:
+            from .signals.lexicons import load_lexicon  # the signals package imports this module
+
+            self._lexicon = load_lexicon(self.settings.feedback, self.folder)
+        return self._lexicon
+
 
 def load_engagement(folder: Path | str) -> Engagement:
     """Load ENGAGEMENT/audit.yaml with every schema problem located by line."""
@@ -206,6 +219,7 @@ def load_engagement(folder: Path | str) -> Engagement:
     engagement = Engagement(folder.resolve(), audit, settings)
     if audit.client.logo:
         logo_data_uri(engagement.resolve(audit.client.logo))  # a bad logo is a config error, found by `check` too
+    _ = engagement.lexicon  # so is a broken lexicon file, or a language without a lexicon
     return engagement
 
 

@@ -13,6 +13,7 @@ from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
 from .scoring import Ranking, Verdict, decide, rank_weak_spots
 from .signals import SignalSet, compute_signals
+from .signals.checklist import checklist_problems
 
 
 @dataclass
@@ -43,7 +44,10 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     engagement = load_engagement(folder)
     journey = load_journey(engagement.journey_path)
     progress.start(len(engagement.audit.sources) + AUDIT_STAGES)
-    return CheckResult(engagement, journey, ingest(engagement, journey, progress))
+    data = ingest(engagement, journey, progress)
+    # Checklist answers are evidence like any source: a broken answers file is a located error here too.
+    data.problems.extend(checklist_problems(engagement.folder, journey))
+    return CheckResult(engagement, journey, data)
 
 
 def run_audit(folder, progress: Progress | None = None) -> AuditResult:
@@ -60,7 +64,7 @@ def audit_from(checked: CheckResult, progress: Progress | None = None) -> AuditR
     progress.step("computing friction signals")
     signals = compute_signals(engagement, journey, data)
     progress.step("scoring touchpoints")
-    ranking = rank_weak_spots(journey, signals, engagement.settings)
+    ranking = rank_weak_spots(journey, signals, engagement.settings, data.frame("campaigns"), data.frame("survey"))
     progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:

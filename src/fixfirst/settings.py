@@ -35,6 +35,9 @@ class Metrics(_Strict):
     returns: MetricRule = MetricRule(target=0.08, critical_gap=0.15, weight=0.6)
     repeat: MetricRule = MetricRule(target=0.25, critical_gap=0.20, weight=0.5)
     complaint_share: MetricRule = MetricRule(target=0.05, critical_gap=0.20, weight=0.5)
+    cancellation: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.6)
+    # Consultation checklists: weighted share of flagged answers among the answered items that concern the touchpoint.
+    checklist: MetricRule = MetricRule(target=0.10, critical_gap=0.50, weight=0.6)
 
 
 class Scoring(_Strict):
@@ -62,11 +65,21 @@ class Verdict(_Strict):
 class Orders(_Strict):
     dispatch_target_business_days: int = Field(default=1, ge=0, description="Working days from payment to dispatch before an order counts as dispatched late.")
     repeat_window_days: int = Field(default=60, ge=1, description="Days after a first order within which a second one counts as a repeat purchase.")
+    return_window_days: int = Field(default=30, ge=1, description="Days customers have to return an order: younger orders are left out of the returns trend.")
+    trend_recent_weeks: int = Field(default=4, ge=1, le=26, description="Weeks at the end of the export compared with all earlier weeks in each weekly trend.")
+    min_effect_group: int = Field(default=20, ge=1, description="Fewest orders or customers on each side before a cancellation or repeat-purchase gap is measured.")
 
 
 class Feedback(_Strict):
     negative_rating_max: int = Field(default=2, ge=1, le=5, description="A feedback rating at or below this is a complaint.")
     quotes_per_touchpoint: int = Field(default=3, ge=0, le=10, description="Representative complaints quoted per touchpoint (redacted).")
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$", description="Language of the feedback text: picks the shipped default lexicon (en, pt).")
+    lexicon: str | None = Field(
+        default=None,
+        description="The client's own lexicon YAML, relative to the engagement folder; it extends the default unless it says extends: false.",
+    )
+    negation_window: int = Field(default=3, ge=0, le=10, description="A negator among this many words before a cue negates it (a positive cue then counts -1, a negative cue 0); 0 turns negation off.")
+    intensifier_weight: int = Field(default=2, ge=1, le=5, description="How many times a cue right after an intensifier (very, really) counts; 1 turns intensifiers off.")
 
 
 class Ingest(_Strict):
@@ -79,6 +92,67 @@ class Ingest(_Strict):
 
 class Capacity(_Strict):
     min_days_per_volume_band: int = Field(default=3, ge=1, description="Fewest days in a daily-volume band of the capacity outlook.")
+    history_weeks: int = Field(default=12, ge=2, le=260, description="Weeks of order history behind the demand forecast (weekday pattern and trend).")
+    level_weeks: int = Field(default=4, ge=1, le=52, description="Most recent weeks whose average daily orders set the forecast's level.")
+    default_horizon_weeks: int = Field(default=4, ge=1, le=52, description="Weeks projected when no campaign is planned.")
+    min_history_days: int = Field(default=10, ge=1, description="Fewest working days that ended with orders waiting before a step's capacity is read from them (otherwise the busiest day is used, a lower bound).")
+    min_leads_per_channel: int = Field(default=30, ge=1, description="Fewest leads before a channel's lead-to-deal conversion is shown on its own.")
+
+
+class Simulation(_Strict):
+    """The day-by-day capacity simulation (fixfirst.capacity.simulation): its runs and its headroom search."""
+
+    runs: int = Field(default=200, ge=2, le=100_000, description="Simulated futures (Monte Carlo runs) behind every projection.")
+    seed: int = Field(default=0, ge=0, description="Seed of the random numbers: the same seed and inputs give the same projection.")
+    drain_days: int = Field(
+        default=42, ge=0,
+        description="Calendar days simulated after the window without new orders so its last orders finish; lengthened to reach past their promised date.")
+    hours_per_day: float = Field(default=8.0, gt=0, le=24, description="Working hours of a step that does not give its own, for takt and cycle times.")
+    warmup_share: float = Field(default=0.25, ge=0, lt=1, description="Share of the window's first days left out of the Little's law check (the start-up).")
+    littles_law_tolerance: float = Field(
+        default=0.05, gt=0, lt=1, description="Relative gap between mean WIP and throughput x time in system under which Little's law is said to hold.")
+    headroom_max_uplift: float = Field(default=5.0, gt=0, le=100, description="Largest extra demand the headroom search tries, as a share of the baseline (5.0 = +500%).")
+    headroom_precision: float = Field(default=0.01, gt=0, le=1, description="The headroom search stops when the boundary is known to within this share of the baseline.")
+
+
+class Drivers(_Strict):
+    outcome: Literal["auto", "overall", "recommend", "satisfied"] = Field(
+        default="auto", description="Survey outcome the touchpoint ratings are related to; auto takes overall, else recommend, else satisfied.")
+    min_complete_responses: int = Field(default=100, ge=10, description="Fewest responses answering the outcome and every driver before key drivers are computed.")
+    min_answer_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="A rating answered by fewer than this share of the outcome's respondents is left out of the driver model (it would shrink the complete-case sample).")
+    significance_level: float = Field(default=0.05, gt=0, lt=0.5, description="A driver whose regression p-value is below this is called significant.")
+    max_vif: float = Field(default=10.0, gt=1, description="Variance inflation factor above which a driver's regression coefficient is flagged as collinear.")
+    quadrant_split: Literal["mean", "median"] = Field(
+        default="mean", description="Where the importance-performance quadrant is split: at the mean or the median of the drivers.")
+
+
+class ProcessRules(_Strict):
+    """Process mining of the event log: what is listed, and when a period's drop-off counts as abnormal."""
+
+    top_edges: int = Field(default=15, ge=1, le=200, description="Directly-follows edges listed in the report, most frequent first (the JSON lists all).")
+    top_variants: int = Field(default=10, ge=1, le=100, description="Most common case variants (paths) listed.")
+    collapse_repeats: bool = Field(default=True, description="Activity variants read immediate repeats of a step (home, home) as one visit; journey variants always do.")
+    top_loops: int = Field(default=5, ge=0, le=50, description="Back-and-forth loops (a, b, back to a) listed per level, most cases first.")
+    rework_evidence_min_share: float = Field(default=0.05, ge=0, le=1, description="A touchpoint's rework becomes evidence on its conversion signal when at least this share of its cases came back to it.")
+    min_cases_per_day: int = Field(default=30, ge=1, description="Drop-off periods are days when the median day has at least this many cases at the step, else weeks (Monday to Sunday).")
+    min_period_cases: int = Field(default=30, ge=1, description="Fewest cases in an abnormal drop-off period, and in the usual level it is compared with.")
+    min_lift: float = Field(default=0.10, ge=0, le=1, description="Least rise of drop-off over the usual rate (0.10 = 10 points) for a period to count as abnormal.")
+    alarm_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="Chance of any false alarm on a transition whose drop-off never changes (Bonferroni over every period window and segment tested).")
+    max_alarm_share: float = Field(default=0.5, gt=0, le=0.9, description="Longest abnormal period, as a share of the periods on record: a longer one is the norm, not an incident.")
+    max_segments: int = Field(default=8, ge=0, le=50, description="Segments (device, platform, channel) scanned and broken down, the largest first.")
+    max_periods_per_series: int = Field(default=5, ge=1, le=20, description="Most abnormal periods looked for per transition, overall and per segment.")
+    follow_up_quantile: float = Field(default=0.95, ge=0.5, le=1, description="Cases reaching a step later than the log's end minus this quantile of the time cases took to go on are left out of drop-off periods: they may not have had time yet.")
+
+
+class ChecklistRules(_Strict):
+    """How consultation-checklist answers become signals (see docs/checklists.md)."""
+
+    prior_answers: float = Field(
+        default=2.0, ge=0,
+        description="Pseudo-answers at the target added to a touchpoint's checklist answers before its share is scored "
+                    "(checklist signals use this instead of scoring.shrinkage_strength: one answer describes a whole practice, not one order).")
 
 
 class Settings(_Strict):
@@ -91,6 +165,10 @@ class Settings(_Strict):
     feedback: Feedback = Feedback()
     ingest: Ingest = Ingest()
     capacity: Capacity = Capacity()
+    simulation: Simulation = Simulation()
+    process: ProcessRules = ProcessRules()
+    drivers: Drivers = Drivers()
+    checklists: ChecklistRules = ChecklistRules()
 
 
 def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

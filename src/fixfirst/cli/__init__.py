@@ -6,6 +6,7 @@ import typer
 
 from .. import __version__
 from .check import check
+from .checklist import checklist_app
 from .demo import demo
 from .init import init
 from .report import report
@@ -22,6 +23,10 @@ app = typer.Typer(
 COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "report": report}
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
+# Command groups (a sub-app with its own commands): `fixfirst checklist list|show|run`.
+GROUPS = {"checklist": checklist_app}
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 def _version(value: bool) -> None:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-FieldType = Literal["id", "datetime", "number", "bool", "text", "category", "rating", "score10", "percent"]
+FieldType = Literal["id", "datetime", "number", "bool", "text", "category", "rating", "score10", "percent", "agree7"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("backordered", "bool", "backordered", "backorder", "stock out", "stockout", "out of stock"),
         _f("returned", "bool", "returned", "return", "refunded"),
         _f("return_reason", "text", "return reason", "refund reason"),
+        _f("cancel_reason", "text", "cancel reason", "cancellation reason", "cancelled reason", "reason for cancellation"),
     ),
     "survey": (
         _f("respondent_id", "id", "response id", "respondent id", "respondent", "id"),
@@ -48,6 +49,10 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("order_id", "id", "order id", "order", "job id", "booking id"),
         _f("recommend", "score10", "recommend", "nps", "likelihood to recommend", description="0-10 'would you recommend' score"),
         _f("overall", "rating", "overall", "overall satisfaction", "satisfaction", "review score", "review_score"),
+        _f("effort", "agree7", "effort", "customer effort", "customer effort score", "ces", "easy to handle", "made it easy",
+           description="Customer Effort Score: 1-7 agreement that the company made it easy (7 = strongly agree)"),
+        _f("satisfied", "bool", "satisfied", "customer satisfied", "is satisfied", "satisfied yes no",
+           description="two-class outcome: satisfied / not (e.g. 'satisfied' vs 'neutral or dissatisfied')"),
         _f("comment", "text", "comment", "comments", "anything else", "feedback", "review_comment_message"),
     ),
     "feedback": (

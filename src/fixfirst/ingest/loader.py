@@ -66,7 +66,19 @@ EXPECTED = {
     "percent": "a percentage such as 40% or 0.4",
     "bool": "yes/no, true/false or 1/0",
 }
-SCALES = {"rating": (1, 5), "score10": (0, 10)}
+SCALES = {"rating": (1, 5), "score10": (0, 10), "agree7": (1, 7)}
+
+
+def _not_applicable(column: pd.Series, codes: list, unreadable: pd.Series, out: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Drop the 'not applicable' codes from a scale column's problems: outside the scale they are blanks.
+
+    A code inside the scale (0 on a 0-10 recommend question) stays an answer: only the consultant's
+    mapping of the whole source says 0 is not applicable, and a 0-10 score's 0 is a real detractor.
+    """
+    if not codes:
+        return unreadable, out
+    coded = V.code_mask(column, codes) & (unreadable | out)
+    return unreadable & ~coded, out & ~coded
 
 
 def _guessed_wrong(name: str, mapping, unreadable: pd.Series, column: pd.Series) -> bool:
@@ -179,6 +191,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         if fspec.type in SCALES:
             low, high = SCALES[fspec.type]
             parsed, unreadable, out = V.parse_scale(column, low, high)
+            unreadable, out = _not_applicable(column, spec.not_applicable, unreadable, out)
             if _guessed_wrong(fspec.name, mapping, unreadable, column):
                 problems.append(_unmapped_guess(fspec, header, low, high, label, raw.sheet))
                 mapping.drop(fspec.name)
@@ -210,6 +223,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         frame[fspec.name] = parsed
     for wanted, header in rating_found.items():
         parsed, unreadable, out = V.parse_scale(raw.frame[header], 1, 5)
+        unreadable, out = _not_applicable(raw.frame[header], spec.not_applicable, unreadable, out)
         sink.cells(unreadable, "value.unreadable", "expected a rating from 1 to 5 (or a label such as 'Satisfied')", header, raw.frame[header])
         sink.cells(out, "value.out_of_scale", "rating outside the 1-5 scale; left out", header, raw.frame[header])
         frame[f"rating:{wanted}"] = parsed

@@ -13,12 +13,19 @@ from pandas.api.extensions import take
 # Excel shows these in cells whose formula failed; they mean "no value", not bad data.
 EXCEL_ERRORS = {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!", "#CALC!"}
 MISSING_WORDS = {"", "na", "n/a", "nan", "none", "null", "-", "--", "nat"}
-TRUE_WORDS = {"yes", "y", "true", "t", "1", "1.0", "x", "ja", "sim", "oui", "si"}
-FALSE_WORDS = {"no", "n", "false", "f", "0", "0.0", "nein", "nao", "não", "non"}
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "1.0", "x", "ja", "sim", "oui", "si", "satisfied"}
+# Two-class satisfaction labels (the airline survey's "neutral or dissatisfied") read as a yes/no outcome.
+FALSE_WORDS = {"no", "n", "false", "f", "0", "0.0", "nein", "nao", "não", "non",
+               "neutral or dissatisfied", "dissatisfied", "unsatisfied", "not satisfied"}
 RATING_LABELS = {
     "very dissatisfied": 1, "dissatisfied": 2, "neutral": 3, "neither satisfied nor dissatisfied": 3,
     "satisfied": 4, "very satisfied": 5, "very poor": 1, "poor": 2, "fair": 3, "average": 3, "good": 4,
     "very good": 4, "excellent": 5, "strongly disagree": 1, "disagree": 2, "agree": 4, "strongly agree": 5,
+}
+# The 7-point agreement scale of the Customer Effort Score ("The company made it easy for me to ...").
+AGREE7_LABELS = {
+    "strongly disagree": 1, "disagree": 2, "somewhat disagree": 3, "neither agree nor disagree": 4, "neutral": 4,
+    "somewhat agree": 5, "agree": 6, "strongly agree": 7,
 }
 # 1899-12-30 is Excel's day zero (it keeps Lotus 1-2-3's leap-year bug).
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -252,12 +259,27 @@ def parse_scale(raw: pd.Series, low: int, high: int) -> tuple[pd.Series, pd.Seri
     else:
         text = _as_text(raw)
         values = pd.to_numeric(text.str.extract(r"^(-?\d+(?:\.\d+)?)", expand=False), errors="coerce").astype("float64")
-        if high == 5:
-            labelled = text.str.lower().map(RATING_LABELS)
+        labels = {5: RATING_LABELS, 7: AGREE7_LABELS}.get(high)
+        if labels is not None:
+            labelled = text.str.lower().map(labels)
             values = values.fillna(pd.to_numeric(labelled, errors="coerce").astype("float64"))
     unreadable = values.isna() & ~blank
     out = values.notna() & ~values.between(low, high)
     return values.where(~out), unreadable, out
+
+
+@per_distinct_value
+def code_mask(raw: pd.Series, codes: list) -> pd.Series:
+    """Cells holding one of `codes`: numbers compare as numbers (0, '0', 0.0), text case-insensitively."""
+    numbers = [float(c) for c in codes if isinstance(c, (int, float)) and not isinstance(c, bool)]
+    words = {str(c).strip().lower() for c in codes if isinstance(c, str)}
+    mask = pd.Series(False, index=raw.index)
+    if numbers:
+        values, _ = parse_number(raw)
+        mask |= values.isin(numbers).fillna(False).astype(bool)
+    if words and not pd.api.types.is_numeric_dtype(raw.dtype):
+        mask |= _as_text(raw).str.lower().isin(words).fillna(False).astype(bool)
+    return mask
 
 
 @per_distinct_value

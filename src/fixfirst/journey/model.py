@@ -13,8 +13,8 @@ from ..settings import Metrics
 from ..yamlfile import load_model
 
 # What an orders export can say about a touchpoint (see signals.orders).
-ORDER_METRICS = ("delivery", "dispatch", "stock", "returns", "repeat")
-OrderMetric = Literal["delivery", "dispatch", "stock", "returns", "repeat"]
+ORDER_METRICS = ("delivery", "dispatch", "stock", "returns", "repeat", "cancellations")
+OrderMetric = Literal["delivery", "dispatch", "stock", "returns", "repeat", "cancellations"]
 
 
 class _Strict(BaseModel):
@@ -31,6 +31,18 @@ class TouchpointData(_Strict):
     survey: list[str] = Field(default_factory=list, description="Survey columns holding a 1-5 rating of this touchpoint.")
     orders: list[OrderMetric] = Field(default_factory=list, description="Order-based metrics that describe this touchpoint.")
     keywords: list[str] = Field(default_factory=list, description="Words and phrases that tie feedback text to this touchpoint.")
+    topics: list[str] = Field(default_factory=list, description="Topics of the feedback lexicon (delivery, checkout, ...) whose phrases tie text here too.")
+
+    @field_validator("topics")
+    @classmethod
+    def _known_topics(cls, value: list[str]) -> list[str]:
+        from ..signals.lexicons import known_topics  # the lexicons import the signals package, which imports this one
+
+        known = known_topics()
+        unknown = [t for t in value if t not in known]
+        if unknown:
+            raise ValueError(f"unknown topic {', '.join(map(repr, unknown))}; known topics: {', '.join(sorted(known))}")
+        return list(dict.fromkeys(value))
 
     @field_validator("keywords")
     @classmethod
@@ -114,6 +126,7 @@ class Touchpoint:
     keywords: tuple[str, ...]
     targets: dict[str, float] = field(default_factory=dict)
     reach: float | None = None
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,6 +183,7 @@ def journey_from_spec(spec: JourneySpec) -> Journey:
                 keywords=tuple(k.lower() for k in tp.data.keywords),
                 targets=dict(tp.targets),
                 reach=tp.reach,
+                topics=tuple(tp.data.topics),
             ),
         )
     for tr in spec.transitions:

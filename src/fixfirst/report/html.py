@@ -11,6 +11,7 @@ from ..logo import logo_data_uri
 from ..pipeline import AuditResult
 from ..resources import templates_dir
 from ..scoring.verdict import verdict_rule
+from .drivers_chart import layout_drivers
 from .formatting import FILTERS
 from .journey_map import layout_journey
 
@@ -31,6 +32,7 @@ def report_environment(override_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.filters["drivers_chart"] = layout_drivers
     return env
 
 

@@ -30,6 +30,10 @@ def ranking_payload(result) -> dict[str, Any]:
         "touchpoints": [w.to_dict() for w in result.ranking.assessed],
         "kpis": [{"name": k.name, "value": round(float(k.value), 4), "unit": k.unit, "n": k.n, "note": k.note} for k in result.signals.kpis],
         "capacity": capacity,
+        "journey_chain": result.ranking.chain.to_dict() if result.ranking.chain is not None else None,
+        "drivers": None if result.signals.drivers is None else result.signals.drivers.to_dict(),
+        "process": None if result.signals.process is None else result.signals.process.to_dict(),
+        "checklists": [] if result.signals.checklists is None else result.signals.checklists.to_dict(),
         "data_quality": {
             "errors": len(result.data.problems.errors),
             "warnings": len(result.data.problems.warnings),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from ..journey import Journey, Touchpoint
 from ..settings import Settings
 from ..signals import FrictionSignal, SignalSet
 from ..signals.base import pct
+from .money import JourneyChain, MoneyAtStake, MoneyModel
 
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
 
@@ -34,6 +37,7 @@ class WeakSpot:
     confidence_reason: str
     contributions: list[Contribution] = field(default_factory=list)
     rank: int = 0
+    money: MoneyAtStake = field(default_factory=MoneyAtStake)
 
     @property
     def main_signal(self) -> FrictionSignal | None:
@@ -69,6 +73,7 @@ class WeakSpot:
             "confidence": self.confidence,
             "confidence_reason": self.confidence_reason,
             "money_at_stake": round(self.money_at_stake, 2),
+            "money": self.money.to_dict(),
             "headline": self.headline,
             "signals": [
                 {**c.signal.to_dict(), "weighted_severity": round(c.weighted_severity, 4), "share": round(c.share, 4)}
@@ -82,6 +87,7 @@ class Ranking:
     """Every touchpoint scored; `weak_spots` are those at or above the minimum score, best first."""
 
     assessed: list[WeakSpot]
+    chain: JourneyChain | None = None
 
     @property
     def weak_spots(self) -> list[WeakSpot]:
@@ -99,7 +105,7 @@ class Ranking:
         return next(w for w in self.assessed if w.touchpoint.id == touchpoint_id)
 
 
-def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Settings) -> WeakSpot:
+def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Settings, money_model: MoneyModel | None = None) -> WeakSpot:
     """Noisy-OR of weighted severities, scaled by reach.
 
     severity = 1 - prod(1 - weight_i * severity_i): one strong signal is enough to matter, and
@@ -118,10 +124,13 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     reach, basis = _reach(tp, signals)
     floor = settings.scoring.reach_floor
     score = 100.0 * severity * (floor + (1.0 - floor) * reach)
-    # Money at stake: the largest per-signal figure, since signals at one touchpoint often count the same customers.
-    money = max((s.money_at_stake for s in signals), default=0.0)
     confidence, reason = _confidence(contributions, settings)
-    return WeakSpot(tp, score, severity, reach, basis, money, confidence, reason, contributions)
+    if money_model is not None:
+        money = money_model.for_touchpoint(tp, signals, reach)
+        return WeakSpot(tp, score, severity, reach, basis, money.revenue_per_month, confidence, reason, contributions, money=money)
+    # Without a model: the largest per-signal figure, since signals at one touchpoint often count the same customers.
+    at_stake = max((s.money_at_stake for s in signals), default=0.0)
+    return WeakSpot(tp, score, severity, reach, basis, at_stake, confidence, reason, contributions)
 
 
 def _reach(tp: Touchpoint, signals: list[FrictionSignal]) -> tuple[float, str]:
@@ -147,8 +156,10 @@ def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[
     return "medium", f"interval clear of the target, one source, n={main.n:,}"
 
 
-def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings) -> Ranking:
-    assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings) for tp in journey.ordered()]
+def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings, campaigns: pd.DataFrame | None = None,
+                    survey: pd.DataFrame | None = None) -> Ranking:
+    model = MoneyModel.build(journey, signal_set, campaigns, survey)
+    assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings, model) for tp in journey.ordered()]
     # Deterministic order: score, then money, then journey position (stable sort keeps journey order).
     order = sorted(assessed, key=lambda w: (-round(w.score, 9), -w.money_at_stake))
     rank = 0
@@ -156,4 +167,4 @@ def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings)
         if spot.contributions and spot.score >= settings.scoring.weak_spot_min_score and spot.score > 0:
             rank += 1
             spot.rank = rank
-    return Ranking(order)
+    return Ranking(order, model.chain)

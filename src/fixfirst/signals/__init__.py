@@ -11,11 +11,14 @@ from ..ingest import IngestResult
 from ..journey import Journey
 from .base import Evidence, FrictionSignal
 from .calendar import WorkingCalendar
+from .checklist import ChecklistResults, checklist_signals
 from .context import SignalContext
-from .events import Funnel, build_funnel, event_signals
+from .events import Funnel, attach_process_evidence, build_funnel, event_signals
 from .feedback import TaggedFeedback, feedback_signals, tag_feedback
+from .process import ProcessMap, process_map
 from .orders import order_facts, order_signals, return_counts, stockout_counts
-from .survey import NetPromoterScore, net_promoter_score, survey_signals
+from .survey import NetPromoterScore, net_promoter_score, survey_kpis, survey_signals
+from .drivers import DriverAnalysis, DriversSkipped, attach_driver_evidence, key_drivers
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,12 @@ class SignalSet:
     feedback: TaggedFeedback | None = None
     nps: NetPromoterScore | None = None
     kpis: list[Kpi] = field(default_factory=list)
+    # Key-driver analysis of the survey's touchpoint ratings; None without a survey.
+    drivers: DriverAnalysis | DriversSkipped | None = None
+    # Process mining of the event log (directly-follows graph, variants, rework, drop-off periods); None without events.
+    process: ProcessMap | None = None
+    # Consultation checklists answered in ENGAGEMENT/answers/, scored; their flags are `checklist` signals.
+    checklists: ChecklistResults | None = None
 
     def for_touchpoint(self, touchpoint_id: str) -> list[FrictionSignal]:
         return [s for s in self.signals if s.touchpoint == touchpoint_id]
@@ -60,19 +69,26 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
         signals += order_signals(facts, journey, ctx, survey)
     if survey is not None and len(survey):
         signals += survey_signals(survey, journey, ctx)
-    funnel = None
+    funnel = process = None
     events = data.frame("events")
     if events is not None and len(events):
         funnel = build_funnel(events, journey)
         if funnel is not None:
             signals += event_signals(funnel, journey, ctx)
+        process = process_map(events, journey, engagement.settings)
+        attach_process_evidence(signals, process)
     texts = _feedback_corpus(data.frame("feedback"), survey)
     tagged = None
     if texts is not None and len(texts):
-        tagged = tag_feedback(texts, journey, ctx)
+        tagged = tag_feedback(texts, journey, ctx, engagement.lexicon)
         signals += feedback_signals(tagged, journey, ctx)
+    checklist_found, checklists = checklist_signals(engagement.folder, journey, engagement.settings)
+    signals += checklist_found
     nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None
-    return SignalSet(signals, ctx, facts, funnel, tagged, nps, headline_kpis(facts, funnel, nps, ctx))
+    drivers = key_drivers(survey, journey, engagement.settings) if survey is not None and len(survey) else None
+    attach_driver_evidence(signals, drivers)
+    kpis = headline_kpis(facts, funnel, nps, ctx) + survey_kpis(survey, engagement.settings.scoring.ci_level)
+    return SignalSet(signals, ctx, facts, funnel, tagged, nps, kpis, drivers, process=process, checklists=checklists)
 
 
 def _years(orders: pd.DataFrame | None) -> range | None:

@@ -10,6 +10,7 @@ import pandas as pd
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .process import ProcessMap, format_duration
 
 
 @dataclass
@@ -31,22 +32,37 @@ def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
     step_of = {activity: tp.id for tp in journey.touchpoints for activity in tp.events}
     if not step_of:
         return None
-    steps = events["activity"].map(step_of)
-    known = events.assign(step=steps).dropna(subset=["step"])
-    if known.empty:
+    # Map the few distinct activities, not every row: a log of millions has a handful of activity names.
+    activity_codes, activities = pd.factorize(events["activity"])
+    step_codes_all, steps = pd.factorize(pd.Series([step_of.get(str(a)) for a in activities], dtype="object"), sort=True)
+    row_step = np.where(activity_codes >= 0, step_codes_all[np.maximum(activity_codes, 0)], -1)
+    keep = row_step >= 0
+    if not keep.any():
         return None
     # A boolean case x step matrix; pd.crosstab would aggregate group by group in Python.
-    case_codes, cases = pd.factorize(known["case_id"], sort=True)
-    step_codes, steps = pd.factorize(known["step"], sort=True)
+    case_codes, cases = pd.factorize(events["case_id"][keep] if not keep.all() else events["case_id"])
+    step_codes = row_step[keep]
+    # Cases in id order, so the funnel does not depend on the order of the file's rows.
+    by_id = np.asarray(cases.argsort())
+    rank = np.empty(len(cases), dtype=np.int64)
+    rank[by_id] = np.arange(len(cases))
+    case_codes = rank[case_codes]
+    cases = cases[by_id]
     matrix = np.zeros((len(cases), len(steps)), dtype=bool)
     matrix[case_codes, step_codes] = True
     reached = pd.DataFrame(matrix, index=pd.Index(cases, name="case_id"), columns=list(steps))
     segment = None
-    timed = "timestamp" in known
-    if "segment" in known:
-        # A case's segment is the one it was first seen with.
-        first_seen = known.sort_values("timestamp", kind="stable") if timed else known
-        segment = first_seen.groupby("case_id")["segment"].first().reindex(reached.index)
+    timed = "timestamp" in events
+    if "segment" in events:
+        # A case's segment is the one it was first seen with (earliest timestamp, then file order).
+        kept_segment = events["segment"][keep] if not keep.all() else events["segment"]
+        if timed:
+            stamps = events["timestamp"].to_numpy()[keep].astype("int64")
+            stamps[stamps == np.iinfo(np.int64).min] = np.iinfo(np.int64).max  # an unknown time is never the first
+            first_row = pd.Series(stamps).groupby(case_codes, sort=True).idxmin().to_numpy()
+        else:
+            first_row = pd.Series(np.arange(len(case_codes))).groupby(case_codes, sort=True).min().to_numpy()
+        segment = pd.Series(kept_segment.to_numpy()[first_row], index=reached.index)
     ordered = [tp.id for tp in journey.ordered() if tp.id in reached.columns]
     # Funnel tables without times still give conversion; only per-month figures need the period.
     start, end = (events["timestamp"].min(), events["timestamp"].max()) if timed else (None, None)
@@ -92,3 +108,30 @@ def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext) -> list[
                     kind="breakdown", n=n))
         signals.append(signal)
     return signals
+
+
+def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap | None) -> None:
+    """Back each step's conversion signal with what the process map says: time to the next step, abnormal
+    drop-off periods, and how often cases came back to the step. Evidence only: scores do not change."""
+    if process is None:
+        return
+    seen: set[str] = set()
+    for signal in signals:
+        if signal.metric != "conversion" or signal.source != "events" or signal.edge is None:
+            continue
+        a, b = signal.edge
+        timing = process.step_time(a, b)
+        if timing is not None and timing.n:
+            signal.evidence.append(Evidence(
+                f"Cases that went on reached {process.name(b)} a median {format_duration(timing.median)} after first reaching "
+                f"{process.name(a)} (85% within {format_duration(timing.p85)}; n={timing.n:,}).", n=timing.n))
+        for period in process.periods_for(a, b):
+            signal.evidence.append(Evidence(period.sentence(), n=period.n))
+        rework = process.touchpoint_rework.for_step(a) if process.touchpoint_rework else None
+        if rework is None or a in seen or rework.share < process.rework_min_share:
+            continue
+        seen.add(a)
+        loops = process.touchpoint_rework.loops_at(a)
+        usual = f"; most often {process.name(a)} → {process.name(loops[0].via)} → {process.name(a)} ({loops[0].cases:,} cases)" if loops else ""
+        signal.evidence.append(Evidence(
+            f"{pct(rework.share)} of {rework.cases:,} cases at {process.name(a)} came back to it after leaving{usual}.", n=rework.cases))

@@ -3,59 +3,127 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
-from ..journey import Journey
+from ..errors import FixfirstError
+from ..journey import Journey, Touchpoint
+from ..settings import Feedback
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .lexicons import Lexicon, arrow_word_start, default_lexicon, fold_texts, word_start_pattern
 from .redact import redact
 
-NEGATIVE = (
-    "late", "delay", "delayed", "never arrived", "hasn't arrived", "has not arrived", "not arrived", "still waiting", "waiting",
-    "out of stock", "sold out", "backorder", "unavailable", "disappoint", "terrible", "awful", "poor", "broken", "damaged",
-    "wrong", "problem", "issue", "declined", "failed", "error", "couldn't", "could not", "can't", "cannot", "unable",
-    "complain", "rude", "slow", "no reply", "missing", "frustrat", "annoy", "worst", "useless", "gave up", "crash",
-    "confusing", "expensive", "refund", "lost", "ignored", "empty",
-)
-POSITIVE = (
-    "love", "great", "excellent", "perfect", "beautiful", "lovely", "fast", "quick", "helpful", "friendly", "thank",
-    "recommend", "happy", "amazing", "well packaged", "smooth", "easy", "brilliant", "gorgeous", "superb", "pleased",
-)
-
-
-def _pattern(words) -> re.Pattern:
-    # Word starts only, so "late" matches "late" and "lateness" but not "chocolate".
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")", re.IGNORECASE)
-
-
-_NEG, _POS = _pattern(NEGATIVE), _pattern(POSITIVE)
+_WORD = re.compile(r"\w+(?:'\w+)*")
+# Negation does not reach across a clause: "No, it was late" is a complaint about lateness.
+_CLAUSE_BREAK = re.compile(r"[.,;:!?]")
+_LOOKBACK_CHARS = 200  # enough for any negation window of real words; bounds the work on long texts
 
 
 @dataclass
 class TaggedFeedback:
     frame: pd.DataFrame  # the feedback rows plus: complaint (bool), tone (int), tags (list of touchpoint ids)
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # touchpoint id -> its keywords and topic phrases (folded)
+    lexicon: Lexicon | None = None
+    mentions: dict[str, np.ndarray] = field(default_factory=dict)  # touchpoint id -> which rows mention it
 
 
-def tone(text: str) -> int:
-    """Positive minus negative cue words: a transparent lexicon score, not a model."""
-    return len(_POS.findall(text)) - len(_NEG.findall(text))
+def touchpoint_phrases(touchpoint: Touchpoint, lexicon: Lexicon) -> tuple[str, ...]:
+    """The journey keywords of a touchpoint plus the phrases of its topics, folded like the text they are matched in."""
+    phrases = list(fold_texts(list(touchpoint.keywords)).to_pylist()) if touchpoint.keywords else []
+    for topic in touchpoint.topics:
+        if topic not in lexicon.topics:
+            raise FixfirstError(f"touchpoint {touchpoint.id!r} in journey.yaml uses topic {topic!r}, which the feedback lexicon "
+                                f"({', '.join(lexicon.files)}) does not define",
+                                "add the topic to the lexicon file, or let it extend the default lexicon (extends: true)")
+        phrases += lexicon.topics[topic]
+    return tuple(dict.fromkeys(p for p in phrases if p))
 
 
-def tag_feedback(feedback: pd.DataFrame, journey: Journey, ctx: SignalContext) -> TaggedFeedback:
-    frame = feedback.copy()
-    text = frame["text"].astype("string").fillna("")
-    patterns = {tp.id: _pattern(tp.keywords) for tp in journey.touchpoints if tp.keywords}
-    frame["tags"] = [[tid for tid, pat in patterns.items() if pat.search(t)] for t in text]
-    frame["tone"] = [tone(t) for t in text]
+def tone(text: str, lexicon: Lexicon | None = None, rules: Feedback | None = None) -> int:
+    """The tone of one comment (see `tones`)."""
+    rules = rules or Feedback()
+    lexicon = lexicon or default_lexicon(rules.language)
+    folded = fold_texts([text])[0].as_py()
+    return _tone_of_folded(folded, lexicon, rules.negation_window, rules.intensifier_weight)
+
+
+def tones(folded: list[str], lexicon: Lexicon, rules: Feedback, may_have_cue: np.ndarray | None = None) -> np.ndarray:
+    """A transparent lexicon score per comment, not a model: +1 per positive cue, -1 per negative cue.
+
+    A cue right after an intensifier counts `intensifier_weight` times. A negator among the `negation_window`
+    words before a cue, with no other cue and no . , ; : ! ? in between, negates it: a positive cue then counts
+    as negative ("not happy" -1), a negative cue as nothing ("not bad" 0). `may_have_cue` (optional) marks the
+    comments worth reading; the others score 0.
+    """
+    result = np.zeros(len(folded), dtype=np.int64)
+    rows = range(len(folded)) if may_have_cue is None else np.flatnonzero(may_have_cue)
+    window, weight = rules.negation_window, rules.intensifier_weight
+    for i in rows:
+        result[i] = _tone_of_folded(folded[i], lexicon, window, weight)
+    return result
+
+
+def _tone_of_folded(text: str, lexicon: Lexicon, window: int, weight: int) -> int:
+    total = 0
+    previous_end = 0
+    modified = False  # a negator or intensifier stands since the previous cue
+    polarity = lexicon.polarity
+    for match in lexicon.scan_pattern.finditer(text):
+        cue = match.group(1)
+        if cue is None:
+            modified = True
+            continue
+        sign = polarity[cue]
+        if sign and modified:
+            sign = _modified(sign, text[previous_end:match.start()], lexicon, window, weight)
+        total += sign
+        previous_end = match.end()
+        modified = False
+    return total
+
+
+def _modified(sign: int, before: str, lexicon: Lexicon, window: int, weight: int) -> int:
+    """A cue's sign after the words before it (since the previous cue) had their say."""
+    clauses = _CLAUSE_BREAK.split(before[-_LOOKBACK_CHARS:])
+    words = _WORD.findall(clauses[-1])
+    if len(before) > _LOOKBACK_CHARS and len(clauses) == 1:
+        words = words[1:]  # the cut may have split a word
+    if words and words[-1] in lexicon.intensifiers:
+        sign *= weight
+    if window and any(lexicon.is_negator(w) for w in words[-window:]):
+        # "not happy" is unhappy, but "not bad" is no praise: a negated complaint just stops counting.
+        # Flipping both ways agreed less with human labels (tweets: kappa 0.418 against 0.425).
+        sign = -sign if sign > 0 else 0
+    return sign
+
+
+def tag_feedback(feedback: pd.DataFrame, journey: Journey, ctx: SignalContext, lexicon: Lexicon | None = None) -> TaggedFeedback:
     rules = ctx.settings.feedback
+    lexicon = lexicon or default_lexicon(rules.language)
+    frame = feedback.copy()
+    folded = fold_texts(frame["text"].astype("string"))  # categorical or arrow-backed, as the reader gave it
+    phrases = {tp.id: p for tp in journey.touchpoints if (p := touchpoint_phrases(tp, lexicon))}
+    # One RE2 alternation per touchpoint over the whole column: a million comments take seconds, not minutes.
+    mentions = {tid: pc.match_substring_regex(folded, arrow_word_start(p)).to_numpy(zero_copy_only=False) for tid, p in phrases.items()}
+    tags: list[list[str]] = [[] for _ in range(len(frame))]
+    for tid, hit in mentions.items():  # journey order, touching only the rows that mention the touchpoint
+        for i in np.flatnonzero(hit):
+            tags[i].append(tid)
+    frame["tags"] = tags
+    may_have_cue = None
+    if lexicon.cue_prefilter is not None:
+        may_have_cue = pc.match_substring_regex(folded, lexicon.cue_prefilter).to_numpy(zero_copy_only=False)
+    frame["tone"] = tones(folded.to_pylist(), lexicon, rules, may_have_cue) if lexicon.cue_prefilter else 0
     complaint = frame["tone"] < 0
     if "rating" in frame:
         rated = frame["rating"].notna()
         complaint = complaint.where(~rated, frame["rating"] <= rules.negative_rating_max)
     frame["complaint"] = complaint.astype(bool)
-    return TaggedFeedback(frame)
+    return TaggedFeedback(frame, phrases, lexicon, mentions)
 
 
 def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:
@@ -63,11 +131,13 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
     n = len(frame)
     if n == 0:
         return []
+    lexicon = tagged.lexicon or default_lexicon(ctx.settings.feedback.language)
     signals = []
     for tp in journey.touchpoints:
-        if not tp.keywords:
+        phrases = tagged.phrases.get(tp.id) if tagged.phrases else touchpoint_phrases(tp, lexicon)
+        if not phrases:
             continue
-        about = frame["tags"].map(lambda tags: tp.id in tags)
+        about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags: tp.id in tags)
         complaints = frame[about & frame["complaint"]]
         signal = proportion_signal(touchpoint=tp.id, metric="complaint_share", label="Feedback that complains about this touchpoint",
                                    source="feedback", hits=len(complaints), n=n, higher_is_better=False, settings=ctx.settings,
@@ -77,7 +147,7 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
         if "source" in frame and len(complaints):
             by_source = complaints["source"].astype("string").fillna("unknown").value_counts()  # categories would refuse a new label
             signal.evidence.append(Evidence("Complaints by source: " + ", ".join(f"{k} {v}" for k, v in by_source.items()) + ".", kind="breakdown"))
-        for quote in representative_quotes(complaints, tp.keywords, ctx.settings.feedback.quotes_per_touchpoint):
+        for quote in representative_quotes(complaints, phrases, ctx.settings.feedback.quotes_per_touchpoint):
             signal.evidence.append(Evidence(quote, kind="quote"))
         signal.detail.update(mentions=int(about.sum()), complaints=len(complaints))
         signals.append(signal)
@@ -88,9 +158,10 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
     """The clearest complaints: most keyword hits and most negative tone, then shortest; redacted and trimmed."""
     if limit == 0 or complaints.empty:
         return []
-    pattern = _pattern(keywords)
+    pattern = word_start_pattern(fold_texts(list(keywords)).to_pylist())
+    folded = fold_texts(complaints["text"].astype("string")).to_pylist()
     ranked = complaints.assign(
-        _hits=complaints["text"].map(lambda t: len(pattern.findall(str(t)))),
+        _hits=[len(pattern.findall(t)) for t in folded],
         _len=complaints["text"].map(lambda t: len(str(t))),
     ).sort_values(["_hits", "tone", "_len"], ascending=[False, True, True], kind="stable")
     quotes: list[str] = []

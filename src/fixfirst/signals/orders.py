@@ -8,6 +8,7 @@ import pandas as pd
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .order_flow import failure_effect, stage_cycle_times, weekly_trend
 
 CANCELLED_WORDS = ("cancel", "void", "unavailable", "refused")
 
@@ -40,7 +41,43 @@ def order_facts(orders: pd.DataFrame, ctx: SignalContext) -> pd.DataFrame:
         facts["late"] = facts["assessable"] & ((delivered & (facts["delivered_at"].dt.normalize() > facts["deadline"])) | overdue)
         facts["lead_days"] = ctx.calendar.business_days_between(facts["ordered_at"], facts["delivered_at"])
     facts["week"] = facts["ordered_at"].dt.to_period("W-SUN").dt.start_time
+    _mark_first_orders(facts, pd.Timedelta(days=ctx.settings.orders.repeat_window_days))
     return facts
+
+
+def _mark_first_orders(facts: pd.DataFrame, window: pd.Timedelta) -> None:
+    """`first_order`: the customer's earliest live order; `came_back`: a second one followed within `window`.
+
+    `came_back` is only known (not NA) for first orders that leave a full window before the export ends.
+    Computed once here with integer codes, because every failure's repeat-purchase gap needs it.
+    """
+    facts["first_order"] = False
+    facts["came_back"] = pd.arrays.BooleanArray(np.zeros(len(facts), dtype=bool), np.ones(len(facts), dtype=bool))
+    if "customer_id" not in facts:
+        return
+    codes, _ = pd.factorize(facts["customer_id"])
+    live = np.flatnonzero((codes >= 0) & ~facts["cancelled"].to_numpy() & facts["ordered_at"].notna().to_numpy())
+    if not len(live):
+        return
+    when = facts["ordered_at"].to_numpy()[live].astype("int64")
+    order = live[np.lexsort((np.arange(len(live)), when, codes[live]))]  # by customer, then time, then file order
+    sorted_codes = codes[order]
+    starts = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
+    first_rows = order[starts]
+    has_second = np.r_[~starts[1:], False][starts]  # the next sorted row belongs to the same customer
+    second_rows = np.where(has_second, order[np.minimum(np.flatnonzero(starts) + 1, len(order) - 1)], -1)
+    first_when = facts["ordered_at"].to_numpy()[first_rows]
+    second_when = facts["ordered_at"].to_numpy()[np.maximum(second_rows, 0)]
+    came_back = has_second & ((second_when - first_when) <= window.to_timedelta64())
+    eligible = first_when <= (facts["ordered_at"].max() - window).to_datetime64()
+    first_flag = np.zeros(len(facts), dtype=bool)
+    first_flag[first_rows] = True
+    values = np.zeros(len(facts), dtype=bool)
+    unknown = np.ones(len(facts), dtype=bool)
+    values[first_rows[eligible]] = came_back[eligible]
+    unknown[first_rows[eligible]] = False
+    facts["first_order"] = first_flag
+    facts["came_back"] = pd.arrays.BooleanArray(values, unknown)
 
 
 def stockout_counts(facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -57,7 +94,8 @@ def return_counts(facts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def order_signals(facts: pd.DataFrame, journey: Journey, ctx: SignalContext, survey: pd.DataFrame | None) -> list[FrictionSignal]:
     signals: list[FrictionSignal] = []
     start, end = facts["ordered_at"].min(), facts["ordered_at"].max()
-    builders = {"delivery": _delivery, "dispatch": _dispatch, "stock": _stock, "returns": _returns, "repeat": _repeat}
+    builders = {"delivery": _delivery, "dispatch": _dispatch, "stock": _stock, "returns": _returns, "repeat": _repeat,
+                "cancellations": _cancellations}
     for tp in journey.touchpoints:
         for metric in tp.orders:
             signal = builders[metric](facts, tp, ctx, start, end, survey)
@@ -66,25 +104,63 @@ def order_signals(facts: pd.DataFrame, journey: Journey, ctx: SignalContext, sur
     return signals
 
 
-def _lower_is_better(facts_mask: pd.Series, base: pd.Series, tp: Touchpoint, metric: str, label: str, ctx: SignalContext,
-                     start, end) -> FrictionSignal | None:
+def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: Touchpoint, metric: str, label: str,
+                     ctx: SignalContext, start, end, *, what: str, cancellable: bool = False,
+                     effect_base: pd.Series | None = None) -> FrictionSignal | None:
+    """A failure-rate signal with its weekly trend and what the failure cost in cancelled and lost repeat orders.
+
+    The trend and cost lines wait in `detail["_later"]` until `_finish`, so each builder's headline comes first.
+    `effect_base`: the orders the cost is measured on, when it differs from the rate's base (cancelled ones too).
+    """
     n = int(base.sum())
     if n == 0:
         return None
-    hits = int((facts_mask & base).sum())
+    flag = flag.fillna(False).astype(bool)
+    hits = int((flag & base).sum())
     signal = proportion_signal(touchpoint=tp.id, metric=metric, label=label, source="orders", hits=hits, n=n,
                                higher_is_better=False, settings=ctx.settings, target=tp.targets.get(metric), reach=1.0)
     excess = max(0.0, signal.shrunk_value - signal.target) * ctx.per_month(n, start, end)
-    signal.money_at_stake = ctx.money(excess)
-    signal.detail.update(hits=hits, excess_orders_per_month=round(excess, 1))
+    effect = None
+    if metric != "cancellation":
+        effect = failure_effect(facts, flag, base if effect_base is None else effect_base, ctx, cancellable=cancellable, what=what)
+    # A cancelled order is itself the lost purchase; any other failure costs what it did to the customer's next steps.
+    per_order = 1.0 if effect is None else effect.purchases_lost_per_affected_order
+    signal.money_at_stake = ctx.money(excess * per_order)
+    signal.detail.update(hits=hits, excess_orders_per_month=round(excess, 1), extra_purchases_per_month=round(excess * per_order, 2))
+    if effect is not None:
+        signal.detail["effect"] = effect.to_dict()
+        signal.detail["money_basis"] = ("; ".join(effect.notes) if effect.notes else
+                                        f"too few orders on each side to measure what {what} orders cost")
+    else:
+        signal.detail["money_basis"] = "every cancelled order above the target is a lost purchase"
+    # Recent orders whose outcome is still open would make the last weeks look better than they were.
+    settled = facts["deadline"] < end.normalize()
+    if metric == "returns":
+        settled = facts["ordered_at"] <= end - pd.Timedelta(days=ctx.settings.orders.return_window_days)
+    trend = weekly_trend(flag, base & settled, facts["week"], ctx.settings.orders.trend_recent_weeks, ctx.settings.scoring.ci_level)
+    if trend is not None:
+        signal.detail["trend"] = trend.to_dict()
+    signal.detail["_later"] = [Evidence(note, kind="breakdown") for note in (effect.notes if effect else [])]
+    if trend is not None:
+        signal.detail["_later"].append(Evidence(trend.sentence(what), kind="breakdown", n=trend.recent_n + trend.earlier_n))
+    return signal
+
+
+def _finish(signal: FrictionSignal | None) -> FrictionSignal | None:
+    """Append the trend and effect lines after the signal's own headline evidence."""
+    if signal is not None:
+        signal.evidence.extend(signal.detail.pop("_later", []))
     return signal
 
 
 def _delivery(facts, tp, ctx, start, end, survey):
-    signal = _lower_is_better(facts["late"], facts["assessable"], tp, "promise_breach", f"Orders that missed the promise ({ctx.promise.description})", ctx, start, end)
+    signal = _lower_is_better(facts, facts["late"], facts["assessable"], tp, "promise_breach",
+                              f"Orders that missed the promise ({ctx.promise.description})", ctx, start, end, what="late")
     if signal is None:
         return None
-    assessed = facts[facts["assessable"]]
+    # Only the columns used below: copying every text column of a million orders costs seconds.
+    wanted = [c for c in ("order_id", "late", "lead_days", "week", "backordered") if c in facts]
+    assessed = facts.loc[facts["assessable"], wanted]
     lead = assessed["lead_days"].dropna()
     signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) missed the promise; target {pct(signal.target)}.", n=signal.n))
     if len(lead):
@@ -106,14 +182,20 @@ def _delivery(facts, tp, ctx, start, end, survey):
             if len(part):
                 signal.evidence.append(Evidence(f"{name.capitalize()} orders: {pct(part['late'].mean())} late (n={len(part):,}).", kind="breakdown", n=len(part)))
     signal.evidence.extend(_rating_gap(assessed, tp, survey))
-    return signal
+    cycles = stage_cycle_times(facts, ctx)
+    if cycles:
+        signal.detail["stage_cycle_times"] = [c.to_dict() for c in cycles]
+        signal.evidence.append(Evidence("Working days per stage (median / 85th / 95th percentile): " + "; ".join(
+            f"{c.label} {c.p50:.0f} / {c.p85:.0f} / {c.p95:.0f} (n={c.n:,})" for c in cycles) + ".", kind="breakdown"))
+    return _finish(signal)
 
 
 def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | None) -> list[Evidence]:
     """How customers whose order was late rated the experience, against those served on time."""
     if survey is None or "order_id" not in survey or not len(assessed):
         return []
-    joined = survey.merge(assessed[["order_id", "late"]], on="order_id", how="inner")
+    columns = [c for c in [f"rating:{h}" for h in tp.survey] + ["overall", "recommend"] if c in survey]
+    joined = survey[["order_id", *columns]].merge(assessed[["order_id", "late"]], on="order_id", how="inner")
     out = []
     columns = [(f"rating:{h}", h, "/5") for h in tp.survey] + [("overall", "overall rating", "/5"), ("recommend", "recommend score", "/10")]
     for column, name, scale in columns:
@@ -134,37 +216,40 @@ def _dispatch(facts, tp, ctx, start, end, survey):
     began = facts["paid_at"].fillna(facts["ordered_at"]) if "paid_at" in facts else facts["ordered_at"]
     days = ctx.calendar.business_days_between(began, facts["shipped_at"])
     base = days.notna() & ~facts["cancelled"]
-    signal = _lower_is_better(days > target_days, base, tp, "late_dispatch", f"Orders dispatched later than {target_days} working day(s) after payment", ctx, start, end)
+    signal = _lower_is_better(facts, days > target_days, base, tp, "late_dispatch",
+                              f"Orders dispatched later than {target_days} working day(s) after payment", ctx, start, end, what="dispatched late")
     if signal is not None:
         signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) left later than {target_days} working day(s); median {days[base].median():.0f}.", n=signal.n))
-    return signal
+    return _finish(signal)
 
 
 def _stock(facts, tp, ctx, start, end, survey):
     if "backordered" not in facts:
         return None
     flag, base = stockout_counts(facts)
-    signal = _lower_is_better(flag, base, tp, "stockout", "Orders hit by a stock-out or backorder", ctx, start, end)
+    signal = _lower_is_better(facts, flag, base, tp, "stockout", "Orders hit by a stock-out or backorder", ctx, start, end,
+                              what="backordered", cancellable=True, effect_base=facts["backordered"].notna())
     if signal is None:
         return None
     signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) were backordered; target {pct(signal.target)}.", n=signal.n))
     if "item" in facts:
-        by_item = facts[base].groupby("item")["backordered"].agg(["size", "mean"]).sort_values("size", ascending=False)
+        stocked = facts.loc[base, ["item", "backordered"]]
+        by_item = stocked.groupby("item", observed=True)["backordered"].agg(["size", "mean"]).sort_values("size", ascending=False)
         top = by_item[by_item["mean"] > signal.target].sort_values("mean", ascending=False).head(3)
-        rest = facts[base & ~facts["item"].isin(top.index)]
+        rest = stocked[~stocked["item"].isin(top.index)]
         for item, row in top.iterrows():
             share = row["size"] / max(1, base.sum())
             signal.evidence.append(Evidence(f"{item}: {pct(row['mean'])} backordered (n={int(row['size']):,}; {pct(share)} of all orders).", kind="breakdown", n=int(row["size"])))
         if len(top) and len(rest):
             signal.evidence.append(Evidence(f"All other items: {pct(rest['backordered'].fillna(False).astype(bool).mean(), 1)} backordered (n={len(rest):,}).", kind="breakdown", n=len(rest)))
-    return signal
+    return _finish(signal)
 
 
 def _returns(facts, tp, ctx, start, end, survey):
     if "returned" not in facts:
         return None
     returned, base = return_counts(facts)
-    signal = _lower_is_better(returned, base, tp, "returns", "Delivered orders returned", ctx, start, end)
+    signal = _lower_is_better(facts, returned, base, tp, "returns", "Delivered orders returned", ctx, start, end, what="returned")
     if signal is None:
         return None
     signal.reach = signal.value  # only customers who return something pass this touchpoint
@@ -174,26 +259,51 @@ def _returns(facts, tp, ctx, start, end, survey):
         total = reasons.sum()
         for reason, count in reasons.head(4).items():
             signal.evidence.append(Evidence(f"{reason}: {count} returns ({pct(count / total)}).", kind="breakdown", n=int(count)))
-    return signal
+    return _finish(signal)
 
 
 def _repeat(facts, tp, ctx, start, end, survey):
     if "customer_id" not in facts:
         return None
     window = pd.Timedelta(days=ctx.settings.orders.repeat_window_days)
-    placed = facts[~facts["cancelled"] & facts["customer_id"].notna()].sort_values("ordered_at")
-    first = placed.groupby("customer_id")["ordered_at"].agg(["min", "size"])
     # Only customers whose first order leaves a full window before the data ends can be judged.
-    eligible = first[first["min"] <= end - window]
-    if eligible.empty:
+    judged = facts["came_back"].notna()
+    if not judged.any():
         return None
-    second = placed.loc[placed.groupby("customer_id").cumcount() == 1].set_index("customer_id")["ordered_at"]
-    came_back = (second.reindex(eligible.index) - eligible["min"]) <= window
+    came_back = facts.loc[judged, "came_back"].astype(bool)
+    first_dates = facts.loc[judged, "ordered_at"]
     hits = int(came_back.sum())
+    eligible = came_back
     signal = proportion_signal(touchpoint=tp.id, metric="repeat", label=f"Customers who ordered again within {window.days} days",
                                source="orders", hits=hits, n=len(eligible), higher_is_better=True, settings=ctx.settings,
                                target=tp.targets.get("repeat"), reach=1.0)
-    shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(len(eligible), eligible["min"].min(), eligible["min"].max())
+    shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(len(eligible), first_dates.min(), first_dates.max())
     signal.money_at_stake = ctx.money(shortfall)
     signal.evidence.append(Evidence(f"{hits:,} of {len(eligible):,} customers ({pct(signal.value)}) came back within {window.days} days; target {pct(signal.target)}.", n=len(eligible)))
     return signal
+
+
+def _cancellations(facts, tp, ctx, start, end, survey):
+    if "status" not in facts and "cancel_reason" not in facts:
+        return None
+    cancelled = facts["cancelled"]
+    if "cancel_reason" in facts:
+        cancelled = cancelled | facts["cancel_reason"].notna()
+    base = pd.Series(True, index=facts.index)
+    signal = _lower_is_better(facts, cancelled, base, tp, "cancellation", "Orders cancelled", ctx, start, end, what="cancelled")
+    if signal is None:
+        return None
+    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) were cancelled; target at most {pct(signal.target)}.", n=signal.n))
+    if "cancel_reason" in facts and cancelled.any():
+        reasons = facts.loc[cancelled, "cancel_reason"].astype("string").fillna("(no reason given)").value_counts()
+        total = reasons.sum()
+        for reason, count in reasons.head(4).items():
+            signal.evidence.append(Evidence(f"{reason}: {count} cancellations ({pct(count / total)}).", kind="breakdown", n=int(count)))
+    if "backordered" in facts:
+        flag = facts["backordered"].fillna(False).astype(bool)
+        known = facts["backordered"].notna()
+        for name, part in (("backordered", known & flag), ("in stock", known & ~flag)):
+            if part.any():
+                signal.evidence.append(Evidence(f"{name.capitalize()} orders: {pct(cancelled[part].mean(), 1)} cancelled (n={int(part.sum()):,}).",
+                                                kind="breakdown", n=int(part.sum())))
+    return _finish(signal)

@@ -1,14 +1,22 @@
-"""Friction from survey ratings: top-2-box share per touchpoint, plus the NPS of the whole journey."""
+"""Friction from survey ratings: top-2-box share per touchpoint, plus the journey-wide NPS, CSAT and CES."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..journey import Journey
-from .base import Evidence, FrictionSignal, pct, proportion_signal
+from .base import Evidence, FrictionSignal, pct, proportion_signal, wilson_interval
 from .context import SignalContext
+
+# The Customer Effort Score question ("The company made it easy for me to handle my issue") on the
+# 1-7 agreement scale of CES 2.0: 5-7 agree that it was easy.
+EFFORT_SCALE = (1, 7)
+EFFORT_AGREE = 5
 
 
 @dataclass(frozen=True)
@@ -43,9 +51,13 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext) -
             dissatisfied_share = max(0.0, signal.target - signal.shrunk_value)
             signal.money_at_stake = ctx.money(dissatisfied_share * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0))
             counts = ratings.round().value_counts().reindex([1, 2, 3, 4, 5], fill_value=0)
-            signal.detail.update(mean=float(ratings.mean()), distribution={int(k): int(v) for k, v in counts.items()})
+            mean = float(ratings.mean())
+            mean_low, mean_high = mean_interval(ratings.to_numpy(dtype="float64"), ctx.settings.scoring.ci_level)
+            signal.detail.update(mean=mean, mean_ci=(mean_low, mean_high), survey_header=header,
+                                 distribution={int(k): int(v) for k, v in counts.items()})
             signal.evidence.append(Evidence(
-                f"{pct(signal.value)} rated it 4-5 (n={n:,}; mean {ratings.mean():.2f}/5); target {pct(signal.target)}.", n=n))
+                f"{pct(signal.value)} rated it 4-5 (n={n:,}; {pct(signal.ci_low)}-{pct(signal.ci_high)}); mean rating "
+                f"{mean:.2f}/5 ({mean_low:.2f}-{mean_high:.2f}); target {pct(signal.target)}.", n=n))
             signal.evidence.append(Evidence("Ratings 1-5: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ".", kind="breakdown", n=n))
             signals.append(signal)
     return signals
@@ -63,12 +75,78 @@ def net_promoter_score(survey: pd.DataFrame, level: float = 0.95) -> NetPromoter
     detractors = int((scores <= 6).sum())
     p, d = promoters / n, detractors / n
     variance = (p + d - (p - d) ** 2) / n
-    from statistics import NormalDist
-
     z = NormalDist().inv_cdf(0.5 + level / 2)
     half = z * variance ** 0.5 * 100
     score = (p - d) * 100
     return NetPromoterScore(score, promoters, n - promoters - detractors, detractors, n, max(-100.0, score - half), min(100.0, score + half))
 
 
-__all__ = ["NetPromoterScore", "net_promoter_score", "survey_signals"]
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of a mean; the mean itself (no width) for fewer than two answers or no spread."""
+    values = values[~np.isnan(values)]
+    n = len(values)
+    mean = float(values.mean()) if n else float("nan")
+    if n < 2:
+        return mean, mean
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    return mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class ScaleSummary:
+    """A journey-wide survey question: its mean with interval, and the share answering at or above `top_from`."""
+
+    name: str
+    n: int
+    mean: float
+    mean_ci: tuple[float, float]
+    top: int  # answers at or above top_from
+    top_from: float
+    share: float
+    share_ci: tuple[float, float]
+
+
+def summarise_scale(survey: pd.DataFrame, column: str, top_from: float, level: float = 0.95) -> ScaleSummary | None:
+    if column not in survey:
+        return None
+    values = survey[column].to_numpy(dtype="float64", na_value=np.nan)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        return None
+    top = int((values >= top_from).sum())
+    return ScaleSummary(column, n, float(values.mean()), mean_interval(values, level), top, top_from, top / n,
+                        wilson_interval(top, n, level))
+
+
+def customer_effort(survey: pd.DataFrame, level: float = 0.95) -> ScaleSummary | None:
+    """Customer Effort Score on the 1-7 agreement scale: the mean, and the share agreeing (5-7) that it was easy."""
+    return summarise_scale(survey, "effort", EFFORT_AGREE, level)
+
+
+def survey_kpis(survey: pd.DataFrame | None, level: float = 0.95) -> list:
+    """Headline survey figures besides NPS: CSAT (overall 4-5 of 5), the satisfied share, and CES, each with n."""
+    from . import Kpi  # the package's own KPI type; imported here because the package imports this module
+
+    if survey is None or not len(survey):
+        return []
+    kpis = []
+    ci = f"{level:.0%} interval"
+    csat = summarise_scale(survey, "overall", 4, level)
+    if csat is not None:
+        kpis.append(Kpi("Overall satisfaction (CSAT)", csat.share, "pct", csat.n,
+                        f"rated 4-5 of 5, {ci} {pct(csat.share_ci[0])} to {pct(csat.share_ci[1])}; mean {csat.mean:.2f}/5"))
+    satisfied = summarise_scale(survey, "satisfied", 1, level)
+    if satisfied is not None:
+        kpis.append(Kpi("Satisfied customers", satisfied.share, "pct", satisfied.n,
+                        f"answered satisfied, {ci} {pct(satisfied.share_ci[0])} to {pct(satisfied.share_ci[1])}"))
+    effort = customer_effort(survey, level)
+    if effort is not None:
+        kpis.append(Kpi("Customer Effort Score", effort.mean, "number", effort.n,
+                        f"mean of 1-7 agreement that it was easy (7 = strongly agree), {ci} {effort.mean_ci[0]:.2f} to "
+                        f"{effort.mean_ci[1]:.2f}; {pct(effort.share)} agree (5-7), {pct(effort.share_ci[0])} to {pct(effort.share_ci[1])}"))
+    return kpis
+
+
+__all__ = ["NetPromoterScore", "ScaleSummary", "customer_effort", "mean_interval", "net_promoter_score", "summarise_scale",
+           "survey_kpis", "survey_signals"]

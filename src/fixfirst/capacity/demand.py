@@ -1,0 +1,189 @@
+"""Demand to plan for: a baseline from order history (weekday pattern and trend) plus the campaign's uplift over its dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..settings import Settings
+from .outlook import PlannedCampaign
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass
+class DemandForecast:
+    """Expected orders per calendar day over the horizon, and how the figure was built.
+
+    `baseline` is what the history alone predicts; `expected` adds the campaign's uplift on its own dates.
+    """
+
+    baseline: pd.Series  # calendar day -> expected orders without the campaign
+    expected: pd.Series  # calendar day -> expected orders with the campaign
+    level: float  # orders per day in the recent weeks, past campaigns left out
+    weekday_factors: dict[str, float]
+    trend_per_week: float  # relative change per week applied to the forecast (0 when not significant)
+    trend_observed: float
+    trend_p_value: float
+    history_days: int
+    campaign: PlannedCampaign | None = None
+    uplift: float | None = None
+    uplift_source: str = ""
+    leads: LeadDemand | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def campaign_days(self) -> pd.DatetimeIndex:
+        if self.campaign is None:
+            return pd.DatetimeIndex([])
+        return self.expected.index[(self.expected.index >= self.campaign.start.normalize()) & (self.expected.index <= self.campaign.end.normalize())]
+
+    def per_week(self, series: pd.Series) -> float:
+        return float(series.mean() * 7) if len(series) else 0.0
+
+    def to_dict(self) -> dict:
+        days = self.campaign_days
+        return {
+            "level_per_day": round(self.level, 2),
+            "weekday_factors": {k: round(v, 3) for k, v in self.weekday_factors.items()},
+            "trend_per_week": round(self.trend_per_week, 4),
+            "trend_observed_per_week": round(self.trend_observed, 4),
+            "trend_p_value": round(self.trend_p_value, 4),
+            "history_days": self.history_days,
+            "horizon": [self.expected.index[0].date().isoformat(), self.expected.index[-1].date().isoformat()] if len(self.expected) else None,
+            "campaign": self.campaign.name if self.campaign else None,
+            "uplift": None if self.uplift is None else round(self.uplift, 4),
+            "uplift_source": self.uplift_source,
+            "baseline_orders_per_week": round(self.per_week(self.baseline.loc[days] if len(days) else self.baseline), 1),
+            "expected_orders_per_week": round(self.per_week(self.expected.loc[days] if len(days) else self.expected), 1),
+            "leads": None if self.leads is None else self.leads.to_dict(),
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class LeadDemand:
+    """Marketing leads turned into deals: the conversion and lag that turn a campaign's leads into orders."""
+
+    leads: int
+    deals: int
+    conversion: float
+    median_days_to_deal: float | None
+    by_channel: dict[str, tuple[int, float]]  # channel -> (leads, conversion)
+    leads_per_week: float
+
+    def to_dict(self) -> dict:
+        return {"leads": self.leads, "deals": self.deals, "conversion": round(self.conversion, 4),
+                "median_days_to_deal": self.median_days_to_deal, "leads_per_week": round(self.leads_per_week, 1),
+                "by_channel": {k: {"leads": n, "conversion": round(c, 4)} for k, (n, c) in self.by_channel.items()}}
+
+
+def daily_orders(facts: pd.DataFrame) -> pd.Series:
+    """Live orders per calendar day (quiet days as zero), by the day they were placed."""
+    placed = facts.loc[~facts["cancelled"] & facts["ordered_at"].notna(), "ordered_at"].dt.normalize()
+    if placed.empty:
+        return pd.Series(dtype=float)
+    days = pd.date_range(placed.min(), placed.max(), freq="D")
+    return placed.value_counts().reindex(days, fill_value=0).astype(float).sort_index()
+
+
+def past_campaign_days(index: pd.DatetimeIndex, campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> np.ndarray:
+    out = np.zeros(len(index), dtype=bool)
+    if campaigns is None or campaigns.empty:
+        return out
+    for _, c in campaigns[campaigns["start"] <= data_end].iterrows():
+        out |= (index >= c["start"].normalize()) & (index <= c["end"].normalize())
+    return out
+
+
+def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaign: PlannedCampaign | None, settings: Settings,
+                    *, uplift: float | None = None, horizon: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+                    leads: LeadDemand | None = None) -> DemandForecast | None:
+    """Baseline = recent level × weekday factor × trend, over past days outside campaigns.
+
+    The trend is the least-squares slope of weekly totals over `capacity.history_weeks`, relative to their mean, and it is
+    applied only when significant at `1 - scoring.ci_level`: a noisy slope must not invent growth or decline.
+    `uplift` (e.g. from `--uplift 40%`) overrides the campaign plan's expected uplift.
+    """
+    rules = settings.capacity
+    daily = daily_orders(facts)
+    if daily.empty:
+        return None
+    data_end = daily.index[-1]
+    history = daily[daily.index > data_end - pd.Timedelta(weeks=rules.history_weeks)]
+    usual = history[~past_campaign_days(history.index, campaigns, data_end)]
+    if len(usual) < 14:
+        usual = history
+    recent = usual[usual.index > data_end - pd.Timedelta(weeks=rules.level_weeks)]
+    level = float(recent.mean()) if len(recent) else float(usual.mean())
+    by_weekday = usual.groupby(usual.index.dayofweek).mean().reindex(range(7), fill_value=0.0)
+    mean = float(by_weekday.mean())
+    factors = (by_weekday / mean).to_numpy() if mean > 0 else np.ones(7)
+    trend, observed, p_value = _weekly_trend(usual, settings.scoring.ci_level)
+
+    if horizon is None:
+        if campaign is not None:
+            horizon = (data_end + pd.Timedelta(days=1), campaign.end.normalize())
+        else:
+            horizon = (data_end + pd.Timedelta(days=1), data_end + pd.Timedelta(weeks=rules.default_horizon_weeks))
+    days = pd.date_range(horizon[0].normalize(), horizon[1].normalize(), freq="D")
+    weeks_ahead = np.asarray((days - data_end) / pd.Timedelta(weeks=1), dtype=float)
+    # The level describes the middle of the recent window, so the trend runs from there.
+    weeks_ahead += rules.level_weeks / 2
+    baseline = pd.Series(np.clip(level * factors[days.dayofweek] * (1 + trend * weeks_ahead), 0, None), index=days)
+
+    source = ""
+    if uplift is not None:
+        source = "given on the command line"
+    elif campaign is not None and campaign.uplift is not None:
+        uplift, source = float(campaign.uplift), "the campaign plan"
+    expected = baseline.copy()
+    notes = []
+    if campaign is not None and uplift is not None:
+        inside = (days >= campaign.start.normalize()) & (days <= campaign.end.normalize())
+        expected[inside] *= 1 + uplift
+    elif uplift is not None:
+        expected *= 1 + uplift
+        notes.append("no planned campaign: the uplift is applied to the whole horizon")
+    if trend == 0 and observed != 0:
+        notes.append(f"a weekly trend of {observed:+.1%} was seen but is not significant (p={p_value:.2f}), so none is projected")
+    return DemandForecast(baseline, expected, level, {WEEKDAYS[i]: float(f) for i, f in enumerate(factors)}, trend, observed,
+                          p_value, len(usual), campaign, uplift, source, leads, notes)
+
+
+def _weekly_trend(daily: pd.Series, level: float) -> tuple[float, float, float]:
+    """(applied slope, observed slope, p-value): weekly totals regressed on week number, relative to their mean."""
+    from scipy import stats
+
+    weekly = daily.resample("W-SUN").agg(["sum", "size"])
+    weekly = weekly[weekly["size"] == 7]["sum"]  # whole weeks only: a half week is not a dip
+    if len(weekly) < 6 or weekly.mean() <= 0:
+        return 0.0, 0.0, 1.0
+    fit = stats.linregress(np.arange(len(weekly)), weekly.to_numpy())
+    observed = float(fit.slope / weekly.mean())
+    applied = observed if fit.pvalue < 1 - level else 0.0
+    return applied, observed, float(fit.pvalue)
+
+
+def lead_demand(leads: pd.DataFrame | None, settings: Settings) -> LeadDemand | None:
+    """Conversion of marketing leads into deals, per channel, from a leads export with an optional won date."""
+    if leads is None or leads.empty or "created_at" not in leads:
+        return None
+    won = leads["won_at"].notna() if "won_at" in leads else pd.Series(False, index=leads.index)
+    n = len(leads)
+    deals = int(won.sum())
+    lag = None
+    if deals:
+        days = (leads.loc[won, "won_at"] - leads.loc[won, "created_at"]) / pd.Timedelta(days=1)
+        days = days[days >= 0]
+        lag = float(days.median()) if len(days) else None
+    by_channel: dict[str, tuple[int, float]] = {}
+    if "channel" in leads:
+        grouped = pd.DataFrame({"channel": leads["channel"].astype("string").fillna("unknown"), "won": won}).groupby("channel")["won"]
+        for channel, part in grouped:
+            if len(part) >= settings.capacity.min_leads_per_channel:
+                by_channel[str(channel)] = (len(part), float(part.mean()))
+    span_weeks = max(1.0, (leads["created_at"].max() - leads["created_at"].min()) / pd.Timedelta(weeks=1))
+    return LeadDemand(n, deals, deals / n, lag, by_channel, n / span_weeks)

@@ -1,0 +1,148 @@
+"""`fixfirst checklist list|show|run`: the consultation checklists, their questions, and answering them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import FixfirstError
+from ._common import escape, handles_errors, stdout
+
+checklist_app = typer.Typer(
+    name="checklist",
+    help="Consultation checklists: list them, read their questions, and record the owner's answers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@checklist_app.command("list")
+@handles_errors
+def list_checklists(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
+    """List the bundled checklists with their number of items and sections."""
+    from ..checklist.model import library, load_checklist
+
+    rows = []
+    for checklist_id, path in library().items():
+        checklist = load_checklist(path)
+        rows.append({"id": checklist.id, "title": checklist.title, "items": len(checklist.items()),
+                     "sections": len(checklist.sections), "file": str(path)})
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    table = Table(title="Consultation checklists", title_justify="left", header_style="bold")
+    for name, justify in (("id", "left"), ("title", "left"), ("items", "right"), ("sections", "right")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in rows:
+        table.add_row(escape(row["id"]), escape(row["title"]), str(row["items"]), str(row["sections"]))
+    table.caption = f"{sum(r['items'] for r in rows)} items in all; `fixfirst checklist show NAME` lists the questions"
+    stdout().print(table)
+
+
+@checklist_app.command("show")
+@handles_errors
+def show(
+    name: str = typer.Argument(..., help="A checklist id from `fixfirst checklist list`, or the path of a checklist YAML file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole checklist as JSON."),
+) -> None:
+    """Show every item of a checklist: question, why it matters, answer type, flag rule, fix and evidence."""
+    from ..checklist.model import find_checklist
+
+    checklist = find_checklist(name)
+    if as_json:
+        sys.stdout.write(json.dumps(checklist.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+        return
+    out = stdout()
+    out.print(f"[bold]{escape(checklist.title)}[/] ({escape(checklist.id)}, {len(checklist.items())} items)", highlight=False)
+    if checklist.description:
+        out.print(escape(checklist.description.strip()), highlight=False)
+    number = 0
+    for section in checklist.sections:
+        out.print()
+        out.print(f"[bold underline]{escape(section.title)}[/]", highlight=False)
+        for item in section.items:
+            number += 1
+            out.print(f"\n[bold]{number}. {escape(item.question)}[/]  [dim]{escape(item.id)}[/]", highlight=False)
+            for label, text in (("why it matters", item.why), ("answer", item.describe_answer_type()),
+                                ("flag", item.describe_rule()), ("weight", f"{item.weight:g}"),
+                                ("touchpoints", ", ".join(item.touchpoints)), ("fix", item.fix), ("evidence", item.evidence)):
+                out.print(f"   [cyan]{label}:[/] {escape(text)}", highlight=False)
+
+
+@checklist_app.command("run")
+@handles_errors
+def run(
+    name: str = typer.Argument(..., help="A checklist id from `fixfirst checklist list`, or the path of a checklist YAML file."),
+    engagement: Path = typer.Argument(..., help="Engagement folder; answers are saved to ENGAGEMENT/answers/NAME.yaml."),
+    answers: Path | None = typer.Option(None, "--answers", help="Import answers from this YAML file without any UI (format in docs/checklists.md)."),
+    plain: bool = typer.Option(False, "--plain", help="Ask the questions line by line instead of the full-screen app."),
+) -> None:
+    """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
+    from ..checklist.answers import AnswerFile, answers_path, read_import
+    from ..checklist.scoring import score_checklist
+
+    if not engagement.is_dir():
+        raise FixfirstError(f"{engagement}: engagement folder not found", "give the engagement folder, or create one with `fixfirst init DIR`")
+    checklist = find_engagement_checklist(name, engagement)
+    answer_file = AnswerFile.open(answers_path(engagement, checklist.id), checklist)
+    if answers is None:
+        code = walk(checklist, answer_file, plain=plain)
+        if code:
+            raise typer.Exit(code)
+        return
+    # The whole import is validated before anything is merged: a half-imported file would be worse than none.
+    imported = read_import(answers, checklist)
+    replaced = sum(item_id in answer_file.answers for item_id in imported)
+    answer_file.merge(imported)
+    out = stdout()
+    out.print(f"imported {len(imported)} answer(s) from {escape(str(answers))} into {escape(str(answer_file.path))} "
+              f"({len(imported) - replaced} new, {replaced} replaced)", highlight=False)
+    print_score(score_checklist(checklist, answer_file))
+
+
+def find_engagement_checklist(name: str, engagement: Path):
+    """The engagement's own checklists/ folder comes first, then the bundled library."""
+    from ..checklist.model import find_checklist
+
+    return find_checklist(name, search=[engagement / "checklists"])
+
+
+def walk(checklist, answer_file, *, plain: bool) -> int:
+    """The interactive path of `run`: the full-screen Textual app, or line-by-line questions with --plain."""
+    if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # The full-screen app needs a terminal on both ends; piped input or output gets the line mode, not a crash.
+        typer.echo("note: not a terminal, so the questions are asked line by line (as with --plain)", err=True)
+        plain = True
+    if plain:
+        from ..checklist.plain import run_plain
+
+        return run_plain(checklist, answer_file, sys.stdin, sys.stdout) or 0
+    try:
+        from ..checklist.walkthrough import run_app
+    except ImportError:  # the app module is optional in a checkout being built; the line mode always works
+        raise FixfirstError("the full-screen walkthrough is not available in this installation", "use --plain, or --answers FILE") from None
+    return run_app(checklist, answer_file) or 0
+
+
+def print_score(score) -> None:
+    """Section scores, overall, and the flagged items with their fixes."""
+    out = stdout()
+    table = Table(title=f"{score.checklist.title}: scores", title_justify="left", header_style="bold")
+    for column, justify in (("section", "left"), ("score", "right"), ("answered", "right"), ("flagged", "right")):
+        table.add_column(column, justify=justify)
+    for section in score.sections:
+        shown = "-" if section.score is None else f"{section.score:.0f}"
+        table.add_row(escape(section.title), shown, f"{section.answered}/{section.total}", str(section.flagged))
+    overall = "-" if score.overall is None else f"{score.overall:.0f}"
+    table.add_row("[bold]overall[/]", f"[bold]{overall}[/]", f"{score.answered}/{score.total}", str(len(score.flagged)))
+    out.print(table)
+    if not score.flagged:
+        out.print("no flagged items", highlight=False)
+    for finding in score.flagged:
+        out.print(f"[red]flag[/] {escape(finding.item.question)} - answer: {escape(finding.answer_text)}", highlight=False)
+        out.print(f"     [bold]fix:[/] {escape(finding.item.fix)}", highlight=False)
