@@ -23,11 +23,17 @@ SCORE_DOC = (ROOT / "docs" / "score-json.md").read_text()
 
 
 def _cli_options():
-    group = typer.main.get_command(app)
-    for name, command in group.commands.items():
-        for param in command.params:
-            if param.param_type_name == "option":
-                yield name, param.opts
+    """Every option of every command, command groups included (`checklist run`)."""
+    def walk(group, prefix):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, f"{prefix}{name} ")
+                continue
+            for param in command.params:
+                if param.param_type_name == "option":
+                    yield f"{prefix}{name}", param.opts
+
+    yield from walk(typer.main.get_command(app), "")
 
 
 @pytest.mark.parametrize("command, opts", list(_cli_options()))
@@ -94,6 +100,21 @@ def test_every_score_json_field_is_documented(sample_audit):
             assert f"`signals[].{key}`" in SCORE_DOC, key
     for key in payload["capacity"]:
         assert f"`{key}`" in SCORE_DOC, key
+
+
+def test_every_capacity_json_field_is_documented(sample_audit):
+    from fixfirst.capacity.export import capacity_payload
+
+    doc = (ROOT / "docs" / "capacity-json.md").read_text()
+    payload = json.loads(json.dumps(capacity_payload(sample_audit)))
+    sim = payload["simulation"]
+    scenario = sim["campaign"]
+    groups = [payload, payload["history"], payload["history"]["bands"][0], sim, sim["steps"][0], sim["demand"], sim["headroom"],
+              scenario, scenario["daily"], scenario["projection"], scenario["projection"]["steps"][0],
+              scenario["projection"]["lead_time"], scenario["projection"]["littles_law"], payload["kpis"][0]]
+    for group in groups:
+        for key in group:
+            assert f"`{key}`" in doc, key
 
 
 def test_every_check_json_field_is_documented(sample_dir):

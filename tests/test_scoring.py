@@ -130,7 +130,15 @@ def test_campaign_beyond_proven_volume_means_market_with_limits(sample_audit):
     calm = type(sample_audit.ranking)([])  # no weak spots at all: only capacity speaks
     verdict = decide(calm, outlook, SETTINGS)
     assert verdict.status == MARKET_WITH_LIMITS
-    assert f"{outlook.safe_daily_orders:.0f} orders a day" in verdict.summary
+    room = outlook.simulation.headroom
+    assert f"about {room.extra_orders_per_week:.0f} extra orders a week (+{room.uplift:.0%})" in verdict.summary
+    # Without the simulation, the history bands still give the limit.
+    outlook.simulation, kept = None, outlook.simulation
+    try:
+        verdict = decide(calm, outlook, SETTINGS)
+        assert verdict.status == MARKET_WITH_LIMITS and f"{outlook.safe_daily_orders:.0f} orders a day" in verdict.summary
+    finally:
+        outlook.simulation = kept
 
 
 def test_sample_capacity_outlook_matches_the_planted_spike(sample_audit):

@@ -18,7 +18,7 @@ from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
 
 AUDIT_FILE = "audit.yaml"
-SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "capacity"]
+SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "capacity", "leads", "deals"]
 # Kinds whose several files are stacked into one table (several feedback channels, one event table per step).
 STACKABLE_KINDS = ("feedback", "events")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -151,6 +151,9 @@ class Audit(_Strict):
     settings: dict[str, Any] | str | None = Field(
         default=None, description="Overrides of fixfirst's settings, inline or as a path to a YAML file."
     )
+    playbook: str | None = Field(
+        default=None, description="The client's own fix playbook (YAML), relative to the engagement folder; it extends the shipped one unless it says extends: false."
+    )
 
     @model_validator(mode="after")
     def _holiday_calendar_exists(self) -> "Audit":
@@ -167,7 +170,7 @@ class Audit(_Strict):
 
     @model_validator(mode="after")
     def _one_orders(self) -> "Audit":
-        for kind in ("orders", "survey", "campaigns", "capacity"):
+        for kind in ("orders", "survey", "campaigns", "capacity", "leads", "deals"):
             if sum(s.kind == kind for s in self.sources) > 1:
                 raise ValueError(f"only one '{kind}' source is supported; combine the files or keep the main one")
         return self
@@ -202,6 +205,15 @@ class Engagement:
             self._lexicon = load_lexicon(self.settings.feedback, self.folder)
         return self._lexicon
 
+    @property
+    def playbook(self):
+        """The fix playbook: the shipped one, extended or replaced by audit.yaml `playbook:`."""
+        if getattr(self, "_playbook", None) is None:
+            from .scoring.playbook import load_playbook  # scoring imports the signals package, which imports this module
+
+            self._playbook = load_playbook(self.audit.playbook, self.folder)
+        return self._playbook
+
 
 def load_engagement(folder: Path | str) -> Engagement:
     """Load ENGAGEMENT/audit.yaml with every schema problem located by line."""
@@ -220,6 +232,7 @@ def load_engagement(folder: Path | str) -> Engagement:
     if audit.client.logo:
         logo_data_uri(engagement.resolve(audit.client.logo))  # a bad logo is a config error, found by `check` too
     _ = engagement.lexicon  # so is a broken lexicon file, or a language without a lexicon
+    _ = engagement.playbook  # and a broken playbook file
     return engagement
 
 

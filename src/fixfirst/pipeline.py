@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .capacity import CapacityOutlook, capacity_outlook
+from .capacity.campaign import project_campaign
+from .capacity.kpis import marketing_ops_kpis
 from .engagement import Engagement, load_engagement
 from .errors import InputProblems
 from .ingest import IngestResult, ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
 from .scoring import Ranking, Verdict, decide, rank_weak_spots
+from .scoring.fix_plan import FixPlan, build_fix_plan
 from .signals import SignalSet, compute_signals
 from .signals.checklist import checklist_problems
 
@@ -33,6 +36,8 @@ class AuditResult:
     outlook: CapacityOutlook | None
     verdict: Verdict
     generated_on: dt.date = field(default_factory=dt.date.today)
+    # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (scoring.fix_plan).
+    fix_plan: FixPlan | None = None
 
 
 AUDIT_STAGES = 4  # signals, scoring, capacity, verdict
@@ -50,15 +55,16 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     return CheckResult(engagement, journey, data)
 
 
-def run_audit(folder, progress: Progress | None = None) -> AuditResult:
+def run_audit(folder, progress: Progress | None = None, *, uplift: float | None = None) -> AuditResult:
     """The whole audit. Raises InputProblems when a source has errors (warnings are carried along)."""
     checked = check_engagement(folder, progress)
     if checked.data.problems.has_errors:
         raise InputProblems(list(checked.data.problems))
-    return audit_from(checked, progress)
+    return audit_from(checked, progress, uplift=uplift)
 
 
-def audit_from(checked: CheckResult, progress: Progress | None = None) -> AuditResult:
+def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift: float | None = None) -> AuditResult:
+    """Signals, scoring, capacity and verdict on ingested data. `uplift` overrides the campaign plan's expected uplift."""
     progress = progress or NoProgress()
     engagement, journey, data = checked.engagement, checked.journey, checked.data
     progress.step("computing friction signals")
@@ -69,6 +75,13 @@ def audit_from(checked: CheckResult, progress: Progress | None = None) -> AuditR
     outlook = None
     if signals.order_facts is not None:
         outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, signals.context.calendar)
+        if outlook is not None:
+            outlook.simulation = project_campaign(
+                signals.order_facts, data.frame("campaigns"), outlook.campaign, data.frame("capacity"), data.frame("leads"),
+                data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise, uplift=uplift)
+            leads = outlook.simulation.demand.leads if outlook.simulation is not None else None
+            outlook.kpis = marketing_ops_kpis(signals.order_facts, data.frame("campaigns"), leads)
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
-    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict)
+    fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)
+    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, fix_plan=fix_plan)

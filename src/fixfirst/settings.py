@@ -155,6 +155,17 @@ class ChecklistRules(_Strict):
                     "(checklist signals use this instead of scoring.shrinkage_strength: one answer describes a whole practice, not one order).")
 
 
+class FixPlanRules(_Strict):
+    """How the fix plan is built from the playbook (fixfirst.scoring.fix_plan; docs/engagement.md, The fix playbook)."""
+
+    plays_per_weak_spot: int = Field(default=4, ge=1, le=20, description="Most playbook plays chosen per weak spot (its strongest signal's plays first).")
+    checklist_fix_effort: Literal["low", "medium", "high"] = Field(
+        default="low", description="Effort assumed for a consultation finding's own fix (low makes it a quick win, otherwise a systemic change).")
+    checklist_fix_share: float = Field(
+        default=0.10, gt=0, le=1,
+        description="Planning assumption: share of a weak spot's shortfall a consultation finding's own fix closes, for its money estimate.")
+
+
 class Settings(_Strict):
     """The whole tunable surface of an audit. Defaults are documented benchmarks, not client data."""
 
@@ -169,6 +180,7 @@ class Settings(_Strict):
     process: ProcessRules = ProcessRules()
     drivers: Drivers = Drivers()
     checklists: ChecklistRules = ChecklistRules()
+    fix_plan: FixPlanRules = FixPlanRules()
 
 
 def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

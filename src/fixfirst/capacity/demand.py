@@ -118,7 +118,7 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
         usual = history
     recent = usual[usual.index > data_end - pd.Timedelta(weeks=rules.level_weeks)]
     level = float(recent.mean()) if len(recent) else float(usual.mean())
-    by_weekday = usual.groupby(usual.index.dayofweek).mean().reindex(range(7), fill_value=0.0)
+    by_weekday = usual.groupby(usual.index.day_of_week).mean().reindex(range(7), fill_value=0.0)
     mean = float(by_weekday.mean())
     factors = (by_weekday / mean).to_numpy() if mean > 0 else np.ones(7)
     trend, observed, p_value = _weekly_trend(usual, settings.scoring.ci_level)
@@ -132,7 +132,7 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
     weeks_ahead = np.asarray((days - data_end) / pd.Timedelta(weeks=1), dtype=float)
     # The level describes the middle of the recent window, so the trend runs from there.
     weeks_ahead += rules.level_weeks / 2
-    baseline = pd.Series(np.clip(level * factors[days.dayofweek] * (1 + trend * weeks_ahead), 0, None), index=days)
+    baseline = pd.Series(np.clip(level * factors[days.day_of_week] * (1 + trend * weeks_ahead), 0, None), index=days)
 
     source = ""
     if uplift is not None:
@@ -187,3 +187,20 @@ def lead_demand(leads: pd.DataFrame | None, settings: Settings) -> LeadDemand | 
                 by_channel[str(channel)] = (len(part), float(part.mean()))
     span_weeks = max(1.0, (leads["created_at"].max() - leads["created_at"].min()) / pd.Timedelta(weeks=1))
     return LeadDemand(n, deals, deals / n, lag, by_channel, n / span_weeks)
+
+
+def parse_uplift(text: str) -> float:
+    """'40%' or '0.4' -> 0.4. A bare number above 10 is refused: it is almost surely a percentage missing its sign."""
+    raw = str(text).strip().replace(" ", "")
+    try:
+        if raw.endswith("%"):
+            value = float(raw[:-1]) / 100
+        else:
+            value = float(raw)
+            if value > 10:
+                raise ValueError
+    except ValueError:
+        raise ValueError(f"{text!r} is not an uplift: write it as a percentage such as 40% or a fraction such as 0.4") from None
+    if not -0.9 <= value <= 100:
+        raise ValueError(f"{text!r} is out of range: an uplift is between -90% and +10000%")
+    return value

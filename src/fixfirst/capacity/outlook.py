@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,9 @@ import pandas as pd
 from ..settings import Settings
 from ..signals.base import wilson_interval
 from ..signals.calendar import WorkingCalendar
+
+if TYPE_CHECKING:
+    from .campaign import CampaignProjection
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class CapacityOutlook:
     projected_breach_rate: float | None = None
     projection_basis: str = ""
     breach_target: float = 0.05
+    simulation: CampaignProjection | None = None  # the day-by-day projection, when a step could be modelled
+    kpis: list = field(default_factory=list)  # marketing and operations KPIs side by side (capacity.kpis.SideKpi)
 
     @property
     def headroom(self) -> float | None:

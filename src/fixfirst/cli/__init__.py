@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
+from .capacity import capacity
 from .check import check
 from .checklist import checklist_app
 from .demo import demo
@@ -20,7 +21,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "report": report}
+COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "capacity": capacity, "report": report}
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
 # Command groups (a sub-app with its own commands): `fixfirst checklist list|show|run`.

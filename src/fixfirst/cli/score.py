@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import handles_errors, stdout
+from ._common import escape, handles_errors, stdout
 
 
 @handles_errors
@@ -36,3 +36,7 @@ def score(
         table.add_row(str(spot.rank), spot.touchpoint.name, f"{spot.score:.0f}", spot.confidence, f"{spot.money_at_stake:,.0f}", spot.headline)
     out.print(table)
     out.print(f"Verdict: [bold]{result.verdict.status}[/] - {result.verdict.summary}", highlight=False)
+    if result.fix_plan is not None:
+        out.print(f"Fix plan: {escape(result.fix_plan.summary)}", highlight=False)
+        for number, action in enumerate(result.fix_plan.top(3), 1):
+            out.print(f"  {number}. {escape(action.headline)}", highlight=False)

@@ -80,6 +80,17 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("spend", "number", "spend", "spend gbp", "budget", "cost"),
         _f("status", "category", "status"),
     ),
+    "leads": (
+        _f("lead_id", "id", "lead id", "lead", "mql_id", "mql id", "contact id", required=True, description="unique lead reference"),
+        _f("created_at", "datetime", "created at", "first contact date", "first_contact_date", "lead date", "date", "created", required=True),
+        _f("channel", "category", "channel", "origin", "source", "lead source", "utm source"),
+        _f("won_at", "datetime", "won at", "won date", "won_date", "deal date", "closed at", "converted at"),
+    ),
+    "deals": (
+        _f("lead_id", "id", "lead id", "lead", "mql_id", "mql id", "contact id", required=True, description="the lead the deal came from"),
+        _f("won_at", "datetime", "won at", "won date", "won_date", "deal date", "closed at", "date", required=True),
+        _f("value", "number", "value", "deal value", "amount", "declared_monthly_revenue", "revenue"),
+    ),
     "capacity": (
         _f("step", "text", "step", "process step", "operation", "stage", "activity", required=True, description="operational step, e.g. pick and pack"),
         _f("date", "datetime", "date", "day"),

@@ -29,6 +29,10 @@ def validate_rows(kind: str, frame: pd.DataFrame, headers: dict[str, str], sink,
         drop |= frame["text"].isna()
     elif kind == "capacity":
         drop |= _check_capacity(frame, headers, sink)
+    elif kind in ("leads", "deals"):
+        duplicated = frame["lead_id"].notna() & frame["lead_id"].duplicated(keep="first")
+        sink.cells(duplicated, "duplicate.id", "lead id already seen in an earlier row; this row left out", headers["lead_id"], frame["lead_id"])
+        drop |= duplicated
     return drop
 
 

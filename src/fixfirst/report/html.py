@@ -10,7 +10,8 @@ from ..errors import FixfirstError
 from ..logo import logo_data_uri
 from ..pipeline import AuditResult
 from ..resources import templates_dir
-from ..scoring.verdict import verdict_rule
+from ..scoring.verdict import headroom_sentence, verdict_rule
+from .capacity_chart import layout_lead_chart
 from .drivers_chart import layout_drivers
 from .formatting import FILTERS
 from .journey_map import layout_journey
@@ -33,6 +34,7 @@ def report_environment(override_dir: Path | None = None) -> Environment:
     )
     env.filters.update(FILTERS)
     env.filters["drivers_chart"] = layout_drivers
+    env.filters["lead_chart"] = layout_lead_chart
     return env
 
 
@@ -59,6 +61,7 @@ def render_html(result: AuditResult) -> str:
         "sources": list(result.data.tables.values()),
         "problems": list(result.data.problems),
         "verdict_rule": verdict_rule(engagement.settings),
+        "headroom_sentence": headroom_sentence(result.outlook.simulation) if result.outlook and result.outlook.simulation else "",
         "brand_colour": client.brand_colour or "#2F5D50",
         "logo": logo_data_uri(engagement.resolve(client.logo)) if client.logo else None,
         "generated_on": result.generated_on,

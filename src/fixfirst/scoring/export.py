@@ -20,6 +20,8 @@ def ranking_payload(result) -> dict[str, Any]:
             "safe_daily_orders": outlook.safe_daily_orders,
             "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
             "basis": outlook.projection_basis,
+            "simulation": None if outlook.simulation is None else outlook.simulation.summary(),
+            "kpis": [k.to_dict() for k in outlook.kpis],
         }
     return {
         "schema": SCHEMA,
@@ -34,6 +36,7 @@ def ranking_payload(result) -> dict[str, Any]:
         "drivers": None if result.signals.drivers is None else result.signals.drivers.to_dict(),
         "process": None if result.signals.process is None else result.signals.process.to_dict(),
         "checklists": [] if result.signals.checklists is None else result.signals.checklists.to_dict(),
+        "fix_plan": None if result.fix_plan is None else result.fix_plan.to_dict(),
         "data_quality": {
             "errors": len(result.data.problems.errors),
             "warnings": len(result.data.problems.warnings),

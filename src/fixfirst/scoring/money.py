@@ -127,6 +127,9 @@ class MoneyModel:
     chain: JourneyChain | None
     campaign: PlannedCampaign | None
     survey: pd.DataFrame | None = None
+    _order_index: pd.Index | None = field(default=None, repr=False)
+    _order_positions: np.ndarray | None = field(default=None, repr=False)
+    _survey_rows: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, journey: Journey, signal_set: SignalSet, campaigns: pd.DataFrame | None = None,
@@ -183,6 +186,16 @@ class MoneyModel:
                 worst = max(failing, key=lambda s: s.value)
                 money.campaign_failing_per_month = money.campaign_extra_per_month * worst.value
 
+    def _order_rows(self, order_ids: pd.Series) -> np.ndarray:
+        """Row position in the order facts of each id (-1 when unknown); the orders' index is built once."""
+        if self._order_index is None:
+            ids = self.signal_set.order_facts["order_id"].astype("string")
+            # Duplicate ids are refused at ingest; keep the first just in case, so the index is unique.
+            self._order_index = pd.Index(ids[~ids.duplicated()])
+            self._order_positions = np.flatnonzero(~ids.duplicated().to_numpy())
+        where = self._order_index.get_indexer(order_ids.astype("string"))
+        return np.where(where >= 0, self._order_positions[np.maximum(where, 0)], -1)
+
     def _survey_money(self, signal: FrictionSignal) -> FrictionSignal:
         """A rating shortfall costs what dissatisfied customers' lost repeat purchases cost, when answers link to orders."""
         facts, survey = self.signal_set.order_facts, self.survey
@@ -191,9 +204,15 @@ class MoneyModel:
             signal.detail.setdefault("money_basis", "survey answers do not link to orders: no lost purchases measurable")
             return signal
         ctx = self.signal_set.context
-        rated = survey[["order_id", column]].dropna().drop_duplicates("order_id")
-        where = pd.Index(rated["order_id"].astype("string")).get_indexer(facts["order_id"].astype("string"))
-        ratings = pd.Series(np.where(where >= 0, rated[column].to_numpy()[np.maximum(where, 0)], np.nan), index=facts.index)
+        if self._survey_rows is None:
+            self._survey_rows = self._order_rows(survey["order_id"])  # once for every rating column
+        answers = survey[column].to_numpy(dtype=float, na_value=np.nan)
+        rows = self._survey_rows
+        usable = (rows >= 0) & ~np.isnan(answers)
+        values = np.full(len(facts), np.nan)
+        # Reversed so that, for an order answered twice, the first answer is the one kept.
+        values[rows[usable][::-1]] = answers[usable][::-1]
+        ratings = pd.Series(values, index=facts.index)
         known = ratings.notna()
         effect = failure_effect(facts, ratings <= 3, known, ctx, cancellable=False, what="rated 1-3")
         shortfall = max(0.0, signal.target - signal.shrunk_value)

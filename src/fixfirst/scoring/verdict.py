@@ -33,12 +33,47 @@ class Verdict:
 
 def verdict_rule(settings: Settings) -> str:
     v = settings.verdict
+    target = settings.metrics.promise_breach.target
     return (f"FIX FIRST when any weak spot scores {v.block_score:.0f} or more with at least {v.block_confidence} confidence, "
-            f"or when no daily volume on record kept promise breaches within {settings.metrics.promise_breach.target:.0%}. "
+            f"or when operations already miss the promise for more than {target:.0%} of orders at today's volume (projected "
+            f"day by day; without the data to simulate, when no daily volume on record kept breaches within {target:.0%}). "
             f"Otherwise NOT ENOUGH DATA when fewer than {v.min_orders_for_ready} in-stock orders show a delivery outcome; "
-            f"MARKET WITH LIMITS when the planned campaign's expected daily orders exceed the busiest volume at which the "
-            f"promise held (market up to that volume), or when no campaign with an expected uplift is planned (stay within it); "
-            f"READY TO MARKET when the planned campaign stays within the volume operations have proven they carry.")
+            f"MARKET WITH LIMITS when the planned campaign's projected breach share exceeds {target:.0%} (market up to the "
+            f"headroom: the largest extra demand that keeps breaches within target), or when no campaign with an expected "
+            f"uplift is planned (stay within the headroom); READY TO MARKET when the planned campaign's projected breach "
+            f"share stays within {target:.0%}.")
+
+
+def capacity_reasons(outlook: CapacityOutlook | None) -> list[str]:
+    """The projected breach rate under the planned campaign and the headroom, in plain words."""
+    if outlook is None:
+        return []
+    sim = outlook.simulation
+    if sim is None:
+        if outlook.campaign_daily_orders is None:
+            return []
+        return [f"The planned campaign '{outlook.campaign.name}' means about {outlook.campaign_daily_orders:.0f} orders a day "
+                f"against a usual {outlook.baseline_daily_orders:.0f}; {outlook.projection_basis}."]
+    reasons = []
+    if sim.campaign is not None and sim.campaign_breach_share is not None:
+        name = sim.demand.campaign.name if sim.demand.campaign else "the extra demand"
+        reasons.append(f"Under {name} (+{sim.demand.uplift:.0%} demand, {sim.demand.uplift_source}) the projection misses the "
+                       f"{sim.promise_days}-working-day promise for {sim.campaign_breach_share:.0%} of the campaign's orders "
+                       f"(target {sim.breach_target:.0%}; p85 lead time {sim.campaign.projection.lead_time.p85:.0f} working days).")
+    reasons.append(headroom_sentence(sim))
+    return reasons
+
+
+def headroom_sentence(sim) -> str:
+    room = sim.headroom
+    if room.status == "over_target":
+        return (f"No headroom: at today's volume the projection already misses the promise for {room.breach_share:.0%} of "
+                f"orders; {room.breaks_first} is where orders wait.")
+    if room.status == "beyond_search":
+        return f"Headroom: more than +{room.uplift:.0%} extra demand stays within the promise target."
+    return (f"Headroom: about {room.extra_orders_per_week:.0f} extra orders a week (+{room.uplift:.0%} on a usual "
+            f"{room.baseline_orders_per_week:.0f}) keep breaches within {room.breach_target:.0%}; beyond that "
+            f"{room.breaks_first} falls behind.")
 
 
 def decide(ranking: Ranking, outlook: CapacityOutlook | None, settings: Settings) -> Verdict:
@@ -48,13 +83,15 @@ def decide(ranking: Ranking, outlook: CapacityOutlook | None, settings: Settings
     reasons = [f"{w.touchpoint.name} scores {w.score:.0f} ({w.confidence} confidence): {w.headline}" for w in blocking]
     rule = verdict_rule(settings)
     enough = outlook is not None and outlook.assessed_orders >= rules.min_orders_for_ready and bool(outlook.bands)
-    no_proven_volume = enough and outlook.safe_daily_orders is None
-    if outlook is not None and outlook.campaign_daily_orders is not None:
-        reasons.append(f"The planned campaign '{outlook.campaign.name}' means about {outlook.campaign_daily_orders:.0f} orders a day "
-                       f"against a usual {outlook.baseline_daily_orders:.0f}; {outlook.projection_basis}.")
-    if no_proven_volume:
-        reasons.append(f"No daily volume on record kept promise breaches within {outlook.breach_target:.0%}.")
-    if blocking or no_proven_volume:
+    sim = outlook.simulation if outlook is not None else None
+    if sim is not None:
+        over_capacity = enough and sim.headroom.status == "over_target"
+    else:
+        over_capacity = enough and outlook.safe_daily_orders is None
+        if over_capacity:
+            reasons.append(f"No daily volume on record kept promise breaches within {outlook.breach_target:.0%}.")
+    reasons += capacity_reasons(outlook)
+    if blocking or over_capacity:
         names = ", ".join(w.touchpoint.name for w in blocking) or "delivery capacity"
         summary = f"Fix {names} before spending on marketing: a campaign would send more customers into these weak spots."
         return Verdict(FIX_FIRST, summary, rule, blocking, reasons)
@@ -64,6 +101,19 @@ def decide(ranking: Ranking, outlook: CapacityOutlook | None, settings: Settings
                        "to judge the promise and capacity.")
         summary = "Not enough data to clear this business for marketing: provide order history with delivery dates."
         return Verdict(NOT_ENOUGH_DATA, summary, rule, [], reasons)
+    if sim is not None:
+        room = sim.headroom
+        limit = (f"about {room.extra_orders_per_week:.0f} extra orders a week (+{room.uplift:.0%})" if room.status == "found"
+                 else f"more than +{room.uplift:.0%} extra demand")
+        if sim.campaign is None:
+            reasons.append("No planned campaign with an expected uplift was found, so no campaign could be projected.")
+            return Verdict(MARKET_WITH_LIMITS, f"Market with limits: operations can carry {limit}; keep any campaign within that.",
+                           rule, [], reasons)
+        if sim.campaign_breaks_promise:
+            return Verdict(MARKET_WITH_LIMITS, f"Market with limits: operations can carry {limit}; size the campaign to stay below that.",
+                           rule, [], reasons)
+        summary = "Ready to market: no weak spot blocks, and the planned campaign stays within what operations can carry."
+        return Verdict(READY, summary, rule, [], reasons)
     safe, headroom = outlook.safe_daily_orders, outlook.headroom
     proven = f"operations kept the promise up to about {safe:.0f} orders a day ({headroom:.0%} above the usual volume)"
     if outlook.campaign_daily_orders is None:

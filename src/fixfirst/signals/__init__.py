@@ -15,6 +15,7 @@ from .checklist import ChecklistResults, checklist_signals
 from .context import SignalContext
 from .events import Funnel, attach_process_evidence, build_funnel, event_signals
 from .feedback import TaggedFeedback, feedback_signals, tag_feedback
+from .ordered_log import case_codes
 from .process import ProcessMap, process_map
 from .orders import order_facts, order_signals, return_counts, stockout_counts
 from .survey import NetPromoterScore, net_promoter_score, survey_kpis, survey_signals
@@ -72,10 +73,11 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     funnel = process = None
     events = data.frame("events")
     if events is not None and len(events):
-        funnel = build_funnel(events, journey)
+        cases = case_codes(events["case_id"])  # hashing millions of ids once serves the funnel and the process map
+        funnel = build_funnel(events, journey, cases)
         if funnel is not None:
             signals += event_signals(funnel, journey, ctx)
-        process = process_map(events, journey, engagement.settings)
+        process = process_map(events, journey, engagement.settings, cases)
         attach_process_evidence(signals, process)
     texts = _feedback_corpus(data.frame("feedback"), survey)
     tagged = None

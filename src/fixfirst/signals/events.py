@@ -10,6 +10,7 @@ import pandas as pd
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .ordered_log import case_codes as case_codes_of
 from .process import ProcessMap, format_duration
 
 
@@ -28,7 +29,8 @@ class Funnel:
         return len(self.reached)
 
 
-def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
+def build_funnel(events: pd.DataFrame, journey: Journey, cases: tuple[np.ndarray, int, bool] | None = None) -> Funnel | None:
+    """Which touchpoints each case reached. `cases`: `ordered_log.case_codes(events["case_id"])`, when already known."""
     step_of = {activity: tp.id for tp in journey.touchpoints for activity in tp.events}
     if not step_of:
         return None
@@ -40,17 +42,24 @@ def build_funnel(events: pd.DataFrame, journey: Journey) -> Funnel | None:
     if not keep.any():
         return None
     # A boolean case x step matrix; pd.crosstab would aggregate group by group in Python.
-    case_codes, cases = pd.factorize(events["case_id"][keep] if not keep.all() else events["case_id"])
+    # Cases numbered by the shared routine that hashes only the first id of each run of equal neighbours; the
+    # numbering follows the file, but nothing computed from the funnel depends on row order.
+    all_codes, n_all, _ = cases if cases is not None else case_codes_of(events["case_id"])
+    case_codes = all_codes[keep]
+    valid = case_codes >= 0
+    if not valid.all():
+        keep = keep & (all_codes >= 0)
+        case_codes = case_codes[valid]
+    # Renumber the cases that have a journey step, in the same order, so the funnel has no empty rows.
+    present = np.zeros(n_all, dtype=bool)
+    present[case_codes] = True
+    case_codes = (np.cumsum(present) - 1)[case_codes]
+    n_cases = int(present.sum())
     step_codes = row_step[keep]
-    # Cases in id order, so the funnel does not depend on the order of the file's rows.
-    by_id = np.asarray(cases.argsort())
-    rank = np.empty(len(cases), dtype=np.int64)
-    rank[by_id] = np.arange(len(cases))
-    case_codes = rank[case_codes]
-    cases = cases[by_id]
-    matrix = np.zeros((len(cases), len(steps)), dtype=bool)
+    cases = pd.RangeIndex(n_cases)
+    matrix = np.zeros((n_cases, len(steps)), dtype=bool)
     matrix[case_codes, step_codes] = True
-    reached = pd.DataFrame(matrix, index=pd.Index(cases, name="case_id"), columns=list(steps))
+    reached = pd.DataFrame(matrix, index=pd.RangeIndex(n_cases, name="case"), columns=list(steps))
     segment = None
     timed = "timestamp" in events
     if "segment" in events:

@@ -154,10 +154,15 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
     return signals
 
 
+QUOTE_CANDIDATES = 500  # the best-ranked texts examined for distinct quotes; the rest are weaker anyway
+
+
 def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> list[str]:
     """The clearest complaints: most keyword hits and most negative tone, then shortest; redacted and trimmed."""
     if limit == 0 or complaints.empty:
         return []
+    # The same complaint often arrives many times (copied reviews, templated tickets): rank each text once.
+    complaints = complaints.drop_duplicates("text")
     pattern = word_start_pattern(fold_texts(list(keywords)).to_pylist())
     folded = fold_texts(complaints["text"].astype("string")).to_pylist()
     ranked = complaints.assign(
@@ -166,7 +171,9 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
     ).sort_values(["_hits", "tone", "_len"], ascending=[False, True, True], kind="stable")
     quotes: list[str] = []
     chosen: list[set[str]] = []
-    for text in ranked["text"]:
+    for examined, text in enumerate(ranked["text"]):
+        if examined >= QUOTE_CANDIDATES:
+            break
         cleaned = " ".join(redact(str(text)).split())  # before trimming, so a cut can never leave half a number
         if len(cleaned) > 240:
             cleaned = cleaned[:237].rsplit(" ", 1)[0] + "..."

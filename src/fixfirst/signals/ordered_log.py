@@ -157,9 +157,12 @@ def _in_time(case: np.ndarray, ts: np.ndarray, order: np.ndarray | None) -> np.n
     return order
 
 
-def order_events(events: pd.DataFrame) -> tuple[OrderedLog, np.ndarray, int]:
-    """The log ordered for process measures, the case code of every frame row, and the rows left out for a blank time."""
-    case, n_cases, grouped = case_codes(events["case_id"])
+def order_events(events: pd.DataFrame, cases: tuple[np.ndarray, int, bool] | None = None) -> tuple[OrderedLog, np.ndarray, int]:
+    """The log ordered for process measures, the case code of every frame row, and the rows left out for a blank time.
+
+    `cases`: `case_codes(events["case_id"])` when the caller already has it (the funnel needs the same codes).
+    """
+    case, n_cases, grouped = cases if cases is not None else case_codes(events["case_id"])
     activity, names = value_codes(events["activity"])
     ts = timestamps_ns(events)
     usable = (case >= 0) & (activity >= 0)

@@ -414,12 +414,13 @@ def _reached_anytime(events: pd.DataFrame, case_of_row: np.ndarray, step_of: dic
     return reached
 
 
-def process_map(events: pd.DataFrame, journey: Journey, settings: Settings) -> ProcessMap | None:
+def process_map(events: pd.DataFrame, journey: Journey, settings: Settings,
+                cases: tuple[np.ndarray, int, bool] | None = None) -> ProcessMap | None:
     """Everything the process section reports, from an events frame and the journey that names its steps."""
     if events is None or not len(events):
         return None
     rules = settings.process
-    log, case_of_row, untimed = order_events(events)
+    log, case_of_row, untimed = order_events(events, cases)
     if not len(log.code):
         return None
     result = ProcessMap(len(events), log.n_cases, log.ts is not None, untimed, _graph(log, "activity"),

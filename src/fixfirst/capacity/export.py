@@ -1,0 +1,38 @@
+"""The documented JSON form of the capacity outlook (`fixfirst capacity --json`, schema fixfirst.capacity/1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .projection import json_safe
+
+SCHEMA = "fixfirst.capacity/1"
+
+
+def history_payload(outlook) -> dict[str, Any]:
+    """What the order history alone says: daily volume bands and the busiest volume that kept the promise."""
+    return json_safe({
+        "baseline_daily_orders": round(outlook.baseline_daily_orders, 2),
+        "campaign": outlook.campaign.name if outlook.campaign else None,
+        "campaign_daily_orders": None if outlook.campaign_daily_orders is None else round(outlook.campaign_daily_orders, 2),
+        "projected_breach_rate": None if outlook.projected_breach_rate is None else round(outlook.projected_breach_rate, 4),
+        "breach_target": outlook.breach_target,
+        "safe_daily_orders": outlook.safe_daily_orders,
+        "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
+        "basis": outlook.projection_basis,
+        "bands": [{"low": b.low, "high": b.high, "days": b.days, "orders": b.orders, "late": b.late,
+                   "breach_rate": round(b.breach_rate, 4), "ci": [round(b.ci_low, 4), round(b.ci_high, 4)]} for b in outlook.bands],
+    })
+
+
+def capacity_payload(result) -> dict[str, Any]:
+    outlook = result.outlook
+    return {
+        "schema": SCHEMA,
+        "client": result.engagement.audit.client.name,
+        "generated_on": result.generated_on.isoformat(),
+        "verdict": result.verdict.to_dict(),
+        "history": None if outlook is None else history_payload(outlook),
+        "simulation": None if outlook is None or outlook.simulation is None else outlook.simulation.to_dict(),
+        "kpis": [] if outlook is None else [k.to_dict() for k in outlook.kpis],
+    }

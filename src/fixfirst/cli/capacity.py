@@ -1,0 +1,72 @@
+"""`fixfirst capacity`: project the planned campaign through operations, as a summary or as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..progress import terminal_progress
+from ._common import handles_errors, stdout
+
+
+def _uplift(value: str | None) -> float | None:
+    from ..capacity.demand import parse_uplift
+
+    if value is None:
+        return None
+    try:
+        return parse_uplift(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@handles_errors
+def capacity(
+    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    uplift: str | None = typer.Option(None, "--uplift", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
+                                      callback=_uplift),
+    as_json: bool = typer.Option(False, "--json", help="Print the outlook as JSON (schema in docs/capacity-json.md)."),
+) -> None:
+    """Project demand through each operational step: lead times against the promise, headroom, and the verdict."""
+    from ..capacity.export import capacity_payload
+    from ..pipeline import run_audit
+
+    with terminal_progress() as progress:
+        result = run_audit(engagement, progress, uplift=uplift)
+    if as_json:
+        sys.stdout.write(json.dumps(capacity_payload(result), indent=2, ensure_ascii=False) + "\n")
+        return
+    out = stdout()
+    outlook = result.outlook
+    sim = outlook.simulation if outlook is not None else None
+    if sim is None:
+        out.print("No operational step could be modelled: add a capacity sheet, or orders with dispatch dates.")
+    else:
+        steps = Table(title="Operational steps", title_justify="left", header_style="bold")
+        for name in ("step", "capacity/day", "basis", "load (campaign)", "takt vs cycle (min)"):
+            steps.add_column(name, overflow="fold")
+        scenario = sim.campaign or sim.baseline
+        for s, view in zip(sim.steps, scenario.projection.steps):
+            takt = "-" if view.takt_minutes is None or view.cycle_minutes is None else f"{view.takt_minutes:.0f} vs {view.cycle_minutes:.0f}"
+            steps.add_row(s.step.name, f"{s.per_day:.1f}", f"{s.basis}: {s.detail}", f"{view.load:.0%}", takt)
+        out.print(steps)
+        table = Table(title=f"Projection over {sim.baseline.projection.days} days ({sim.baseline.projection.runs} simulated futures)",
+                      title_justify="left", header_style="bold")
+        for name in ("scenario", "orders/week", "lead time p50/p85/p95 (working days)", "late (promise "
+                     f"{sim.promise_days} days)"):
+            table.add_column(name)
+        for s in filter(None, (sim.baseline, sim.campaign)):
+            p = s.projection
+            share = s.breach_share_campaign_days if s.breach_share_campaign_days is not None else p.breach_share
+            table.add_row(s.name, f"{p.orders_per_run / p.days * 7:.0f}", f"{p.lead_time.p50:.0f} / {p.lead_time.p85:.0f} / {p.lead_time.p95:.0f}",
+                          f"{share:.1%}")
+        out.print(table)
+        for note in sim.notes:
+            out.print(f"- {note}", highlight=False)
+    for reason in result.verdict.reasons[-2:] if sim is not None else []:
+        out.print(reason, highlight=False)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {result.verdict.summary}", highlight=False)
