@@ -33,7 +33,8 @@ def demo_pdf(tmp_path_factory):
 
 def test_every_command_is_registered():
     names = {c.name for c in app.registered_commands}
-    assert names == set(COMMANDS) == {"demo", "init", "check", "score", "report"}
+    assert names == set(COMMANDS) == {"demo", "init", "check", "score", "capacity", "report"}
+    assert {g.name for g in app.registered_groups} == {"checklist"}
 
 
 def test_demo_writes_a_multi_page_pdf_and_prints_its_path(demo_pdf):

@@ -164,7 +164,7 @@ BROKEN = [
     ("a named KPI without a target", "plays:\n" + play_yaml("a").replace("{metric: stockout}", "{name: Parcels lost}"), 13, "plays.0.kpi", "needs its target"),
     ("a target on the wrong side", "plays:\n" + play_yaml("a").replace("{metric: stockout}", "{metric: stockout, at_least: 0.02}"), 13, "plays.0.kpi", "give its target as at_most"),
     ("a share above one", "plays:\n" + play_yaml("a", closes=1.5), 11, "plays.0.closes", "less than or equal to 1"),
-    ("a repeated id", "plays:\n" + play_yaml("a") + play_yaml("a"), 15, "plays.1.id", "used twice"),
+    ("a repeated id", "plays:\n" + play_yaml("a") + play_yaml("a"), 14, "plays.1.id", "used twice"),
     ("removing an unknown play", "remove: [no-such-play]\n", 1, "remove.0", "not a play of the shipped playbook"),
     ("removing from a replacing playbook", "extends: false\nremove: [layout-page-speed]\nplays:\n" + play_yaml("a"), 2, "remove", "extends: true"),
     ("removing and redefining", "remove: [layout-page-speed]\nplays:\n" + play_yaml("layout-page-speed"), 1, "remove.0", "both removed and defined"),
@@ -346,8 +346,26 @@ def test_consultation_findings_on_weak_spots_become_actions_with_their_own_fix(t
     assert html.css_first('#fix-plan tr.action[data-action="fulfilment/dispatch-same-day"][data-source="checklist"]') is not None
 
 
-def test_a_healthy_engagement_gets_an_empty_plan_that_says_so(tmp_path):
-    result = run_audit(write_tiny_engagement(tmp_path / "healthy", orders=200, campaign_uplift="10%"))
+def healthy_sample(folder: Path, sample_dir: Path) -> Path:
+    """The bundled sample regenerated without its planted faults (as tests/test_scoring.py builds it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", sample_dir.parent / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    generate.generate(folder, healthy=True)
+    for name in ("audit.yaml", "journey.yaml"):
+        shutil.copy(sample_dir / name, folder / name)
+    return folder
+
+
+@pytest.mark.parametrize("variant", ["sample", "tiny"])
+def test_a_healthy_engagement_gets_an_empty_plan_that_says_so(tmp_path, sample_dir, variant):
+    if variant == "sample":
+        folder = healthy_sample(tmp_path / "healthy", sample_dir)
+    else:
+        folder = write_tiny_engagement(tmp_path / "healthy", orders=200, campaign_uplift="10%")
+    result = run_audit(folder)
     assert result.ranking.weak_spots == []
     plan = result.fix_plan
     assert plan.empty and plan.kpis == [] and plan.estimated_money == 0
@@ -381,7 +399,9 @@ def test_the_report_shows_quick_wins_then_systemic_changes_then_kpis(sample_html
             assert row.css_first("td.money").text() == f"£{action.estimated_money:,.0f}"
             assert row.css_first("td.owner").text() == action.owner and row.css_first("td.effort").text().startswith(action.effort)
             assert action.kpi.label in row.css_first("td.kpi-target").text()
-            assert len(row.css("ol.steps li")) == len(action.steps)
+            detail = section.css_first(f'table.{css} tr.action-detail[data-action="{action.id}"]')
+            assert len(detail.css("ol.steps li")) == len(action.steps) and action.effect in detail.text()
+            assert all(ws.evidence in detail.css_first(".why").text() for ws in action.weak_spots)
     numbers = [int(r.css_first("td").text()) for r in section.css("tr.action")]
     assert numbers == list(range(1, len(plan.actions) + 1))
     kpi_rows = section.css("table.kpis-to-watch tbody tr")

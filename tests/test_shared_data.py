@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +104,33 @@ def test_olist_delivery_signal_has_a_large_sample_and_a_plausible_late_share(oli
     assert signal.ci_low < signal.value < signal.ci_high
     kpi = {k.name: k for k in audit.signals.kpis}["On-time delivery"]
     assert kpi.value == pytest.approx(1 - signal.value) and kpi.n == signal.n
+    # Delivery against the estimated date is a ranked weak spot, its on-time share in the KPIs.
+    top = audit.ranking.weak_spots[0]
+    assert top.touchpoint.id == "delivery"
+    breach = next(c for c in top.contributions if c.signal.metric == "promise_breach")
+    assert breach.signal.severity > 0 and breach.share > 0
+
+
+def test_olist_marketing_leads_and_deals_give_the_conversion_next_to_operations(tmp_path):
+    orders = shared(OLIST_ORDERS)
+    leads = shared("olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv")
+    deals = shared("olist-marketing-funnel/olist_closed_deals_dataset.csv")
+    journey = {"stages": ["receive"], "touchpoints": [{"id": "delivery", "name": "Delivery", "stage": "receive",
+                                                        "data": {"orders": ["delivery", "dispatch"]}}]}
+    sources = [{"kind": "orders", "file": str(orders)}, {"kind": "leads", "file": str(leads)}, {"kind": "deals", "file": str(deals)}]
+    audit = run_audit(make_engagement(tmp_path / "funnel", sources, journey))
+    assert audit.data.get("leads").mapping == {"lead_id": "mql_id", "created_at": "first_contact_date", "channel": "origin"}
+    assert audit.data.get("deals").mapping["won_at"] == "won_date"
+    view = audit.outlook.simulation.demand.leads
+    raw_leads, raw_deals = pd.read_csv(leads), pd.read_csv(deals)
+    won = raw_leads["mql_id"].isin(raw_deals["mql_id"])
+    assert view.leads == len(raw_leads) == 8000 and view.deals == int(won.sum())
+    assert view.conversion == pytest.approx(won.mean())
+    by_origin = raw_leads.assign(won=won).groupby(raw_leads["origin"].fillna("unknown"))["won"].agg(["size", "mean"])
+    for channel, (n, rate) in view.by_channel.items():
+        assert n == by_origin.loc[channel, "size"] and rate == pytest.approx(by_origin.loc[channel, "mean"])
+    kpis = {k.name: k for k in audit.outlook.kpis}
+    assert kpis["Lead-to-deal conversion"].side == "marketing" and kpis["On-time rate"].side == "operations"
 
 
 def test_olist_sequence_warnings_point_at_real_rows_of_the_file(olist):
@@ -577,7 +605,15 @@ def test_olist_classified_file_serves_as_orders_and_as_survey(tmp_path):
     assert survey.mapping["overall"] == "review_score"
     delivery = next(s for s in audit.signals.signals if s.metric == "promise_breach")
     assert delivery.n > 3000 and 0.02 < delivery.value < 0.3
-    assert any("'overall rating'" in e.text for e in delivery.evidence), "late orders' review scores are compared with on-time ones"
+    gap = next(e.text for e in delivery.evidence if "'overall rating'" in e.text)
+    late_mean, on_time_mean = (float(x) for x in re.findall(r"(\d\.\d)/5", gap))
+    # Recount: review score of late orders against on-time ones, from the raw file.
+    facts = audit.signals.order_facts
+    scored = facts.loc[facts["assessable"], ["order_id", "late"]].merge(
+        survey.frame[["order_id", "overall"]].dropna(), on="order_id")
+    assert late_mean == pytest.approx(scored.loc[scored["late"], "overall"].mean(), abs=0.05)
+    assert on_time_mean == pytest.approx(scored.loc[~scored["late"], "overall"].mean(), abs=0.05)
+    assert late_mean < on_time_mean - 1  # late orders are reviewed much worse
 
 
 FUNNEL_JOURNEY = {

@@ -229,7 +229,7 @@ def _validated(path: Path, base: Playbook | None, shipped: bool) -> PlaybookFile
     except ValidationError as exc:
         raise InputProblems(validation_problems(exc, path, lines)) from None
     problems = [Problem(code="config.value_error", message=f"{'.'.join(map(str, loc))}: {message}", severity=Severity.ERROR,
-                        file=str(path), row=lines.get(loc) or lines.get(loc[:2]) or lines.get(loc[:1]), column=".".join(map(str, loc)))
+                        file=str(path), row=lines.get(loc) or lines.get(loc[:2]) or lines.get(loc[:1]) or lines.get(()), column=".".join(map(str, loc)))
                 for loc, message in spec.cross_problems(base, shipped)]
     if problems:
         raise InputProblems(problems)

@@ -1,0 +1,220 @@
+"""Capacity against demand: the forecast, capacity per step, the simulated campaign, headroom, verdict, CLI and report."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from typer.testing import CliRunner
+
+from fixfirst.capacity import PlannedCampaign
+from fixfirst.capacity.demand import forecast_demand, lead_demand, parse_uplift
+from fixfirst.capacity.kpis import marketing_ops_kpis
+from fixfirst.capacity.steps import inferred_steps, steps_from_sheet
+from fixfirst.cli import app
+from fixfirst.engagement import Promise
+from fixfirst.pipeline import run_audit
+from fixfirst.report import render_html
+from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY
+from fixfirst.settings import Settings
+from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.signals.context import SignalContext
+from fixfirst.signals.orders import order_facts
+
+from .conftest import write_tiny_engagement
+
+SETTINGS = Settings()
+PROMISE = Promise(description="Two working days", business_days=2, public_holidays=False)
+CALENDAR = WorkingCalendar.from_promise(PROMISE)
+runner = CliRunner()
+
+
+def _facts(daily_counts, start="2026-01-05", ship_per_day=None, seed=0) -> pd.DataFrame:
+    """Orders at 10:00 per calendar day; dispatch FIFO at `ship_per_day` a working day (unlimited when None); next-day delivery."""
+    rng = np.random.default_rng(seed)
+    rows, queue = [], []
+    days = pd.date_range(start, periods=len(daily_counts), freq="D")
+    n = 0
+    for day, count in zip(days, daily_counts):
+        for _ in range(int(count)):
+            rows.append({"order_id": f"O{n}", "customer_id": f"C{rng.integers(0, 10**6)}", "ordered_at": day + pd.Timedelta(hours=10),
+                         "status": "delivered", "value": 30.0})
+            queue.append(n)
+            n += 1
+        if day.day_of_week < 5:
+            take = len(queue) if ship_per_day is None else min(len(queue), ship_per_day)
+            for i in queue[:take]:
+                rows[i]["shipped_at"] = day + pd.Timedelta(hours=16)
+                rows[i]["delivered_at"] = day + pd.Timedelta(days=1, hours=12)
+            queue = queue[take:]
+    frame = pd.DataFrame(rows)
+    for column in ("shipped_at", "delivered_at"):
+        frame[column] = pd.to_datetime(frame.get(column))
+    return order_facts(frame, SignalContext(SETTINGS, PROMISE, CALENDAR))
+
+
+@pytest.mark.parametrize("text, value", [("40%", 0.4), ("0.4", 0.4), ("12.5 %", 0.125), ("-10%", -0.1), ("150%", 1.5)])
+def test_uplift_reads_percentages_and_fractions(text, value):
+    assert parse_uplift(text) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text", ["40", "forty", "", "-95%"])
+def test_uplift_refuses_ambiguous_or_impossible_values(text):
+    with pytest.raises(ValueError):
+        parse_uplift(text)
+
+
+def test_forecast_keeps_the_weekday_pattern_and_applies_the_campaign_on_its_dates():
+    # Mondays bring twice a usual day, no trend: 12 weeks of history.
+    counts = [40 if d % 7 == 0 else 20 for d in range(84)]
+    facts = _facts(counts)
+    campaign = PlannedCampaign("Push", pd.Timestamp("2026-04-06"), pd.Timestamp("2026-04-12"), 0.5, None, None)
+    forecast = forecast_demand(facts, None, campaign, SETTINGS)
+    assert forecast.weekday_factors["Mon"] == pytest.approx(40 / (160 / 7), rel=1e-6)
+    assert forecast.trend_per_week == 0
+    monday = pd.Timestamp("2026-04-06")
+    assert forecast.baseline[monday] == pytest.approx(2 * forecast.baseline[monday + pd.Timedelta(days=1)])
+    assert forecast.expected[monday] == pytest.approx(1.5 * forecast.baseline[monday])
+    before = forecast.expected.index < monday
+    assert (forecast.expected[before] == forecast.baseline[before]).all()  # the uplift lands on its own dates only
+    assert forecast.uplift_source == "the campaign plan"
+    override = forecast_demand(facts, None, campaign, SETTINGS, uplift=0.1)
+    assert override.expected[monday] == pytest.approx(1.1 * override.baseline[monday]) and override.uplift_source == "given on the command line"
+
+
+def test_forecast_applies_a_significant_trend_and_ignores_noise():
+    rng = np.random.default_rng(4)
+    growing = [round(20 * (1.03 ** (d / 7)) + rng.normal(0, 1)) for d in range(84)]
+    forecast = forecast_demand(_facts(growing), None, None, SETTINGS)
+    assert forecast.trend_per_week == pytest.approx(0.03, abs=0.01) and forecast.trend_p_value < 0.05
+    flat = [20 + int(rng.integers(-3, 4)) for _ in range(84)]
+    forecast = forecast_demand(_facts(flat), None, None, SETTINGS)
+    assert forecast.trend_per_week == 0 and forecast.trend_p_value >= 0.05
+
+
+def test_capacity_sheet_gives_units_per_day_or_staff_hours_times_rate_and_dated_days():
+    horizon = pd.date_range("2026-05-04", periods=7, freq="D")
+    sheet = pd.DataFrame({
+        "step": ["Pick", "Pack", "Pack", "Ship", "Ship", "Ghost"],
+        "date": [pd.NaT, pd.NaT, pd.NaT, pd.Timestamp("2026-05-04"), pd.Timestamp("2026-05-05"), pd.NaT],
+        "units_per_day": [50, np.nan, np.nan, 30, 60, np.nan],
+        "staff_hours": [np.nan, 8, 4, np.nan, np.nan, np.nan],
+        "units_per_staff_hour": [np.nan, 5, 5, np.nan, np.nan, np.nan],
+    })
+    steps, notes = steps_from_sheet(sheet, horizon, SETTINGS)
+    by_name = {s.step.name: s for s in steps}
+    assert list(by_name) == ["Pick", "Pack", "Ship"]
+    assert by_name["Pick"].per_day == 50 and by_name["Pick"].basis == "capacity sheet"
+    assert by_name["Pack"].per_day == 60  # two staff rows: 8 h × 5 + 4 h × 5
+    ship = np.asarray(by_name["Ship"].step.capacity)
+    assert list(ship[:2]) == [30, 60] and (ship[2:] == 45).all()  # undated days take the median
+    assert any("Ghost" in n for n in notes)
+
+
+def test_capacity_is_inferred_from_days_that_ended_with_orders_waiting():
+    # 30 orders every day against a step that dispatches 25 a working day: a backlog builds, so capacity shows.
+    facts = _facts([30] * 56, ship_per_day=25)
+    (step,), notes = inferred_steps(facts, CALENDAR, SETTINGS)
+    assert step.basis == "inferred from history" and step.per_day == pytest.approx(25)
+    assert step.step.handoff_days == 1 and step.evidence_days >= SETTINGS.capacity.min_history_days
+    quiet = _facts([10] * 56)
+    (step,), notes = inferred_steps(quiet, CALENDAR, SETTINGS)
+    assert "lower bound" in step.detail and any("lower bound" in n for n in notes)
+
+
+def test_leads_give_conversion_per_channel_and_days_to_a_deal():
+    created = pd.date_range("2026-01-01", periods=100, freq="D")
+    leads = pd.DataFrame({"lead_id": [f"L{i}" for i in range(100)], "created_at": created,
+                          "channel": ["paid"] * 60 + ["organic"] * 40,
+                          "won_at": [created[i] + pd.Timedelta(days=10) if i % 5 == 0 else pd.NaT for i in range(100)]})
+    view = lead_demand(leads, Settings.model_validate({"capacity": {"min_leads_per_channel": 30}}))
+    assert view.leads == 100 and view.deals == 20 and view.conversion == pytest.approx(0.2)
+    assert view.median_days_to_deal == 10 and set(view.by_channel) == {"paid", "organic"}
+
+
+def test_sample_campaign_breaks_the_promise_and_the_verdict_gives_the_headroom(sample_audit):
+    sim = sample_audit.outlook.simulation
+    assert sim is not None and sim.step_basis == "inferred from history"
+    assert sim.campaign_breaks_promise and sim.campaign_breach_share > 0.3
+    assert sim.baseline.projection.breach_share <= sim.breach_target  # today's volume is carried
+    assert sim.headroom.status == "found" and 0 < sim.headroom.uplift < sim.demand.uplift
+    assert sim.campaign.projection.lead_time.p85 > PROMISE.business_days >= sim.baseline.projection.lead_time.p85
+    assert sim.campaign.projection.littles_law.holds
+    verdict = sample_audit.verdict
+    assert verdict.status == FIX_FIRST
+    assert any(r.startswith("Headroom: about") for r in verdict.reasons)
+    assert any("Autumn Launch" in r and "of the campaign's orders" in r for r in verdict.reasons)
+
+
+def _with_capacity_sheet(tmp_path, units: int, uplift: str | None = "20%"):
+    folder = write_tiny_engagement(tmp_path / f"cap{units}", orders=120, campaign_uplift=uplift,
+                                   extra_audit="  - kind: capacity\n    file: capacity.csv\n")
+    # The tiny engagement's audit.yaml ends with its sources list, so the capacity source joins it.
+    (folder / "capacity.csv").write_text(f"Step,Units per day\nPick and pack,{units}\n")
+    return folder
+
+
+def test_a_capacity_sheet_below_demand_means_fix_first(tmp_path):
+    result = run_audit(_with_capacity_sheet(tmp_path, units=1))  # one order a day arrives, seven a week; one a working day is shipped
+    sim = result.outlook.simulation
+    assert sim.step_basis == "capacity sheet" and sim.steps[0].per_day == 1
+    assert sim.headroom.status == "over_target"
+    assert result.verdict.status == FIX_FIRST and any(r.startswith("No headroom") for r in result.verdict.reasons)
+
+
+def test_a_roomy_capacity_sheet_clears_the_campaign(tmp_path):
+    result = run_audit(_with_capacity_sheet(tmp_path, units=50))
+    sim = result.outlook.simulation
+    assert sim.step_basis == "capacity sheet" and not sim.campaign_breaks_promise
+    assert result.verdict.status in (READY, MARKET_WITH_LIMITS)
+    assert result.verdict.status == READY or result.ranking.weak_spots == []
+
+
+def test_marketing_and_operations_kpis_sit_side_by_side(sample_audit):
+    kpis = {k.name: k for k in sample_audit.outlook.kpis}
+    cost = kpis["Acquisition cost"]
+    assert cost.side == "marketing" and cost.n > 0 and cost.value > 0
+    facts = sample_audit.signals.order_facts
+    assert kpis["On-time rate"].value == pytest.approx(1 - facts.loc[facts["assessable"], "late"].mean())
+    assert {k.side for k in sample_audit.outlook.kpis} == {"marketing", "operations"}
+    again = marketing_ops_kpis(facts, sample_audit.data.frame("campaigns"), None)
+    assert [k.to_dict() for k in again] == [k.to_dict() for k in sample_audit.outlook.kpis]
+
+
+def test_capacity_command_prints_json_with_the_uplift_given(sample_dir):
+    result = runner.invoke(app, ["capacity", str(sample_dir), "--uplift", "15%", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["schema"] == "fixfirst.capacity/1"
+    sim = payload["simulation"]
+    assert sim["demand"]["uplift"] == 0.15 and sim["demand"]["uplift_source"] == "given on the command line"
+    assert sim["campaign_breach_share"] < json.loads(runner.invoke(app, ["capacity", str(sample_dir), "--json"]).stdout)["simulation"]["campaign_breach_share"]
+
+
+def test_capacity_command_refuses_an_ambiguous_uplift(sample_dir):
+    result = runner.invoke(app, ["capacity", str(sample_dir), "--uplift", "40"])
+    assert result.exit_code == 2
+    assert "40%" in result.output
+
+
+def test_capacity_command_prints_steps_projection_and_verdict(sample_dir):
+    result = runner.invoke(app, ["capacity", str(sample_dir)])
+    assert result.exit_code == 0, result.output
+    assert "Pick and pack" in result.stdout and "Headroom: about" in result.stdout and "Verdict: FIX FIRST" in result.stdout
+
+
+def test_report_shows_the_projection_chart_headroom_and_kpis(sample_audit):
+    html = HTMLParser(render_html(sample_audit))
+    assert len(html.css("#capacity-steps tbody tr")) == len(sample_audit.outlook.simulation.steps)
+    assert html.css_first("#capacity-scenarios .scenario-campaign") is not None
+    chart = html.css_first("svg.lead-chart")
+    assert chart.css_first("polyline.line-campaign") is not None and chart.css_first("polyline.line-baseline") is not None
+    assert chart.css_first("line.promise") is not None and chart.css_first("rect.campaign-band") is not None
+    assert html.css_first("#headroom").text().strip().startswith("Headroom: about")
+    assert "Acquisition cost" in html.css_first("#marketing-ops-kpis").text()
+    cover = html.css_first("#cover")
+    assert "Headroom" in cover.css_first("#cover-capacity").text() and "FIX FIRST when" in cover.css_first("#cover-rule").text()
+    assert "Capacity projection." in html.css_first("#method-capacity-projection").text()
