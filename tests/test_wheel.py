@@ -33,7 +33,9 @@ def test_wheel_carries_templates_checklists_and_samples(wheel):
                      "fixfirst/_bundled/templates/engagements/online-shop/audit.yaml",
                      "fixfirst/_bundled/templates/engagements/local-service/journey.yaml",
                      "fixfirst/_bundled/samples/juniper-lark/orders.xlsx", "fixfirst/_bundled/samples/generate.py",
-                     "fixfirst/_bundled/checklists/marketing-ops-alignment.yaml"):
+                     "fixfirst/_bundled/checklists/marketing-ops-alignment.yaml", "fixfirst/_bundled/checklists/fulfilment.yaml",
+                     "fixfirst/_bundled/templates/report/_partials/fix_plan.html", "fixfirst/scoring/playbook.yaml",
+                     "fixfirst/signals/lexicons/en.yaml", "fixfirst/signals/lexicons/pt.yaml"):
         assert required in names, required
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pdf")]
 
@@ -54,3 +56,7 @@ def test_installed_wheel_runs_the_demo_from_another_folder(wheel, tmp_path):
     assert "Juniper & Lark" in text and "FIX FIRST" in text
     init = _run([venv / "bin" / "fixfirst", "init", "client", "--template", "local-service"], cwd=work)
     assert init.returncode == 0 and (work / "client" / "journey.yaml").is_file(), init.stdout + init.stderr
+    # The bundled checklists, playbook and lexicons work from the installed wheel too.
+    listed = _run([venv / "bin" / "fixfirst", "checklist", "list"], cwd=work)
+    assert listed.returncode == 0 and "fulfilment" in listed.stdout, listed.stdout + listed.stderr
+    assert "Fix plan" in text

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from ..signals.calendar import WorkingCalendar
 
@@ -176,6 +175,7 @@ def _arrival_counts(demand: DemandPlan, runs: int, seed: int) -> np.ndarray:
 
 def _count_cdf(mean: float, dispersion: float | None) -> tuple[np.ndarray, np.ndarray]:
     """Counts and their CDF over every count with a chance above about 1e-12 (the rest cannot matter in any run)."""
+    from scipy import special  # imported on first use: every command would otherwise pay for it at start-up
     if dispersion is None:
         spread = 10 * np.sqrt(mean) + 10
         support = np.arange(max(0.0, np.floor(mean - spread)), np.ceil(mean + spread) + 1)

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..journey import Journey
 from ..settings import Settings
@@ -29,6 +28,13 @@ OVERKILL = "Possible overkill"
 # Eigenvalues of the ratings' correlation matrix below this fraction of the largest mean an exact linear
 # dependence (a rating that is a copy or a sum of others): regression coefficients are then not identified.
 SINGULAR = 1e-10
+
+
+def _stats():
+    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -215,11 +221,11 @@ def standardised_regression(corr_xx: np.ndarray, corr_xy: np.ndarray, n: int) ->
     std_error = np.sqrt(residual * vif)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / std_error
-    p = 2 * stats.t.sf(np.abs(t), df)
+    p = 2 * _stats().t.sf(np.abs(t), df)
     beta, std_error, t, p = (np.where(unidentified, np.nan, a) for a in (beta, std_error, t, p))
     if r_squared < 1:
         f = (r_squared / k) / ((1 - r_squared) / df)
-        f_p = float(stats.f.sf(f, k, df))
+        f_p = float(_stats().f.sf(f, k, df))
     else:
         f, f_p = math.inf, 0.0
     return _Regression(beta, std_error, t, p, vif, r_squared, float(f), f_p)

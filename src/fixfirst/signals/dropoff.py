@@ -7,7 +7,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from scipy.stats import binom, hypergeom, norm
 
 from ..settings import ProcessRules
 from .base import pct
@@ -15,6 +14,13 @@ from .base import pct
 DAY_NS = 86_400 * 1_000_000_000
 EPOCH = dt.date(1970, 1, 1)
 PREFILTER_MARGIN = 1.5  # z below the threshold's own z that still gets the exact test: far beyond approximation error
+
+
+def _stats():
+    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def _fisher(n_in, lost_in, n_out, lost_out):
     Exact rather than a z-test: at the tiny p-values a Bonferroni correction asks for, the normal approximation
     understates how often a skewed binomial count runs high, and would raise false alarms.
     """
-    return hypergeom.sf(lost_in - 1, n_in + n_out, lost_in + lost_out, n_in)
+    return _stats().hypergeom.sf(lost_in - 1, n_in + n_out, lost_in + lost_out, n_in)
 
 
 def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None = None):
@@ -177,7 +183,7 @@ def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: f
     if threshold is None:
         return ok, p_value, lift
     # The exact test costs microseconds a window: only windows a z-test puts near the threshold get it.
-    check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > norm.isf(threshold) - PREFILTER_MARGIN))
+    check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > _stats().norm.isf(threshold) - PREFILTER_MARGIN))
     p_value[check] = _fisher(n_in[check], lost_in[check], n_out[check], lost_out[check])
     return ok, p_value, lift
 
@@ -286,7 +292,7 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: tuple
             if not n_in:
                 continue
             usual = lost_out / n_out if n_out else None
-            p_value = float(binom.sf(lost_in - 1, n_in, usual)) if usual is not None else None
+            p_value = float(_stats().binom.sf(lost_in - 1, n_in, usual)) if usual is not None else None
             carries = p_value is not None and p_value <= attribution_alpha and lost_in / n_in - usual >= rules.min_lift
             breakdown.append(SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries))
         found.append(period_of(overall, window, breakdown))

@@ -7,7 +7,6 @@ from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, proportion_signal, wilson_interval
@@ -17,6 +16,13 @@ from .context import SignalContext
 # 1-7 agreement scale of CES 2.0: 5-7 agree that it was easy.
 EFFORT_SCALE = (1, 7)
 EFFORT_AGREE = 5
+
+
+def _stats():
+    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     mean = float(values.mean()) if n else float("nan")
     if n < 2:
         return mean, mean
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    half = float(_stats().t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
     return mean - half, mean + half
 
 
