@@ -218,3 +218,71 @@ def test_report_shows_the_projection_chart_headroom_and_kpis(sample_audit):
     cover = html.css_first("#cover")
     assert "Headroom" in cover.css_first("#cover-capacity").text() and "FIX FIRST when" in cover.css_first("#cover-rule").text()
     assert "Capacity projection." in html.css_first("#method-capacity-projection").text()
+
+
+def test_headroom_reads_like_a_campaign_uplift(sample_dir, sample_audit):
+    """Just below the headroom the campaign meets the target; just above, it does not (the same days, the same measure)."""
+    room = sample_audit.outlook.simulation.headroom
+    assert room.status == "found"
+    below = run_audit(sample_dir, uplift=room.uplift).outlook.simulation
+    above = run_audit(sample_dir, uplift=room.failing_uplift).outlook.simulation
+    assert below.campaign_breach_share <= room.breach_target < above.campaign_breach_share
+    assert below.measured_days == "campaign days"
+
+
+def test_an_uplift_without_a_planned_campaign_is_measured_over_the_whole_window(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "nocamp", orders=120, extra_audit="  - kind: capacity\n    file: capacity.csv\n")
+    (folder / "capacity.csv").write_text("Step,Units per day\nPick and pack,2\n")
+    result = run_audit(folder, uplift=3.0)  # four times the usual one order a day against two a working day
+    sim = result.outlook.simulation
+    assert sim.measured_days == "whole window" and sim.campaign_breaks_promise
+    assert result.verdict.status != READY
+
+
+def test_a_roster_for_the_coming_campaign_is_used_not_dropped_as_future(tmp_path):
+    folder = _with_capacity_sheet(tmp_path, units=50)
+    future = pd.Timestamp.today().normalize() + pd.Timedelta(days=400)
+    (folder / "capacity.csv").write_text(f"Step,Date,Units per day\nPick and pack,{future:%Y-%m-%d},3\nPick and pack,,50\n")
+    result = run_audit(folder)
+    assert not [p for p in result.data.problems if p.code == "value.in_future"]
+    assert result.outlook.simulation.step_basis == "capacity sheet"
+
+
+def test_a_zero_capacity_row_without_a_date_is_reported(tmp_path):
+    folder = _with_capacity_sheet(tmp_path, units=0)
+    from fixfirst.pipeline import check_engagement
+
+    problems = [p for p in check_engagement(folder).data.problems if p.code == "value.zero_capacity"]
+    assert len(problems) == 1 and problems[0].row == 2
+
+
+def test_a_planned_campaign_that_already_ended_is_history(sample_dir):
+    from fixfirst.capacity import planned_campaign
+
+    campaigns = pd.DataFrame({"name": ["Old"], "start": [pd.Timestamp("2026-09-01")], "end": [pd.Timestamp("2026-09-10")],
+                              "status": pd.array(["Planned"], dtype="string"), "uplift": [0.5]})
+    assert planned_campaign(campaigns, pd.Timestamp("2026-09-30")) is None
+    assert planned_campaign(campaigns, pd.Timestamp("2026-09-05")).name == "Old"  # still running: it is the one to plan for
+
+
+def test_without_dispatch_dates_the_reason_is_given_and_the_uplift_still_counts(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "nodispatch", orders=120, campaign_uplift="10%")
+    result = run_audit(folder, uplift=2.0)
+    outlook = result.outlook
+    assert outlook.simulation is None and "dispatch dates" in outlook.simulation_skipped
+    assert outlook.uplift == 2.0 and outlook.campaign_daily_orders == pytest.approx(outlook.baseline_daily_orders * 3)
+    shown = runner.invoke(app, ["capacity", str(folder), "--uplift", "200%"])
+    assert shown.exit_code == 0 and "No day-by-day projection" in shown.stdout
+
+
+def test_client_text_with_markup_is_printed_as_text(tmp_path, sample_dir):
+    import shutil
+
+    folder = tmp_path / "markup"
+    shutil.copytree(sample_dir, folder)
+    audit = (folder / "audit.yaml").read_text().replace("name: Juniper & Lark", 'name: "[/] Acme [link=http://x]y"', 1)
+    (folder / "audit.yaml").write_text(audit)
+    for command in ("score", "capacity"):
+        result = runner.invoke(app, [command, str(folder)])
+        assert result.exit_code == 0, result.output
+    assert "[/] Acme [link=http://x]y" in runner.invoke(app, ["score", str(folder)]).stdout

@@ -377,3 +377,41 @@ def test_an_answers_file_with_no_checklist_is_reported(answered_engagement):
     checked = invoke("check", answered_engagement, "--json")
     assert checked.exit_code == 1
     assert any(p["code"] == "checklist.answers" and "unknown checklist 'gone'" in p["message"] for p in json.loads(checked.stdout)["problems"])
+
+
+def test_a_decimal_comma_is_refused_not_read_as_thousands():
+    weeks = CHECKLIST.item("weeks")
+    with pytest.raises(ValueError, match="decimal with a point"):
+        weeks.parse("1,5")
+    assert weeks.parse("12,500") == 12500
+
+
+def test_consultation_answers_alone_never_block_marketing(answered_engagement):
+    from fixfirst.pipeline import run_audit
+
+    result = run_audit(answered_engagement)
+    spot = result.ranking.for_touchpoint("checkout")
+    # In the tiny shop every checkout session pays: only the one flagged answer (n=1) speaks against checkout.
+    assert spot.main_signal.source == "checklist" and spot.main_signal.clear
+    assert not any(c.signal.severity > 0 and c.signal.source != "checklist" for c in spot.contributions)
+    assert spot.confidence == "low" and "consultation answers alone" in spot.confidence_reason
+    assert spot not in result.verdict.blocking
+
+
+def test_a_checklist_run_from_a_path_is_kept_with_the_engagement(tmp_path):
+    engagement = write_tiny_engagement(tmp_path / "shop")
+    own = tmp_path / "my-fulfilment.yaml"
+    text = (find_checklist("fulfilment").model_dump_json())  # any valid checklist, saved under another file name and id
+    data = json.loads(text)
+    data["id"] = "our-fulfilment"
+    import yaml
+
+    own.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("checklist: our-fulfilment\nanswers:\n  dispatch-same-day: 60\n")
+    result = invoke("checklist", "run", own, engagement, "--answers", answers)
+    assert result.exit_code == 0, result.output
+    assert (engagement / "checklists" / "our-fulfilment.yaml").read_bytes() == own.read_bytes()
+    scored = invoke("score", engagement, "--json")
+    assert scored.exit_code == 0, scored.output
+    assert [c["id"] for c in json.loads(scored.stdout)["checklists"]] == ["our-fulfilment"]

@@ -12,7 +12,7 @@ from fixfirst.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.scoring import rank_weak_spots
 from fixfirst.scoring.money import JourneyChain, MoneyModel
-from fixfirst.settings import Settings
+from fixfirst.settings import Settings, settings_with
 from fixfirst.signals import SignalSet
 from fixfirst.signals.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
@@ -263,3 +263,26 @@ def test_sample_money_at_stake_is_explained(sample_audit):
     assert chain.purchase_probability() == pytest.approx(chain.observed_purchase_rate, abs=0.01)
     checkout = sample_audit.ranking.for_touchpoint("checkout")
     assert checkout.money.extra_purchases_per_month > 0 and checkout.money.campaign == "Autumn Launch"
+
+
+def test_repeat_shortfall_is_priced_at_the_touchpoint():
+    ctx = _ctx(average_order_value=40.0, orders_per_month=100.0)
+    ctx.settings = settings_with({"metrics": {"repeat": {"target": 0.6}}})
+    facts = order_facts(_orders(n=2000, late_share=0.0, repeat_if_on_time=0.2, seed=8), ctx)
+    journey = journey_from_spec(JourneySpec.model_validate({"stages": ["s"], "touchpoints": [
+        {"id": "again", "name": "Next purchase", "stage": "s", "data": {"orders": ["repeat"]}}]}))
+    (signal,) = order_signals(facts, journey, ctx, None)
+    assert signal.metric == "repeat" and signal.money_at_stake > 0
+    model = MoneyModel(SignalSet([signal], ctx, facts), None, None)
+    money = model.for_touchpoint(journey.touchpoint("again"), [signal], 1.0)
+    assert money.revenue_per_month == pytest.approx(signal.money_at_stake, rel=1e-3)  # purchases are kept to 2 decimals
+    assert "second order" in money.basis
+
+
+def test_a_log_without_times_says_its_steps_cannot_be_priced():
+    journey = _web_journey([("home", "product"), ("product", "buy")])
+    events = _events({"home>product>buy": 30, "home>product": 30, "home": 40}).drop(columns=["timestamp"])
+    signal_set = _signal_set(events, journey)
+    model = MoneyModel.build(journey, signal_set)
+    money = model.for_touchpoint(journey.touchpoint("product"), signal_set.for_touchpoint("product"), 0.6)
+    assert money.revenue_per_month == 0 and "no times" in money.basis

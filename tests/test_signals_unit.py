@@ -460,8 +460,11 @@ def test_net_promoter_score_on_a_known_distribution():
     nps = net_promoter_score(survey)
     assert (nps.promoters, nps.passives, nps.detractors, nps.n) == (5, 2, 3, 10)
     assert nps.score == pytest.approx(20.0)
-    half = 1.959963984540054 * math.sqrt((0.5 + 0.3 - 0.2**2) / 10) * 100
-    assert (nps.ci_low, nps.ci_high) == pytest.approx((20 - half, 20 + half))
+    # Adjusted Wald: one pseudo-answer per group, 6/13 promoters and 4/13 detractors.
+    p, d = 6 / 13, 4 / 13
+    half = 1.959963984540054 * math.sqrt((p + d - (p - d) ** 2) / 13) * 100
+    centre = (p - d) * 100
+    assert (nps.ci_low, nps.ci_high) == pytest.approx((centre - half, centre + half))
 
 
 def test_net_promoter_score_bounds_and_absence():
@@ -469,6 +472,9 @@ def test_net_promoter_score_bounds_and_absence():
     assert net_promoter_score(pd.DataFrame({"recommend": [np.nan]})) is None
     everyone = net_promoter_score(pd.DataFrame({"recommend": [10.0] * 5}))
     assert everyone.score == 100.0 and everyone.ci_high == 100.0
+    assert everyone.ci_low < 50  # five answers do not pin the score at 100
+    few = net_promoter_score(pd.DataFrame({"recommend": [10.0, 10.0, 9.0]}))
+    assert few.ci_high - few.ci_low > 50
     nobody = net_promoter_score(pd.DataFrame({"recommend": [0.0] * 5}))
     assert nobody.score == -100.0 and nobody.ci_low == -100.0
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from .capacity import CapacityOutlook, capacity_outlook
-from .capacity.campaign import project_campaign
+from .capacity.campaign import NoProjection, project_campaign
 from .capacity.kpis import marketing_ops_kpis
 from .engagement import Engagement, load_engagement
 from .errors import InputProblems
@@ -70,15 +70,19 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     progress.step("computing friction signals")
     signals = compute_signals(engagement, journey, data)
     progress.step("scoring touchpoints")
-    ranking = rank_weak_spots(journey, signals, engagement.settings, data.frame("campaigns"), data.frame("survey"))
+    ranking = rank_weak_spots(journey, signals, engagement.settings, data.frame("campaigns"), data.frame("survey"), uplift)
     progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:
-        outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, signals.context.calendar)
+        outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, signals.context.calendar,
+                                   uplift=uplift)
         if outlook is not None:
-            outlook.simulation = project_campaign(
-                signals.order_facts, data.frame("campaigns"), outlook.campaign, data.frame("capacity"), data.frame("leads"),
-                data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise, uplift=uplift)
+            try:
+                outlook.simulation = project_campaign(
+                    signals.order_facts, data.frame("campaigns"), outlook.campaign, data.frame("capacity"), data.frame("leads"),
+                    data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise, uplift=uplift)
+            except NoProjection as why:
+                outlook.simulation_skipped = str(why)
             leads = outlook.simulation.demand.leads if outlook.simulation is not None else None
             outlook.kpis = marketing_ops_kpis(signals.order_facts, data.frame("campaigns"), leads)
     progress.step("deciding the verdict")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -15,8 +15,13 @@ from .demand import DemandForecast, forecast_demand, lead_demand
 from .flow import DemandPlan, run_flow
 from .headroom import Headroom, headroom
 from .outlook import PlannedCampaign
-from .projection import Projection, json_safe, summarise
+from .headroom import measured_breach_share
+from .projection import LeadTime, Projection, json_safe, summarise
 from .steps import StepCapacity, inferred_steps, open_orders, steps_from_sheet
+
+
+class NoProjection(Exception):
+    """Why no day-by-day projection could be made, in words for the report and the command line."""
 
 
 @dataclass
@@ -40,12 +45,13 @@ class Scenario:
     name: str
     projection: Projection
     daily: DailyLead
-    breach_share_campaign_days: float | None  # over orders placed while the campaign runs
+    breach_share_campaign_days: float  # over orders placed while the campaign runs (the whole window without one)
+    lead_time_campaign_days: LeadTime  # the same orders' lead-time percentiles
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "breach_share_campaign_days": None if self.breach_share_campaign_days is None
-                else round(self.breach_share_campaign_days, 4), "projection": self.projection.to_dict(),
-                "daily": self.daily.to_dict()}
+        return {"name": self.name, "breach_share_campaign_days": round(self.breach_share_campaign_days, 4),
+                "lead_time_campaign_days": json_safe(asdict(self.lead_time_campaign_days)),
+                "projection": self.projection.to_dict(), "daily": self.daily.to_dict()}
 
 
 @dataclass
@@ -64,6 +70,11 @@ class CampaignProjection:
     observed_recent_breach: float | None  # in-stock orders of the last weeks, for comparison with the model
     observed_recent_n: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def measured_days(self) -> str:
+        """Which orders the late shares and headroom count: the campaign's own days, or the whole window."""
+        return "campaign days" if len(self.demand.campaign_days) else "whole window"
 
     @property
     def campaign_breach_share(self) -> float | None:
@@ -85,6 +96,7 @@ class CampaignProjection:
             "campaign": self.demand.campaign.name if self.demand.campaign else None,
             "uplift": self.demand.uplift,
             "baseline_breach_share": self.baseline.projection.breach_share,
+            "measured_days": self.measured_days,
             "campaign_breach_share": self.campaign_breach_share,
             "campaign_breaks_promise": self.campaign_breaks_promise,
             "baseline_lead_time": lead(self.baseline),
@@ -103,6 +115,7 @@ class CampaignProjection:
             "demand": self.demand.to_dict(),
             "baseline": self.baseline.to_dict(),
             "campaign": None if self.campaign is None else self.campaign.to_dict(),
+            "measured_days": self.measured_days,
             "campaign_breach_share": self.campaign_breach_share,
             "campaign_breaks_promise": self.campaign_breaks_promise,
             "headroom": self.headroom.to_dict(),
@@ -115,15 +128,15 @@ class CampaignProjection:
 def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaign: PlannedCampaign | None,
                      capacity_sheet: pd.DataFrame | None, leads: pd.DataFrame | None, deals: pd.DataFrame | None,
                      settings: Settings, calendar: WorkingCalendar, promise: Promise, *,
-                     uplift: float | None = None) -> CampaignProjection | None:
+                     uplift: float | None = None) -> CampaignProjection:
     """Forecast demand over the campaign window, simulate it through the steps, and search the headroom.
 
-    Returns None when neither a capacity sheet nor dispatch history gives a step to simulate.
+    Raises NoProjection, with the reason, when no demand can be forecast or no step can be modelled.
     """
     lead_view = lead_demand(_join_deals(leads, deals), settings)
     demand = forecast_demand(facts, campaigns, campaign, settings, uplift=uplift, leads=lead_view)
     if demand is None or demand.expected.empty:
-        return None
+        raise NoProjection("no live orders with an order date to forecast demand from")
     horizon = demand.expected.index
     notes: list[str] = list(demand.notes)
     if capacity_sheet is not None and len(capacity_sheet):
@@ -134,8 +147,6 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
             inferred, _ = inferred_steps(facts, calendar, settings)
             if inferred and inferred[0].step.handoff_days:
                 last = steps[-1]
-                from dataclasses import replace
-
                 steps[-1] = StepCapacity(replace(last.step, handoff_days=inferred[0].step.handoff_days), last.basis,
                                          last.detail + f"; then {inferred[0].step.handoff_days} day(s) with the carrier", last.per_day,
                                          last.evidence_days)
@@ -144,33 +155,29 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
         basis = "inferred from history"
     notes += step_notes
     if not steps:
-        return None
+        raise NoProjection("; ".join(step_notes) or "no operational step could be modelled: add a capacity sheet, or orders with dispatch dates")
     operational = [s.step for s in steps]
     backlog = {operational[0].name: open_orders(facts)}
     options = settings.simulation
     target = settings.metrics.promise_breach.target
     campaign_days = demand.campaign_days
+    # Late shares and the headroom count the orders the campaign itself brings: those placed on its dates.
+    measured = np.asarray(horizon.isin(campaign_days)) if len(campaign_days) else np.ones(len(horizon), dtype=bool)
 
     def scenario(name: str, expected: pd.Series) -> Scenario:
-        plan = DemandPlan(horizon[0], expected.to_numpy())
+        plan = DemandPlan(horizon[0], expected.to_numpy(), dispersion=demand.dispersion)
         flow = run_flow(operational, plan, calendar, promise.business_days, start_backlog=backlog, runs=options.runs,
                         seed=options.seed, drain_days=options.drain_days)
         projection = summarise(flow, operational, plan, promise.business_days, options.runs, options.seed, options)
-        daily = _daily_lead(flow, horizon)
-        share = None
-        if len(campaign_days):
-            inside = horizon.isin(campaign_days)
-            by_day = projection.breach_share_by_day
-            weights = expected.to_numpy() * inside * np.isfinite(by_day)
-            share = float(np.nansum(by_day * weights) / weights.sum()) if weights.sum() else None
-        return Scenario(name, projection, daily, share)
+        return Scenario(name, projection, _daily_lead(flow, horizon), measured_breach_share(flow, measured),
+                        _lead_time(flow, measured))
 
     baseline = scenario("baseline", demand.baseline)
     projected = scenario("campaign", demand.expected) if demand.uplift is not None else None
-    # Headroom over the campaign's own days when there is one (extra demand lands there), else the whole horizon.
-    profile = np.asarray(horizon.isin(campaign_days), dtype=float) * demand.baseline.to_numpy() if len(campaign_days) else None
-    room = headroom(operational, DemandPlan(horizon[0], demand.baseline.to_numpy()), calendar, promise.business_days, target,
-                    extra_profile=profile, start_backlog=backlog, options=options)
+    # The headroom adds +u of the baseline on the same days the campaign would, so it reads like a campaign's uplift.
+    room = headroom(operational, DemandPlan(horizon[0], demand.baseline.to_numpy(), dispersion=demand.dispersion), calendar,
+                    promise.business_days, target, extra_per_uplift=demand.baseline.to_numpy() * measured,
+                    measure_days=measured, start_backlog=backlog, options=options)
     observed, n = _recent_breach(facts, settings)
     if observed is not None:
         modelled = baseline.projection.breach_share
@@ -202,6 +209,19 @@ def _recent_breach(facts: pd.DataFrame, settings: Settings) -> tuple[float | Non
         recent &= ~facts["backordered"].fillna(False).astype(bool)
     n = int(recent.sum())
     return (float(facts.loc[recent, "late"].mean()) if n else None), n
+
+
+def _lead_time(flow, days: np.ndarray) -> LeadTime:
+    """Lead-time percentiles of the orders placed on the marked window days, every run pooled."""
+    inside = np.asarray(days, dtype=bool)[flow.segment_arrival]
+    lead, count = flow.segment_lead[inside].astype(float), flow.segment_count[inside]
+    total = count.sum()
+    if total <= 0:
+        return LeadTime(math.nan, math.nan, math.nan, math.nan)
+    order = np.argsort(lead, kind="stable")
+    cumulative = np.cumsum(count[order])
+    pick = [float(lead[order][np.searchsorted(cumulative, q * total - 1e-9)]) for q in (0.5, 0.85, 0.95)]
+    return LeadTime(*pick, float((lead * count).sum() / total))
 
 
 def _daily_lead(flow, horizon: pd.DatetimeIndex) -> DailyLead:

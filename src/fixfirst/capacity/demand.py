@@ -33,6 +33,7 @@ class DemandForecast:
     uplift_source: str = ""
     leads: LeadDemand | None = None
     notes: list[str] = field(default_factory=list)
+    dispersion: float | None = None  # negative-binomial k when order days swing more than Poisson; None = Poisson
 
     @property
     def campaign_days(self) -> pd.DatetimeIndex:
@@ -59,6 +60,7 @@ class DemandForecast:
             "baseline_orders_per_week": round(self.per_week(self.baseline.loc[days] if len(days) else self.baseline), 1),
             "expected_orders_per_week": round(self.per_week(self.expected.loc[days] if len(days) else self.expected), 1),
             "leads": None if self.leads is None else self.leads.to_dict(),
+            "dispersion": None if self.dispersion is None else round(self.dispersion, 2),
             "notes": self.notes,
         }
 
@@ -122,6 +124,7 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
     mean = float(by_weekday.mean())
     factors = (by_weekday / mean).to_numpy() if mean > 0 else np.ones(7)
     trend, observed, p_value = _weekly_trend(usual, settings.scoring.ci_level)
+    dispersion = _dispersion(usual, by_weekday)
 
     if horizon is None:
         if campaign is not None:
@@ -149,8 +152,27 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
         notes.append("no planned campaign: the uplift is applied to the whole horizon")
     if trend == 0 and observed != 0:
         notes.append(f"a weekly trend of {observed:+.1%} was seen but is not significant (p={p_value:.2f}), so none is projected")
+    if dispersion is not None:
+        notes.append(f"order days swing more than chance alone (variance {1 + level / dispersion:.1f}x the Poisson one at "
+                     f"{level:.0f} a day), so daily orders are drawn from a negative binomial with k={dispersion:.1f}")
     return DemandForecast(baseline, expected, level, {WEEKDAYS[i]: float(f) for i, f in enumerate(factors)}, trend, observed,
-                          p_value, len(usual), campaign, uplift, source, leads, notes)
+                          p_value, len(usual), campaign, uplift, source, leads, notes, dispersion)
+
+
+def _dispersion(daily: pd.Series, by_weekday: pd.Series) -> float | None:
+    """Negative-binomial k from how far days stray from their weekday's mean: var = mean + mean² / k.
+
+    Returns None (Poisson) unless the spread is clearly wider, 20% or more above the mean, since a few weeks of
+    Poisson days also scatter a little above it by chance.
+    """
+    if len(daily) < 28:
+        return None
+    expected = by_weekday.reindex(daily.index.day_of_week).to_numpy()
+    mean = float(expected.mean())
+    variance = float(((daily.to_numpy() - expected) ** 2).sum() / max(1, len(daily) - 7))
+    if mean <= 0 or variance <= 1.2 * mean:
+        return None
+    return mean * mean / (variance - mean)
 
 
 def _weekly_trend(daily: pd.Series, level: float) -> tuple[float, float, float]:
@@ -190,17 +212,17 @@ def lead_demand(leads: pd.DataFrame | None, settings: Settings) -> LeadDemand | 
 
 
 def parse_uplift(text: str) -> float:
-    """'40%' or '0.4' -> 0.4. A bare number above 10 is refused: it is almost surely a percentage missing its sign."""
+    """'40%' or '0.4' -> 0.4. A bare number of 1 or more is refused: '5' could mean +5% or +500%."""
     raw = str(text).strip().replace(" ", "")
     try:
         if raw.endswith("%"):
             value = float(raw[:-1]) / 100
         else:
             value = float(raw)
-            if value > 10:
+            if abs(value) >= 1:
                 raise ValueError
     except ValueError:
-        raise ValueError(f"{text!r} is not an uplift: write it as a percentage such as 40% or a fraction such as 0.4") from None
+        raise ValueError(f"{text!r} is not an uplift: write it as a percentage such as 40% (or 150%), or a fraction below 1 such as 0.4") from None
     if not -0.9 <= value <= 100:
         raise ValueError(f"{text!r} is out of range: an uplift is between -90% and +10000%")
     return value

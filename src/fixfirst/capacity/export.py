@@ -34,5 +34,6 @@ def capacity_payload(result) -> dict[str, Any]:
         "verdict": result.verdict.to_dict(),
         "history": None if outlook is None else history_payload(outlook),
         "simulation": None if outlook is None or outlook.simulation is None else outlook.simulation.to_dict(),
+        "simulation_skipped": None if outlook is None else (outlook.simulation_skipped or None),
         "kpis": [] if outlook is None else [k.to_dict() for k in outlook.kpis],
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -47,6 +47,7 @@ class Headroom:
 
 def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: WorkingCalendar, promise_days: int,
              breach_target: float, *, extra_profile: np.ndarray | None = None,
+             extra_per_uplift: np.ndarray | None = None, measure_days: np.ndarray | None = None,
              start_backlog: Mapping[str, float] | Sequence[float] | None = None, runs: int | None = None,
              seed: int | None = None, options: Simulation | None = None) -> Headroom:
     """Bisect over the uplift u (demand = baseline + u x its volume, spread like `extra_profile`, default like the
@@ -56,6 +57,9 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
     inverse CDF, so more demand means at least as many orders on every day of every run and, with FIFO service,
     no order finishes earlier. The number of breached orders can therefore only grow with u; the share is
     monotone in expectation and, with common random numbers, in practice, which keeps the bisection stable.
+    `extra_per_uplift` (orders per day added per unit of u, e.g. the baseline on a campaign's dates and 0 elsewhere)
+    replaces `extra_profile`, so that u means "+u on those days" like a campaign's own uplift; `measure_days` (a mask
+    over the window) counts only orders placed on those days in the breach share, as the campaign projection does.
     The search doubles u from 1 until the target fails (up to `options.headroom_max_uplift`), then halves the
     bracket down to `options.headroom_precision`.
     """
@@ -68,14 +72,22 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
     backlogs: dict[float, np.ndarray] = {}
 
     def breach_share(uplift: float) -> float:
-        demand = baseline.with_extra(uplift, extra_profile) if uplift else baseline
+        if extra_per_uplift is not None:
+            demand = replace(baseline, expected=baseline.expected + uplift * np.asarray(extra_per_uplift, dtype=float))
+        else:
+            demand = baseline.with_extra(uplift, extra_profile) if uplift else baseline
         flow = run_flow(steps, demand, calendar, promise_days, start_backlog=start_backlog, runs=runs, seed=seed,
                         drain_days=options.drain_days)
         backlogs[uplift] = flow.backlog().mean(axis=(0, 2))
-        trials.append(HeadroomTrial(uplift, flow.breach_share))
-        return flow.breach_share
+        share = flow.breach_share if measure_days is None else measured_breach_share(flow, measure_days)
+        trials.append(HeadroomTrial(uplift, share))
+        return share
 
-    per_week = float(baseline.expected.sum() / baseline.days * 7)
+    if extra_per_uplift is not None:
+        affected = np.asarray(extra_per_uplift) > 0
+        per_week = float(baseline.expected[affected].mean() * 7) if affected.any() else 0.0
+    else:
+        per_week = float(baseline.expected.sum() / baseline.days * 7)
 
     def result(status, good: float, good_share: float, bad: float | None, bad_share: float | None) -> Headroom:
         grown = None
@@ -108,3 +120,10 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
         else:
             bad, bad_share = middle, share
     return result("found", good, good_share, bad, bad_share)
+
+
+def measured_breach_share(flow, days: np.ndarray) -> float:
+    """Late share of the orders placed on the window days marked in `days`, every run pooled."""
+    inside = np.asarray(days, dtype=bool)[flow.segment_arrival]
+    total = float((flow.segment_count * inside).sum())
+    return float((flow.segment_count * flow.segment_breach * inside).sum() / total) if total else 0.0

@@ -61,6 +61,8 @@ class CapacityOutlook:
     projection_basis: str = ""
     breach_target: float = 0.05
     simulation: CampaignProjection | None = None  # the day-by-day projection, when a step could be modelled
+    simulation_skipped: str = ""  # why there is no projection
+    uplift: float | None = None  # the uplift projected: given on the command line, or the campaign plan's
     kpis: list = field(default_factory=list)  # marketing and operations KPIs side by side (capacity.kpis.SideKpi)
 
     @property
@@ -79,12 +81,16 @@ class CapacityOutlook:
 
 
 def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> PlannedCampaign | None:
-    """The next campaign: marked planned, or starting after the order history ends."""
+    """The next campaign: starting after the order history ends, or marked planned and not over before it ends.
+
+    A campaign marked "planned" that ended before the last order is history the status column forgot to update.
+    """
     if campaigns is None or campaigns.empty:
         return None
     future = campaigns["start"] > data_end
     if "status" in campaigns:
-        future |= campaigns["status"].astype("string").str.lower().str.contains("plan|upcoming|draft", regex=True).fillna(False)
+        marked = campaigns["status"].astype("string").str.lower().str.contains("plan|upcoming|draft", regex=True).fillna(False)
+        future |= marked & (campaigns["end"].dt.normalize() > data_end.normalize())
     upcoming = campaigns[future].sort_values("start")
     if upcoming.empty:
         return None
@@ -98,7 +104,8 @@ def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> 
 
 
 def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settings: Settings,
-                     calendar: WorkingCalendar) -> CapacityOutlook | None:
+                     calendar: WorkingCalendar, uplift: float | None = None) -> CapacityOutlook | None:
+    """`uplift` (from `fixfirst capacity --uplift`) replaces the campaign plan's expected uplift."""
     assessable = facts[facts["assessable"]]
     if "backordered" in assessable:
         assessable = assessable[~assessable["backordered"].fillna(False).astype(bool)]
@@ -127,8 +134,11 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
         outlook.safe_daily_orders = band.high
 
     outlook.campaign = planned_campaign(campaigns, data_end)
-    if outlook.campaign is not None and outlook.campaign.uplift is not None and outlook.bands:
-        expected = outlook.baseline_daily_orders * (1.0 + float(outlook.campaign.uplift))
+    planned_uplift = outlook.campaign.uplift if outlook.campaign is not None else None
+    uplift = uplift if uplift is not None else planned_uplift
+    outlook.uplift = None if uplift is None else float(uplift)
+    if uplift is not None and outlook.bands:
+        expected = outlook.baseline_daily_orders * (1.0 + float(uplift))
         outlook.campaign_daily_orders = expected
         _project(outlook, expected)
     return outlook

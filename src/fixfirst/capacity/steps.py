@@ -21,10 +21,12 @@ class StepCapacity:
     detail: str
     per_day: float  # typical capacity per working day (the mean of a per-day sheet)
     evidence_days: int = 0
+    lower_bound: bool = False  # history never saturated the step: it can do at least this much
+
 
     def to_dict(self) -> dict:
         return {"name": self.step.name, "basis": self.basis, "detail": self.detail, "capacity_per_day": round(self.per_day, 2),
-                "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days}
+                "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days, "lower_bound": self.lower_bound}
 
 
 def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex, settings: Settings) -> tuple[list[StepCapacity], list[str]]:
@@ -54,8 +56,9 @@ def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex, settings: S
             step = OperationalStep(str(name), daily)
             per_day = float(np.mean(daily))
         else:
-            per_day = float(known.sum()) if len(known) > 1 and "staff_hours" in rows else float(known.median())
-            detail = f"{per_day:.1f} a working day"
+            # Several undated rows of one step are its teams, shifts or machines: they add up.
+            per_day = float(known.sum())
+            detail = f"{per_day:.1f} a working day" + (f" ({len(known)} rows added up)" if len(known) > 1 else "")
             step = OperationalStep(str(name), per_day)
         out.append(StepCapacity(step, "capacity sheet", detail, per_day, len(known)))
     return out, notes
@@ -104,7 +107,7 @@ def inferred_steps(facts: pd.DataFrame, calendar: WorkingCalendar, settings: Set
             notes.append(f"carrier transit: median {transit.median():.0f} calendar days from dispatch to doorstep "
                          f"(85th percentile {transit.quantile(0.85):.0f}; n={len(transit):,}); the projection uses the median")
     steps.append(StepCapacity(OperationalStep("Pick and pack", capacity, handoff_days=handoff), "inferred from history", detail,
-                              capacity, len(busy)))
+                              capacity, len(busy), lower_bound=len(busy) < settings.capacity.min_history_days))
     return steps, notes
 
 

@@ -216,7 +216,11 @@ class ChecklistItem(_Strict):
         cleaned = text
         if self.unit and cleaned.casefold().endswith(self.unit.casefold()):
             cleaned = cleaned[: -len(self.unit)]
-        cleaned = cleaned.strip().replace(",", "").replace("_", "")
+        cleaned = cleaned.strip()
+        # "1,500" groups thousands; "1,5" is a decimal comma or a slip: ask rather than read it as 15.
+        if "," in cleaned and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+            raise ValueError(f"{text!r}: write a decimal with a point (1.5), and thousands as 1500 or 1,500")
+        cleaned = cleaned.replace(",", "").replace("_", "")
         try:
             number = float(cleaned)
         except ValueError:
@@ -400,9 +404,20 @@ def find_checklist(name_or_path: str | Path, *, search: list[Path] | None = None
     for folder in search or []:
         for suffix in (".yaml", ".yml"):
             if (Path(folder) / f"{text}{suffix}").is_file():
-                return load_checklist(Path(folder) / f"{text}{suffix}")
+                found = load_checklist(Path(folder) / f"{text}{suffix}")
+                if found.id == text:
+                    return found
     known = library()
     if text in known:
         return load_checklist(known[text])
+    # Answers are saved under the checklist's id, which need not be its file name: look the id up inside the files.
+    for folder in search or []:
+        for path in sorted(Path(folder).glob("*.y*ml")) if Path(folder).is_dir() else []:
+            try:
+                found = load_checklist(path)
+            except FixfirstError:
+                continue  # a broken file is reported when it is run; it cannot be the one asked for by id
+            if found.id == text:
+                return found
     raise FixfirstError(f"unknown checklist {text!r}; known checklists: {', '.join(known) or '(none)'}",
                         "run `fixfirst checklist list`, or give the path of a checklist YAML file")

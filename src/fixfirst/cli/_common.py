@@ -30,7 +30,7 @@ def problems_table(problems: list[Problem], limit: int = 50) -> Table:
         table.add_column(name, overflow="fold")
     for p in problems[:limit]:
         style = "red" if p.severity.value == "error" else "yellow"
-        table.add_row(f"[{style}]{p.severity.value}[/]", p.location, p.message, p.value or "")
+        table.add_row(f"[{style}]{p.severity.value}[/]", escape(p.location), escape(p.message), escape(p.value or ""))
     if len(problems) > limit:
         table.caption = f"{len(problems) - limit} more not shown (fixfirst check ENGAGEMENT --json lists all)"
     return table

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import handles_errors, stdout
+from ._common import escape, handles_errors, stdout
 
 
 def _uplift(value: str | None) -> float | None:
@@ -44,7 +44,8 @@ def capacity(
     outlook = result.outlook
     sim = outlook.simulation if outlook is not None else None
     if sim is None:
-        out.print("No operational step could be modelled: add a capacity sheet, or orders with dispatch dates.")
+        reason = outlook.simulation_skipped if outlook is not None else "no orders with delivery outcomes"
+        out.print(f"No day-by-day projection: {escape(reason or 'no order data')}.", highlight=False)
     else:
         steps = Table(title="Operational steps", title_justify="left", header_style="bold")
         for name in ("step", "capacity/day", "basis", "load (campaign)", "takt vs cycle (min)"):
@@ -52,7 +53,7 @@ def capacity(
         scenario = sim.campaign or sim.baseline
         for s, view in zip(sim.steps, scenario.projection.steps):
             takt = "-" if view.takt_minutes is None or view.cycle_minutes is None else f"{view.takt_minutes:.0f} vs {view.cycle_minutes:.0f}"
-            steps.add_row(s.step.name, f"{s.per_day:.1f}", f"{s.basis}: {s.detail}", f"{view.load:.0%}", takt)
+            steps.add_row(escape(s.step.name), f"{s.per_day:.1f}", escape(f"{s.basis}: {s.detail}"), f"{view.load:.0%}", takt)
         out.print(steps)
         table = Table(title=f"Projection over {sim.baseline.projection.days} days ({sim.baseline.projection.runs} simulated futures)",
                       title_justify="left", header_style="bold")
@@ -62,11 +63,11 @@ def capacity(
         for s in filter(None, (sim.baseline, sim.campaign)):
             p = s.projection
             share = s.breach_share_campaign_days if s.breach_share_campaign_days is not None else p.breach_share
-            table.add_row(s.name, f"{p.orders_per_run / p.days * 7:.0f}", f"{p.lead_time.p50:.0f} / {p.lead_time.p85:.0f} / {p.lead_time.p95:.0f}",
+            table.add_row(escape(s.name), f"{p.orders_per_run / p.days * 7:.0f}", f"{p.lead_time.p50:.0f} / {p.lead_time.p85:.0f} / {p.lead_time.p95:.0f}",
                           f"{share:.1%}")
         out.print(table)
         for note in sim.notes:
-            out.print(f"- {note}", highlight=False)
+            out.print(f"- {escape(note)}", highlight=False)
     for reason in result.verdict.reasons[-2:] if sim is not None else []:
-        out.print(reason, highlight=False)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {result.verdict.summary}", highlight=False)
+        out.print(escape(reason), highlight=False)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)

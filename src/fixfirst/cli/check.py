@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import handles_errors, problems_table, stdout
+from ._common import escape, handles_errors, problems_table, stdout
 
 
 @handles_errors
@@ -40,12 +40,14 @@ def check(
     else:
         out = stdout()
         for t in result.data.tables.values():
-            table = Table(title=f"{t.kind}: {t.file}" + (f" (sheet {t.sheet})" if t.sheet else ""), title_justify="left", header_style="bold")
+            # File, sheet and column names come from the client: shown as plain text, never as Rich markup.
+            table = Table(title=escape(f"{t.kind}: {t.file}" + (f" (sheet {t.sheet})" if t.sheet else "")), title_justify="left",
+                          header_style="bold")
             table.add_column("field")
             table.add_column("column in file")
             table.add_column("mapped")
             for field, column in t.mapping.items():
-                table.add_row(field, column, t.mapping_how[field])
+                table.add_row(escape(field), escape(column), t.mapping_how[field])
             merged = f", {t.rows_merged:,} line-item rows folded into their orders" if t.rows_merged else ""
             header = f"header in row {t.header_row}" if t.header_rows == 1 else f"two-row header ending in row {t.header_row}"
             table.caption = f"{header}; {t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out{merged}"

@@ -89,6 +89,7 @@ def run(
     if not engagement.is_dir():
         raise FixfirstError(f"{engagement}: engagement folder not found", "give the engagement folder, or create one with `fixfirst init DIR`")
     checklist = find_engagement_checklist(name, engagement)
+    keep_with_engagement(name, checklist, engagement)
     answer_file = AnswerFile.open(answers_path(engagement, checklist.id), checklist)
     if answers is None:
         code = walk(checklist, answer_file, plain=plain)
@@ -103,6 +104,26 @@ def run(
     out.print(f"imported {len(imported)} answer(s) from {escape(str(answers))} into {escape(str(answer_file.path))} "
               f"({len(imported) - replaced} new, {replaced} replaced)", highlight=False)
     print_score(score_checklist(checklist, answer_file))
+
+
+def keep_with_engagement(name: str, checklist, engagement: Path) -> None:
+    """A checklist run from a path outside the library is copied to ENGAGEMENT/checklists/<id>.yaml, so that
+    `check`, `score` and `report` find the checklist its answers belong to."""
+    from ..checklist.model import library
+    from ..fsutil import atomic_path
+
+    source = Path(name).expanduser()
+    if not source.is_file() or checklist.id in library():
+        return
+    target = engagement / "checklists" / f"{checklist.id}.yaml"
+    if target.is_file() and target.read_bytes() == source.read_bytes():
+        return
+    if target.is_file():
+        raise FixfirstError(f"{target}: a different checklist with id {checklist.id!r} is already kept with this engagement",
+                            "run it by its id, or give your checklist another id")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(source.read_bytes())
 
 
 def find_engagement_checklist(name: str, engagement: Path):

@@ -28,14 +28,16 @@ def score(
         sys.stdout.write(json.dumps(ranking_payload(result), indent=2, ensure_ascii=False) + "\n")
         return
     out = stdout()
-    table = Table(title=f"{result.engagement.audit.client.name}: weak spots", title_justify="left", header_style="bold")
+    # Client text (names, headlines) is printed as plain text: a "[" in it must not be read as Rich markup.
+    table = Table(title=f"{escape(result.engagement.audit.client.name)}: weak spots", title_justify="left", header_style="bold")
     for name, justify in (("#", "right"), ("touchpoint", "left"), ("score", "right"), ("confidence", "left"),
                           ("at stake/month", "right"), ("why", "left")):
         table.add_column(name, justify=justify, overflow="fold")
     for spot in result.ranking.weak_spots:
-        table.add_row(str(spot.rank), spot.touchpoint.name, f"{spot.score:.0f}", spot.confidence, f"{spot.money_at_stake:,.0f}", spot.headline)
+        table.add_row(str(spot.rank), escape(spot.touchpoint.name), f"{spot.score:.0f}", spot.confidence, f"{spot.money_at_stake:,.0f}",
+                      escape(spot.headline))
     out.print(table)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {result.verdict.summary}", highlight=False)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)
     if result.fix_plan is not None:
         out.print(f"Fix plan: {escape(result.fix_plan.summary)}", highlight=False)
         for number, action in enumerate(result.fix_plan.top(3), 1):

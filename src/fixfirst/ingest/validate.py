@@ -14,8 +14,9 @@ def validate_rows(kind: str, frame: pd.DataFrame, headers: dict[str, str], sink,
     """Report row problems through `sink`; return the mask of rows to leave out."""
     drop = pd.Series(False, index=frame.index)
     future_limit = pd.Timestamp(today) + pd.Timedelta(days=1)
+    # A capacity roster plans days to come; every other date records something that has happened.
     for name in ("ordered_at", "submitted_at", "timestamp", "date"):
-        if name in frame:
+        if name in frame and not (kind == "capacity" and name == "date"):
             future = frame[name] > future_limit
             sink.cells(future, "value.in_future", f"{name} is in the future; row left out", headers[name], frame[name])
             drop |= future.fillna(False)
@@ -71,4 +72,10 @@ def _check_capacity(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Se
                headers["step"], frame["step"])
     negative = (daily < 0).fillna(False) | (hours < 0).fillna(False) | (rate < 0).fillna(False)
     sink.cells(negative & ~missing, "value.negative", "a capacity figure is negative; row left out", headers["step"], frame["step"])
-    return missing | negative
+    units = daily.fillna(hours * rate)
+    undated = frame["date"].isna() if "date" in frame else pd.Series(True, index=frame.index)
+    # Zero on a dated row is a closed day; on an undated row it would stop the step for ever.
+    zero = (units == 0).fillna(False) & undated & ~missing & ~negative
+    sink.cells(zero, "value.zero_capacity", "capacity of 0 on a row without a date: the step would never work; give the "
+               "real daily capacity, or a date for a closed day; row left out", headers["step"], frame["step"])
+    return missing | negative | zero

@@ -21,6 +21,7 @@ def ranking_payload(result) -> dict[str, Any]:
             "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
             "basis": outlook.projection_basis,
             "simulation": None if outlook.simulation is None else outlook.simulation.summary(),
+            "simulation_skipped": outlook.simulation_skipped or None,
             "kpis": [k.to_dict() for k in outlook.kpis],
         }
     return {

@@ -127,26 +127,30 @@ class MoneyModel:
     chain: JourneyChain | None
     campaign: PlannedCampaign | None
     survey: pd.DataFrame | None = None
+    uplift_override: float | None = None
     _order_index: pd.Index | None = field(default=None, repr=False)
     _order_positions: np.ndarray | None = field(default=None, repr=False)
     _survey_rows: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, journey: Journey, signal_set: SignalSet, campaigns: pd.DataFrame | None = None,
-              survey: pd.DataFrame | None = None) -> MoneyModel:
+              survey: pd.DataFrame | None = None, uplift: float | None = None) -> MoneyModel:
+        """`uplift` replaces the planned campaign's (`fixfirst capacity --uplift`)."""
         facts = signal_set.order_facts
         ends = [t for t in (facts["ordered_at"].max() if facts is not None and len(facts) else None,
                             signal_set.funnel.end if signal_set.funnel is not None else None) if t is not None and not pd.isna(t)]
         campaign = planned_campaign(campaigns, max(ends)) if ends else None
-        return cls(signal_set, journey_chain(signal_set, journey), campaign, survey)
+        return cls(signal_set, journey_chain(signal_set, journey), campaign, survey, uplift_override=uplift)
 
     @property
     def uplift(self) -> float | None:
+        if self.uplift_override is not None:
+            return self.uplift_override
         return None if self.campaign is None or self.campaign.uplift is None else float(self.campaign.uplift)
 
     def for_touchpoint(self, tp: Touchpoint, signals: list[FrictionSignal], reach: float) -> MoneyAtStake:
         ctx = self.signal_set.context
-        money = MoneyAtStake(campaign=self.campaign.name if self.campaign else None)
+        money = MoneyAtStake(campaign=self.campaign.name if self.campaign else ("extra demand" if self.uplift is not None else None))
         conversions = [s for s in signals if s.metric == "conversion" and s.edge]
         if self.chain is not None and tp.id in self.chain.states and conversions:
             self._price_conversion(tp, conversions, money)
@@ -166,6 +170,9 @@ class MoneyModel:
         money.extra_purchases_per_month = max(0.0, gain) * chain.entries_per_month
         money.basis = (f"journey chain: {chain.entries:,} cases entering; purchase probability "
                        f"{chain.purchase_probability():.1%} today, +{max(0.0, gain):.2%} if {tp.name} met its target")
+        if not chain.entries_per_month:
+            money.basis += ("; not priced: the event log has no times, so cases per month are unknown (map its timestamp "
+                            "column to price this step)")
         if self.uplift is not None and chain.entries_per_month:
             visits = chain.visits().get(tp.id, 0.0)
             money.campaign_extra_per_month = self.uplift * chain.entries_per_month * visits

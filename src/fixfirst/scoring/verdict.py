@@ -52,14 +52,16 @@ def capacity_reasons(outlook: CapacityOutlook | None) -> list[str]:
     if sim is None:
         if outlook.campaign_daily_orders is None:
             return []
-        return [f"The planned campaign '{outlook.campaign.name}' means about {outlook.campaign_daily_orders:.0f} orders a day "
+        what = f"The planned campaign '{outlook.campaign.name}'" if outlook.campaign is not None else "The extra demand"
+        return [f"{what} means about {outlook.campaign_daily_orders:.0f} orders a day "
                 f"against a usual {outlook.baseline_daily_orders:.0f}; {outlook.projection_basis}."]
     reasons = []
     if sim.campaign is not None and sim.campaign_breach_share is not None:
         name = sim.demand.campaign.name if sim.demand.campaign else "the extra demand"
-        reasons.append(f"Under {name} (+{sim.demand.uplift:.0%} demand, {sim.demand.uplift_source}) the projection misses the "
-                       f"{sim.promise_days}-working-day promise for {sim.campaign_breach_share:.0%} of the campaign's orders "
-                       f"(target {sim.breach_target:.0%}; p85 lead time {sim.campaign.projection.lead_time.p85:.0f} working days).")
+        whose = "the campaign's orders" if sim.measured_days == "campaign days" else "the orders of the projected weeks"
+        reasons.append(f"Under {name} ({sim.demand.uplift:+.0%} demand, {sim.demand.uplift_source}) the projection misses the "
+                       f"{sim.promise_days}-working-day promise for {sim.campaign_breach_share:.0%} of {whose} "
+                       f"(target {sim.breach_target:.0%}; their p85 lead time {sim.campaign.lead_time_campaign_days.p85:.0f} working days).")
     reasons.append(headroom_sentence(sim))
     return reasons
 
@@ -71,7 +73,9 @@ def headroom_sentence(sim) -> str:
                 f"orders; {room.breaks_first} is where orders wait.")
     if room.status == "beyond_search":
         return f"Headroom: more than +{room.uplift:.0%} extra demand stays within the promise target."
-    return (f"Headroom: about {room.extra_orders_per_week:.0f} extra orders a week (+{room.uplift:.0%} on a usual "
+    at_least = "at least " if any(s.lower_bound for s in sim.steps) else ""
+    when = "on the campaign's dates" if sim.measured_days == "campaign days" else "over the projected weeks"
+    return (f"Headroom: {at_least}about {room.extra_orders_per_week:.0f} extra orders a week {when} (+{room.uplift:.0%} on a usual "
             f"{room.baseline_orders_per_week:.0f}) keep breaches within {room.breach_target:.0%}; beyond that "
             f"{room.breaks_first} falls behind.")
 

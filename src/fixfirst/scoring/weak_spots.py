@@ -150,6 +150,9 @@ def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[
     agreeing = sorted({c.signal.source for c in contributions if c.signal.severity > 0})
     if not main.clear:
         return "low", f"the {main.source} figure's interval still reaches the target (n={main.n:,})"
+    if main.source == "checklist" and len(agreeing) < 2:
+        # A few consultation answers are a lead to check, not evidence enough on their own to block marketing.
+        return "low", f"consultation answers alone (n={main.n:,}); no data source agrees yet"
     if len(agreeing) >= 2 or main.n >= settings.scoring.high_confidence_n:
         why = f"{len(agreeing)} independent sources agree ({', '.join(agreeing)})" if len(agreeing) >= 2 else f"a large sample (n={main.n:,})"
         return "high", f"interval clear of the target and {why}"
@@ -157,8 +160,8 @@ def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[
 
 
 def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings, campaigns: pd.DataFrame | None = None,
-                    survey: pd.DataFrame | None = None) -> Ranking:
-    model = MoneyModel.build(journey, signal_set, campaigns, survey)
+                    survey: pd.DataFrame | None = None, uplift: float | None = None) -> Ranking:
+    model = MoneyModel.build(journey, signal_set, campaigns, survey, uplift)
     assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings, model) for tp in journey.ordered()]
     # Deterministic order: score, then money, then journey position (stable sort keeps journey order).
     order = sorted(assessed, key=lambda w: (-round(w.score, 9), -w.money_at_stake))

@@ -277,8 +277,12 @@ def _repeat(facts, tp, ctx, start, end, survey):
     signal = proportion_signal(touchpoint=tp.id, metric="repeat", label=f"Customers who ordered again within {window.days} days",
                                source="orders", hits=hits, n=len(eligible), higher_is_better=True, settings=ctx.settings,
                                target=tp.targets.get("repeat"), reach=1.0)
+    # Each customer short of the target is a second order that did not happen.
     shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(len(eligible), first_dates.min(), first_dates.max())
     signal.money_at_stake = ctx.money(shortfall)
+    signal.detail.update(extra_purchases_per_month=round(shortfall, 2),
+                         money_basis=f"first-time customers per month × the shortfall against the {pct(signal.target)} repeat target: "
+                                     "each is a second order that did not happen")
     signal.evidence.append(Evidence(f"{hits:,} of {len(eligible):,} customers ({pct(signal.value)}) came back within {window.days} days; target {pct(signal.target)}.", n=len(eligible)))
     return signal
 

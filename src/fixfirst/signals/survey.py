@@ -70,7 +70,11 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext) -
 
 
 def net_promoter_score(survey: pd.DataFrame, level: float = 0.95) -> NetPromoterScore | None:
-    """NPS with an interval from the promoter/detractor shares (normal approximation on the difference)."""
+    """NPS with an interval from the promoter/detractor shares: an adjusted Wald interval on their difference.
+
+    One pseudo-answer is added to each of the three groups before the interval is computed (the estimate itself is
+    the observed score), so three promoters give a wide interval rather than "100 to 100".
+    """
     if "recommend" not in survey:
         return None
     scores = survey["recommend"].dropna()
@@ -79,12 +83,16 @@ def net_promoter_score(survey: pd.DataFrame, level: float = 0.95) -> NetPromoter
         return None
     promoters = int((scores >= 9).sum())
     detractors = int((scores <= 6).sum())
-    p, d = promoters / n, detractors / n
-    variance = (p + d - (p - d) ** 2) / n
+    score = (promoters - detractors) / n * 100
+    adjusted_n = n + 3
+    p, d = (promoters + 1) / adjusted_n, (detractors + 1) / adjusted_n
+    variance = (p + d - (p - d) ** 2) / adjusted_n
     z = NormalDist().inv_cdf(0.5 + level / 2)
     half = z * variance ** 0.5 * 100
-    score = (p - d) * 100
-    return NetPromoterScore(score, promoters, n - promoters - detractors, detractors, n, max(-100.0, score - half), min(100.0, score + half))
+    centre = (p - d) * 100
+    low, high = max(-100.0, centre - half), min(100.0, centre + half)
+    # The interval always holds the observed score, even when the pseudo-answers pull its centre away.
+    return NetPromoterScore(score, promoters, n - promoters - detractors, detractors, n, min(low, score), max(high, score))
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
