@@ -128,7 +128,7 @@ class MoneyModel:
     campaign: PlannedCampaign | None
     survey: pd.DataFrame | None = None
     uplift_override: float | None = None
-    _order_index: pd.Index | None = field(default=None, repr=False)
+    _order_index: object | None = field(default=None, repr=False)  # the order ids as one Arrow array, built once
     _order_positions: np.ndarray | None = field(default=None, repr=False)
     _survey_rows: np.ndarray | None = field(default=None, repr=False)
 
@@ -195,13 +195,13 @@ class MoneyModel:
 
     def _order_rows(self, order_ids: pd.Series) -> np.ndarray:
         """Row position in the order facts of each id (-1 when unknown); the orders' index is built once."""
+        import pyarrow.compute as pc
+
         if self._order_index is None:
-            ids = self.signal_set.order_facts["order_id"].astype("string")
-            # Duplicate ids are refused at ingest; keep the first just in case, so the index is unique.
-            self._order_index = pd.Index(ids[~ids.duplicated()])
-            self._order_positions = np.flatnonzero(~ids.duplicated().to_numpy())
-        where = self._order_index.get_indexer(order_ids.astype("string"))
-        return np.where(where >= 0, self._order_positions[np.maximum(where, 0)], -1)
+            self._order_index = _as_arrow(self.signal_set.order_facts["order_id"])
+        # index_in finds each id's first row (duplicate order ids are refused at ingest anyway); null when absent.
+        where = pc.index_in(_as_arrow(order_ids), value_set=self._order_index)
+        return pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def _survey_money(self, signal: FrictionSignal) -> FrictionSignal:
         """A rating shortfall costs what dissatisfied customers' lost repeat purchases cost, when answers link to orders."""
@@ -236,3 +236,14 @@ def _rating_column(label: str) -> str | None:
 
     match = re.match(r"Survey: '(.*)' rated", label)
     return f"rating:{match.group(1)}" if match else None
+
+
+def _as_arrow(ids: pd.Series):
+    """Ids as one Arrow string array, without a round trip through Python objects when they already are Arrow."""
+    import pyarrow as pa
+
+    text = ids.astype("string")
+    arrow = pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(text.tolist(), pa.string())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow.cast(pa.string()) if arrow.type != pa.string() else arrow

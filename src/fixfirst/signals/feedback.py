@@ -62,8 +62,13 @@ def tones(folded: list[str], lexicon: Lexicon, rules: Feedback, may_have_cue: np
     result = np.zeros(len(folded), dtype=np.int64)
     rows = range(len(folded)) if may_have_cue is None else np.flatnonzero(may_have_cue)
     window, weight = rules.negation_window, rules.intensifier_weight
+    seen: dict[str, int] = {}  # the same comment ("Great service!") often comes many times: score each text once
     for i in rows:
-        result[i] = _tone_of_folded(folded[i], lexicon, window, weight)
+        text = folded[i]
+        score = seen.get(text)
+        if score is None:
+            score = seen[text] = _tone_of_folded(text, lexicon, window, weight)
+        result[i] = score
     return result
 
 

@@ -60,7 +60,7 @@ def _mark_first_orders(facts: pd.DataFrame, window: pd.Timedelta) -> None:
     if not len(live):
         return
     when = facts["ordered_at"].to_numpy()[live].astype("int64")
-    order = live[np.lexsort((np.arange(len(live)), when, codes[live]))]  # by customer, then time, then file order
+    order = live[np.lexsort((when, codes[live]))]  # by customer, then time; lexsort is stable, so ties keep file order
     sorted_codes = codes[order]
     starts = np.r_[True, sorted_codes[1:] != sorted_codes[:-1]]
     first_rows = order[starts]
