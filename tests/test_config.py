@@ -166,3 +166,14 @@ def test_unknown_holiday_calendar_is_a_configuration_error(tmp_path, country, re
     with pytest.raises(InputProblems) as caught:
         load_engagement(tmp_path)
     assert expected in " ".join(p.message for p in caught.value.problems)
+
+
+def test_a_key_written_twice_is_an_error_not_a_silent_overwrite(tmp_path):
+    from fixfirst.errors import FixfirstError
+    from fixfirst.yamlfile import load_yaml
+
+    path = tmp_path / "twice.yaml"
+    path.write_text("client:\n  name: First\n  name: Second\npromise: {}\n")
+    with pytest.raises(FixfirstError) as caught:
+        load_yaml(path)
+    assert "line 3: 'name' is written twice (first on line 2)" in caught.value.cause

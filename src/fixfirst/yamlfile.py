@@ -30,6 +30,27 @@ def _index_lines(node: yaml.Node, path: tuple = (), index: dict | None = None) -
     return index
 
 
+def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """The first key written twice in one mapping: (key, first line, second line). YAML would silently keep the last."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key is not None:
+                if key in seen:
+                    return str(key), seen[key], key_node.start_mark.line + 1
+                seen[key] = key_node.start_mark.line + 1
+            found = _duplicate_key(value_node)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found:
+                return found
+    return None
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     """Parse a YAML file with the safe loader; return its data and a key-path -> line index."""
     path = Path(path)
@@ -49,6 +70,11 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise FixfirstError(f"{path}:{where}: invalid YAML: {reason}", "fix the YAML syntax (indentation, quotes, colons)") from None
+    twice = _duplicate_key(node)
+    if twice:
+        key, first, second = twice
+        raise FixfirstError(f"{path}: line {second}: '{key}' is written twice (first on line {first}); YAML would silently keep the last",
+                            "keep one of the two lines")
     return data, (_index_lines(node) if node is not None else {})
 
 

@@ -34,6 +34,7 @@ def capacity_payload(result) -> dict[str, Any]:
         "verdict": result.verdict.to_dict(),
         "history": None if outlook is None else history_payload(outlook),
         "simulation": None if outlook is None or outlook.simulation is None else outlook.simulation.to_dict(),
-        "simulation_skipped": None if outlook is None else (outlook.simulation_skipped or None),
+        "simulation_skipped": ("no orders with a delivery outcome to measure the promise against" if outlook is None
+                               else (outlook.simulation_skipped or None)),
         "kpis": [] if outlook is None else [k.to_dict() for k in outlook.kpis],
     }

@@ -16,7 +16,7 @@ class SideKpi:
     side: str  # marketing | operations
     name: str
     value: float | None
-    unit: str  # money | pct | count | number | days
+    unit: str  # money | pct | count | number | days | multiple
     n: int | None
     note: str = ""
 
@@ -60,8 +60,8 @@ def marketing_ops_kpis(facts: pd.DataFrame, campaigns: pd.DataFrame | None, lead
         for start, end in windows:
             inside |= (daily.index >= start) & (daily.index < end)
         if inside.any() and (~inside).any():
-            out.append(SideKpi("marketing", "Orders a day during campaigns vs other days",
-                               float(daily[inside].mean() / daily[~inside].mean() - 1), "pct", int(inside.sum()),
+            out.append(SideKpi("marketing", "Orders a day during past campaigns, against other days",
+                               float(daily[inside].mean() / daily[~inside].mean()), "multiple", int(inside.sum()),
                                f"{daily[inside].mean():.1f} vs {daily[~inside].mean():.1f} orders a day"))
     if leads is not None:
         out.append(SideKpi("marketing", "Lead-to-deal conversion", leads.conversion, "pct", leads.leads,

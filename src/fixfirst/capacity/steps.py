@@ -93,6 +93,10 @@ def inferred_steps(facts: pd.DataFrame, calendar: WorkingCalendar, settings: Set
         capacity = float(busy.median())
         detail = (f"median {capacity:.1f} orders dispatched on the {len(busy)} working days that ended with orders "
                   f"still waiting (busiest {int(busy.max())})")
+        if busy.max() > 1.5 * capacity:
+            notes.append(f"on its busiest day the team dispatched {int(busy.max())} orders, well above the sustained {capacity:.0f} the "
+                         "projection uses: with extra hands or overtime it has done more for a day or two, so the projected lateness "
+                         "is the cautious reading")
     else:
         capacity = float(out_per_day.max())
         detail = (f"busiest day on record, {capacity:.0f} orders: only {len(busy)} working days ended with a backlog, "

@@ -51,8 +51,8 @@ def handles_errors(command: Callable) -> Callable:
             raise
         except InputProblems as exc:
             err.print(problems_table(exc.problems))
-            err.print(f"[bold red]error:[/] {exc.cause}", markup=True, highlight=False)
-            err.print(f"[bold]fix:[/] {exc.fix}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(exc.cause)}", markup=True, highlight=False)
+            err.print(f"[bold]fix:[/] {escape(exc.fix)}", highlight=False)
             raise typer.Exit(exc.exit_code) from None
         except FixfirstError as exc:
             err.print(f"[bold red]error:[/] {escape(exc.cause)}", highlight=False)

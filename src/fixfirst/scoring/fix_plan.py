@@ -76,10 +76,11 @@ class AddressedSpot:
     signal: FrictionSignal | None
     evidence: str
     share: float  # planning assumption: share of the touchpoint's shortfall the action closes
+    allocated: float | None = None  # this action's part of the weak spot's combined estimate (set by build_fix_plan)
 
     @property
     def estimated_money(self) -> float:
-        return self.spot.money_at_stake * self.share
+        return self.spot.money_at_stake * self.share if self.allocated is None else self.allocated
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,8 +131,9 @@ class Action:
         """One line for a terminal: what, where, how heavy, who, and the estimate."""
         where = ", ".join(a.spot.touchpoint.name for a in self.weak_spots)
         kind = "quick win" if self.quick_win else "systemic"
-        return (f"{self.title} [{where}; {kind}, {self.effort} effort; {self.owner}; "
-                f"addresses about {self.estimated_money:,.0f} a month (estimate)]")
+        money = (f"addresses about {self.estimated_money:,.0f} a month (estimate)" if self.estimated_money > 0
+                 else "money not measurable from the data")
+        return f"{self.title} [{where}; {kind}, {self.effort} effort; {self.owner}; {money}]"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -181,15 +183,9 @@ class FixPlan:
 
     @property
     def estimated_money(self) -> float:
-        """Estimate of what the whole plan recovers a month: per weak spot, its money x (1 - product of (1 - share)) over its actions.
-
-        Shares combine like independent chances, so two fixes of one weak spot never recover more than is at stake there.
-        """
-        total = 0.0
-        for spot in self.weak_spots:
-            shares = [a.share for action in self.actions for a in action.weak_spots if a.spot is spot]
-            total += spot.money_at_stake * (1.0 - math.prod(1.0 - s for s in shares))
-        return total
+        """Estimate of what the whole plan recovers a month: the sum of its actions' estimates (see `_allocate`), which
+        never exceeds, per weak spot, its money × (1 − Π(1 − share)): shares combine like independent chances."""
+        return sum(a.estimated_money for a in self.actions)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -263,24 +259,55 @@ def build_fix_plan(ranking: Ranking, signal_set: SignalSet, playbook: Playbook, 
     addressed = {a.spot.touchpoint.id for action in ordered for a in action.weak_spots}
     unmatched = [w for w in spots if w.touchpoint.id not in addressed]
     plan = FixPlan("", quick, systemic, [], list(spots), unmatched, playbook.files)
+    _allocate(plan)
+    plan.quick_wins.sort(key=lambda a: (EFFORT_ORDER[a.effort], -round(a.estimated_money, 6), -round(a.top_score, 6), a.id))
+    plan.systemic.sort(key=lambda a: (-round(a.estimated_money, 6), -round(a.top_score, 6), EFFORT_ORDER[a.effort], a.id))
     plan.kpis = _kpis_to_watch(plan, ranking, signal_set, settings)
     plan.summary = _summary(plan)
     return plan
 
 
 def _choose_plays(spot: WeakSpot, playbook: Playbook, limit: int, topics: frozenset[str], actions: dict[str, Action]) -> None:
-    chosen: list[str] = []
+    """Plays for each off-target signal in turn (the best fitting play of every signal, then the second...), so a weak
+    spot with late dispatch and stock-outs gets a fix for both. Consultation answers are left out here: their flagged
+    items already carry their own fixes."""
+    fitting_by_signal = []
     for contribution in spot.contributions:
         signal = contribution.signal
-        if signal.severity <= 0 or len(chosen) >= limit:
+        if signal.severity <= 0 or signal.metric == "checklist":
             continue
-        fitting = [p for p in playbook.plays if p.id not in chosen and play_fits(p, spot.touchpoint, topics, signal.metric)]
+        fitting = [p for p in playbook.plays if play_fits(p, spot.touchpoint, topics, signal.metric)]
         # The plays that close most of the shortfall first, the lighter one on a tie, then the playbook's order (sort is stable).
         fitting.sort(key=lambda p: (-p.closes, p.effort_rank))
-        for play in fitting[: limit - len(chosen)]:
+        fitting_by_signal.append((signal, fitting))
+    chosen: list[str] = []
+    depth = 0
+    while len(chosen) < limit and any(depth < len(f) for _, f in fitting_by_signal):
+        for signal, fitting in fitting_by_signal:
+            if len(chosen) >= limit or depth >= len(fitting) or fitting[depth].id in chosen:
+                continue
+            play = fitting[depth]
             chosen.append(play.id)
             action = actions.get(play.id) or actions.setdefault(play.id, _action_from_play(play))
             action.weak_spots.append(AddressedSpot(spot, signal, evidence_line(spot, signal), play.closes))
+        depth += 1
+
+
+def _allocate(plan: FixPlan) -> None:
+    """Each action's estimate on a weak spot: its share × the money of the signal it was chosen for (the weak spot's
+    money for a consultation fix), scaled down when one weak spot's actions together would claim more than their
+    combined share, money × (1 − Π(1 − share)). So a fix for a signal that costs little is credited little, and no
+    weak spot is ever credited more than is at stake there."""
+    for spot in plan.weak_spots:
+        entries = [a for action in plan.actions for a in action.weak_spots if a.spot is spot]
+        if not entries:
+            continue
+        raw = [a.share * (min(a.signal.money_at_stake, spot.money_at_stake) if a.signal is not None and a.signal.metric != "checklist"
+                          else spot.money_at_stake) for a in entries]
+        combined = spot.money_at_stake * (1.0 - math.prod(1.0 - a.share for a in entries))
+        scale = min(1.0, combined / sum(raw)) if sum(raw) > 0 else 0.0
+        for entry, claim in zip(entries, raw):
+            entry.allocated = claim * scale
 
 
 def _action_from_play(play: Play) -> Action:
@@ -364,8 +391,18 @@ def _resolve(action: Action, ranking: Ranking, signal_set: SignalSet, settings: 
             return _signal_kpi(signal, spot.touchpoint, signal.target if spec.target is None else spec.target)
     tp = action.weak_spots[0].spot.touchpoint
     target = spec.target if spec.target is not None else tp.targets.get(spec.metric, getattr(settings.metrics, spec.metric).target)
-    return WatchedKpi(spec.metric, spec.metric, tp, None, None, target, spec.higher_is_better, "pct",
+    return WatchedKpi(METRIC_LABELS.get(spec.metric, spec.metric), spec.metric, tp, None, None, target, spec.higher_is_better, "pct",
                       "not measured yet: no data source gives it")
+
+
+# How a metric reads in the client's report when no measured signal lends its own label.
+METRIC_LABELS = {
+    "promise_breach": "Orders that missed the delivery promise", "late_dispatch": "Orders dispatched late",
+    "stockout": "Orders hit by a stock-out or backorder", "returns": "Delivered orders returned",
+    "repeat": "Customers who ordered again", "cancellation": "Orders cancelled",
+    "top2box": "Survey answers rating it 4 or 5", "conversion": "Cases going on to the next step",
+    "complaint_share": "Feedback complaining about it", "checklist": "Consultation answers flagged",
+}
 
 
 def _summary(plan: FixPlan) -> str:
@@ -374,9 +411,13 @@ def _summary(plan: FixPlan) -> str:
         return (f"No play in the playbook fits the weak spots ({names}) and no consultation finding concerns them; "
                 "add plays for them to the engagement's playbook (audit.yaml playbook:).")
     count = len(plan.weak_spots)
+    parts = []
+    if plan.quick_wins:
+        parts.append(f"{len(plan.quick_wins)} quick win{'s' if len(plan.quick_wins) != 1 else ''}" + (" first" if plan.systemic else ""))
+    if plan.systemic:
+        parts.append(("then " if plan.quick_wins else "") + f"{len(plan.systemic)} systemic change{'s' if len(plan.systemic) != 1 else ''}")
     sentence = (f"{len(plan.actions)} action{'s' if len(plan.actions) != 1 else ''} for {count} weak spot{'s' if count != 1 else ''}: "
-                f"{len(plan.quick_wins)} quick win{'s' if len(plan.quick_wins) != 1 else ''} first, "
-                f"then {len(plan.systemic)} systemic change{'s' if len(plan.systemic) != 1 else ''}.")
+                + ", ".join(parts) + ".")
     if plan.unmatched:
         sentence += f" No play fits {', '.join(w.touchpoint.name for w in plan.unmatched)} yet."
     return sentence

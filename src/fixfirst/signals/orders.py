@@ -173,7 +173,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
     for week, row in worst.iterrows():
         if row["late"] > signal.target:
             signal.evidence.append(Evidence(
-                f"Week of {week:%d %b %Y}: {pct(row['late'])} late across {int(row['orders'])} orders ({row['orders'] / median_week:.1f}x a typical week).",
+                f"Week of {week:%d %b %Y}: {pct(row['late'])} late of {int(row['orders'])} orders, {row['orders'] / median_week:.1f}x a typical week's volume.",
                 kind="breakdown", n=int(row["orders"])))
     signal.detail["weekly"] = [(w.strftime("%Y-%m-%d"), int(r["orders"]), float(r["late"])) for w, r in weekly.iterrows()]
     if "backordered" in assessed:
