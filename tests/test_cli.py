@@ -195,3 +195,19 @@ def test_report_file_gets_the_users_normal_file_mode(demo_pdf):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(demo_pdf[0].stat().st_mode) == 0o666 & ~mask
+
+
+def test_check_json_reports_an_unreadable_configuration_file_as_a_document(tmp_path, sample_dir):
+    import shutil
+
+    folder = tmp_path / "broken"
+    shutil.copytree(sample_dir, folder)
+    (folder / "audit.yaml").write_text((folder / "audit.yaml").read_text() + "playbook: playbook.yaml\n")
+    (folder / "playbook.yaml").write_text("plays:\n  - id: x\n    title: [unclosed\n")
+    result = invoke("check", str(folder), "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["sources"] == []
+    assert payload["problems"][0]["code"] == "config.unreadable" and "invalid YAML" in payload["problems"][0]["message"]
+    plain = invoke("check", str(folder))
+    assert plain.exit_code == 1 and "invalid YAML" in plain.output

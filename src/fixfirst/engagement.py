@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import FixfirstError, InputProblems
+from .errors import ConfigError, FixfirstError, InputProblems
 from .logo import logo_data_uri
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
@@ -244,7 +244,7 @@ def _load_settings(folder: Path, audit_path: Path, audit: Audit, audit_lines: di
         overrides, lines = load_yaml(source_file)
         prefix = ()
         if overrides is not None and not isinstance(overrides, dict):
-            raise FixfirstError(f"{source_file}: expected a mapping of settings", "see docs/settings.md")
+            raise ConfigError(f"{source_file}: expected a mapping of settings", "see docs/settings.md")
     try:
         return settings_with(overrides or {})
     except ValidationError as exc:

@@ -21,6 +21,13 @@ class FixfirstError(Exception):
         self.fix = fix
 
 
+class ConfigError(FixfirstError):
+    """A configuration file (audit.yaml, journey, lexicon, playbook, checklist) that cannot be read as written: exit 1,
+    like a file with schema errors, since the user fixes the file rather than the command line."""
+
+    exit_code = 1
+
+
 class Severity(str, Enum):
     """An error stops the audit; a warning is reported and the bad rows are left out and counted."""
 

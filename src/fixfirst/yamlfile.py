@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import FixfirstError, InputProblems, Problem, Severity
+from .errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -57,11 +57,11 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     if not path.is_file():
         raise FixfirstError(f"{path}: file not found", "check the path, or run `fixfirst init DIR` to start an engagement")
     if path.stat().st_size > MAX_YAML_BYTES:
-        raise FixfirstError(f"{path}: YAML file is larger than {MAX_YAML_BYTES // 1024} KiB", "this is a settings file, not data")
+        raise ConfigError(f"{path}: YAML file is larger than {MAX_YAML_BYTES // 1024} KiB", "this is a settings file, not data")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FixfirstError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8") from None
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -69,11 +69,11 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise FixfirstError(f"{path}:{where}: invalid YAML: {reason}", "fix the YAML syntax (indentation, quotes, colons)") from None
+        raise ConfigError(f"{path}:{where}: invalid YAML: {reason}", "fix the YAML syntax (indentation, quotes, colons)") from None
     twice = _duplicate_key(node)
     if twice:
         key, first, second = twice
-        raise FixfirstError(f"{path}: line {second}: '{key}' is written twice (first on line {first}); YAML would silently keep the last",
+        raise ConfigError(f"{path}: line {second}: '{key}' is written twice (first on line {first}); YAML would silently keep the last",
                             "keep one of the two lines")
     return data, (_index_lines(node) if node is not None else {})
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from ..errors import ConfigError, InputProblems, Problem
 from ..progress import terminal_progress
 from ._common import escape, handles_errors, problems_table, stdout
 
@@ -21,8 +22,16 @@ def check(
     """Validate audit.yaml, journey.yaml and every data file; exit 1 if any error was found."""
     from ..pipeline import check_engagement
 
-    with terminal_progress() as progress:
-        result = check_engagement(engagement, progress)
+    try:
+        with terminal_progress() as progress:
+            result = check_engagement(engagement, progress)
+    except (InputProblems, ConfigError) as exc:
+        if not as_json:
+            raise
+        # The configuration itself is broken: JSON readers still get a document saying so, with every problem found.
+        found = exc.problems if isinstance(exc, InputProblems) else [Problem("config.unreadable", f"{exc.cause}; {exc.fix}".rstrip("; "))]
+        sys.stdout.write(json.dumps({"ok": False, "sources": [], "problems": [p.to_dict() for p in found]}, indent=2, ensure_ascii=False) + "\n")
+        raise typer.Exit(exc.exit_code) from None
     problems = list(result.data.problems)
     has_errors = result.data.problems.has_errors
     if as_json:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..errors import FixfirstError, InputProblems, Problem, Severity
+from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from ..settings import Metrics
 from ..yamlfile import load_yaml, validation_problems
 
@@ -223,7 +223,7 @@ def load_playbook(path: str | None, folder: Path | None) -> Playbook:
 def _validated(path: Path, base: Playbook | None, shipped: bool) -> PlaybookFile:
     data, lines = load_yaml(path)
     if not isinstance(data, dict):
-        raise FixfirstError(f"{path}: expected a mapping with plays (and extends, remove)", "see docs/engagement.md, The fix playbook")
+        raise ConfigError(f"{path}: expected a mapping with plays (and extends, remove)", "see docs/engagement.md, The fix playbook")
     try:
         spec = PlaybookFile.model_validate(data)
     except ValidationError as exc:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
-from ...errors import FixfirstError, InputProblems, Problem, Severity
+from ...errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from ...settings import Feedback
 from ...yamlfile import load_yaml, validation_problems
 
@@ -293,7 +293,7 @@ def load_lexicon(feedback: Feedback, folder: Path | None) -> Lexicon:
 def _validated(path: Path, context: dict) -> LexiconFile:
     data, lines = load_yaml(path)
     if not isinstance(data, dict):
-        raise FixfirstError(f"{path}: expected a mapping with negative, positive, negators and topics", "see docs/engagement.md, Feedback lexicons")
+        raise ConfigError(f"{path}: expected a mapping with negative, positive, negators and topics", "see docs/engagement.md, Feedback lexicons")
     try:
         spec = LexiconFile.model_validate(data, context=context)
     except ValidationError as exc:
