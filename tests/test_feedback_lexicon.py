@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import re
 import textwrap
 import unicodedata
@@ -281,7 +283,10 @@ def test_the_engagement_loads_its_lexicon_and_check_reports_a_broken_one(tmp_pat
     (folder / "words.yaml").write_text("negative: [soggy]\ntopics:\n  nope: [x]\n")
     result = CliRunner().invoke(app, ["check", str(folder), "--json"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "words.yaml" in result.output and "line 3" in result.output and "unknown topic 'nope'" in result.output
+    (problem,) = json.loads(result.stdout)["problems"]  # check --json still prints its document
+    assert problem["file"].endswith("words.yaml") and problem["row"] == 3 and "unknown topic 'nope'" in problem["message"]
+    human = CliRunner().invoke(app, ["check", str(folder)])
+    assert human.exit_code == 1 and "words.yaml" in human.output and "line 3" in human.output
 
 
 # ---------------------------------------------------------------- agreement with human labels
