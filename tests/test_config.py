@@ -177,3 +177,20 @@ def test_a_key_written_twice_is_an_error_not_a_silent_overwrite(tmp_path):
     with pytest.raises(FixfirstError) as caught:
         load_yaml(path)
     assert "line 3: 'name' is written twice (first on line 2)" in caught.value.cause
+
+
+def test_every_configuration_file_is_checked_before_reporting(tmp_path, sample_dir):
+    import shutil
+
+    from fixfirst.engagement import load_engagement
+    from fixfirst.errors import InputProblems
+
+    folder = tmp_path / "both"
+    shutil.copytree(sample_dir, folder)
+    audit = (folder / "audit.yaml").read_text().replace("shrinkage_strength: 30", "shrinkage_strength: -1")
+    (folder / "audit.yaml").write_text(audit + "playbook: playbook.yaml\n")
+    (folder / "playbook.yaml").write_text("plays:\n  - id: x\n    title: T\n")
+    with pytest.raises(InputProblems) as caught:
+        load_engagement(folder)
+    files = {p.file.rsplit("/", 1)[-1] for p in caught.value.problems}
+    assert files == {"audit.yaml", "playbook.yaml"}  # a settings error does not hide the playbook's

@@ -202,7 +202,7 @@ def test_the_engagement_loads_its_playbook_and_check_reports_a_broken_one(tmp_pa
 
     (folder / "plays" / "acme.yaml").unlink()
     result = CliRunner().invoke(app, ["check", str(folder)])
-    assert result.exit_code == 2 and "playbook not found" in " ".join(result.output.split())
+    assert result.exit_code == 1 and "playbook not found" in " ".join(result.output.split())
 
 
 # ---------------------------------------------------------------- the plan on the sample

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError, FixfirstError, InputProblems
+from .errors import ConfigError, FixfirstError, InputProblems, Problem
 from .logo import logo_data_uri
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
@@ -227,13 +227,30 @@ def load_engagement(folder: Path | str) -> Engagement:
         raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
     data, lines = load_yaml(audit_path)
     audit = load_model(audit_path, Audit, data, lines)
-    settings = _load_settings(folder, audit_path, audit, lines)
-    engagement = Engagement(folder.resolve(), audit, settings)
+    # Every configuration file is checked before anything is reported, so one run of `check` lists all their problems.
+    problems: list[Problem] = []
+    settings = _collect(problems, lambda: _load_settings(folder, audit_path, audit, lines), audit_path)
+    engagement = Engagement(folder.resolve(), audit, settings or Settings())
     if audit.client.logo:
-        logo_data_uri(engagement.resolve(audit.client.logo))  # a bad logo is a config error, found by `check` too
-    _ = engagement.lexicon  # so is a broken lexicon file, or a language without a lexicon
-    _ = engagement.playbook  # and a broken playbook file
+        # A bad logo is a config error, found by `check` too.
+        _collect(problems, lambda: logo_data_uri(engagement.resolve(audit.client.logo)), audit_path)
+    if settings is not None:  # the lexicon's path and language are settings
+        _collect(problems, lambda: engagement.lexicon, audit_path)
+    _collect(problems, lambda: engagement.playbook, audit_path)
+    if problems:
+        raise InputProblems(problems)
     return engagement
+
+
+def _collect(problems: list[Problem], load, where: Path):
+    """Run one configuration load; its problems join `problems` instead of stopping the others. None when it failed."""
+    try:
+        return load()
+    except InputProblems as exc:
+        problems.extend(exc.problems)
+    except FixfirstError as exc:
+        problems.append(Problem("config.unreadable", f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause, file=str(where)))
+    return None
 
 
 def _load_settings(folder: Path, audit_path: Path, audit: Audit, audit_lines: dict[tuple, int]) -> Settings:
