@@ -87,15 +87,16 @@ class CampaignProjection:
 
     def summary(self) -> dict:
         """The headline figures, for `score --json`: no daily arrays."""
-        def lead(s):
-            return None if s is None else {"p50": s.projection.lead_time.p50, "p85": s.projection.lead_time.p85,
-                                           "p95": s.projection.lead_time.p95}
+        def lead(s):  # over the same orders as the late share: the campaign's own days
+            return None if s is None else {"p50": s.lead_time_campaign_days.p50, "p85": s.lead_time_campaign_days.p85,
+                                           "p95": s.lead_time_campaign_days.p95}
         return json_safe({
             "step_basis": self.step_basis,
             "steps": [s.to_dict() for s in self.steps],
             "campaign": self.demand.campaign.name if self.demand.campaign else None,
             "uplift": self.demand.uplift,
-            "baseline_breach_share": self.baseline.projection.breach_share,
+            "measured_days": self.measured_days,
+            "baseline_breach_share": self.baseline.breach_share_campaign_days,
             "measured_days": self.measured_days,
             "campaign_breach_share": self.campaign_breach_share,
             "campaign_breaks_promise": self.campaign_breaks_promise,

@@ -11,15 +11,10 @@ def ranking_payload(result) -> dict[str, Any]:
     outlook = result.outlook
     capacity = None
     if outlook is not None:
+        from ..capacity.export import history_payload
+
         capacity = {
-            "baseline_daily_orders": round(outlook.baseline_daily_orders, 2),
-            "campaign": outlook.campaign.name if outlook.campaign else None,
-            "campaign_daily_orders": None if outlook.campaign_daily_orders is None else round(outlook.campaign_daily_orders, 2),
-            "projected_breach_rate": None if outlook.projected_breach_rate is None else round(outlook.projected_breach_rate, 4),
-            "breach_target": outlook.breach_target,
-            "safe_daily_orders": outlook.safe_daily_orders,
-            "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
-            "basis": outlook.projection_basis,
+            **history_payload(outlook),
             "simulation": None if outlook.simulation is None else outlook.simulation.summary(),
             "simulation_skipped": outlook.simulation_skipped or None,
             "kpis": [k.to_dict() for k in outlook.kpis],
