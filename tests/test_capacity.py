@@ -104,7 +104,7 @@ def test_capacity_sheet_gives_units_per_day_or_staff_hours_times_rate_and_dated_
         "staff_hours": [np.nan, 8, 4, np.nan, np.nan, np.nan],
         "units_per_staff_hour": [np.nan, 5, 5, np.nan, np.nan, np.nan],
     })
-    steps, notes = steps_from_sheet(sheet, horizon, SETTINGS)
+    steps, notes = steps_from_sheet(sheet, horizon)
     by_name = {s.step.name: s for s in steps}
     assert list(by_name) == ["Pick", "Pack", "Ship"]
     assert by_name["Pick"].per_day == 50 and by_name["Pick"].basis == "capacity sheet"

@@ -97,7 +97,6 @@ class CampaignProjection:
             "uplift": self.demand.uplift,
             "measured_days": self.measured_days,
             "baseline_breach_share": self.baseline.breach_share_campaign_days,
-            "measured_days": self.measured_days,
             "campaign_breach_share": self.campaign_breach_share,
             "campaign_breaks_promise": self.campaign_breaks_promise,
             "baseline_lead_time": lead(self.baseline),
@@ -141,7 +140,7 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
     horizon = demand.expected.index
     notes: list[str] = list(demand.notes)
     if capacity_sheet is not None and len(capacity_sheet):
-        steps, step_notes = steps_from_sheet(capacity_sheet, horizon, settings)
+        steps, step_notes = steps_from_sheet(capacity_sheet, horizon)
         basis = "capacity sheet"
         if steps and "delivered_at" in facts and "shipped_at" in facts:
             # The sheet covers the client's own work; the carrier's transit still sits between dispatch and doorstep.

@@ -29,7 +29,7 @@ class StepCapacity:
                 "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days, "lower_bound": self.lower_bound}
 
 
-def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex, settings: Settings) -> tuple[list[StepCapacity], list[str]]:
+def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex) -> tuple[list[StepCapacity], list[str]]:
     """Steps in the sheet's order. A row gives units per day, or staff hours × units per staff hour; rows with a
     date give that day's capacity (other days of the window take the step's median), rows without one apply to every day."""
     notes: list[str] = []

@@ -109,7 +109,6 @@ class MoneyAtStake:
     campaign: str | None = None
     campaign_extra_per_month: float | None = None  # extra cases reaching the touchpoint while the campaign runs
     campaign_failing_per_month: float | None = None  # of those, how many today's failure rate would fail
-    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         def r(x, d=2):
