@@ -286,3 +286,16 @@ def test_client_text_with_markup_is_printed_as_text(tmp_path, sample_dir):
         result = runner.invoke(app, [command, str(folder)])
         assert result.exit_code == 0, result.output
     assert "[/] Acme [link=http://x]y" in runner.invoke(app, ["score", str(folder)]).stdout
+
+
+def test_the_weekly_trend_test_matches_scipy_linregress():
+    from scipy.stats import linregress
+
+    from fixfirst.capacity.demand import _weekly_trend
+
+    rng = np.random.default_rng(11)
+    daily = pd.Series(rng.poisson(20 + np.arange(84) * 0.05), index=pd.date_range("2026-01-05", periods=84, freq="D"), dtype=float)
+    applied, observed, p_value = _weekly_trend(daily, 0.95)
+    weekly = daily.resample("W-SUN").sum()
+    reference = linregress(np.arange(len(weekly)), weekly.to_numpy())
+    assert observed == pytest.approx(reference.slope / weekly.mean()) and p_value == pytest.approx(reference.pvalue)

@@ -451,3 +451,19 @@ def test_cases_too_recent_to_have_gone_on_raise_no_alarm_at_the_end_of_the_log()
     lost = ~first.index.isin(events.loc[events["activity"] == "closed", "case_id"])
     [late], _ = abnormal_drop_off(first.to_numpy().view(np.int64), lost, None, Settings().process)
     assert late.end == dt.date(2024, 7, 28) and late.rate > 0.5
+
+
+def test_the_exact_test_tail_matches_scipy_stats():
+    from scipy.stats import hypergeom
+
+    from fixfirst.signals.dropoff import hypergeom_upper_tail
+
+    rng = np.random.default_rng(7)
+    population = rng.integers(20, 20_000, 300)
+    successes = (population * rng.uniform(0.01, 0.6, 300)).astype(int)
+    draws = (population * rng.uniform(0.01, 0.6, 300)).astype(int)
+    mean = successes * draws / population
+    at_least = np.minimum(np.minimum(successes, draws), np.ceil(mean * rng.uniform(1.0, 2.5, 300)).astype(int))
+    ours = hypergeom_upper_tail(at_least, population, successes, draws)
+    assert ours == pytest.approx(hypergeom.sf(at_least - 1, population, successes, draws), rel=1e-9, abs=1e-300)
+    assert hypergeom_upper_tail([5], [10], [3], [4]).tolist() == [0.0]  # more than can be drawn: impossible

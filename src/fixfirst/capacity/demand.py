@@ -177,16 +177,24 @@ def _dispersion(daily: pd.Series, by_weekday: pd.Series) -> float | None:
 
 def _weekly_trend(daily: pd.Series, level: float) -> tuple[float, float, float]:
     """(applied slope, observed slope, p-value): weekly totals regressed on week number, relative to their mean."""
-    from scipy import stats
+    from scipy.special import stdtr  # scipy.stats would cost most of a second at every run
 
     weekly = daily.resample("W-SUN").agg(["sum", "size"])
     weekly = weekly[weekly["size"] == 7]["sum"]  # whole weeks only: a half week is not a dip
     if len(weekly) < 6 or weekly.mean() <= 0:
         return 0.0, 0.0, 1.0
-    fit = stats.linregress(np.arange(len(weekly)), weekly.to_numpy())
-    observed = float(fit.slope / weekly.mean())
-    applied = observed if fit.pvalue < 1 - level else 0.0
-    return applied, observed, float(fit.pvalue)
+    # Ordinary least squares with the usual t-test on the slope (what scipy.stats.linregress reports).
+    x = np.arange(len(weekly), dtype=float)
+    y = weekly.to_numpy(dtype=float)
+    dx = x - x.mean()
+    slope = float((dx * (y - y.mean())).sum() / (dx * dx).sum())
+    residuals = y - y.mean() - slope * dx
+    dof = len(y) - 2
+    se = float(np.sqrt((residuals * residuals).sum() / dof / (dx * dx).sum()))
+    p_value = 1.0 if se == 0 and slope == 0 else (0.0 if se == 0 else float(2 * stdtr(dof, -abs(slope / se))))
+    observed = slope / float(weekly.mean())
+    applied = observed if p_value < 1 - level else 0.0
+    return applied, observed, p_value
 
 
 def lead_demand(leads: pd.DataFrame | None, settings: Settings) -> LeadDemand | None:

@@ -30,11 +30,11 @@ OVERKILL = "Possible overkill"
 SINGULAR = 1e-10
 
 
-def _stats():
-    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
-    from scipy import stats
+def _special():
+    """scipy.special, imported on first use; scipy.stats would cost most of a second more at every run."""
+    from scipy import special
 
-    return stats
+    return special
 
 
 @dataclass(frozen=True)
@@ -221,11 +221,11 @@ def standardised_regression(corr_xx: np.ndarray, corr_xy: np.ndarray, n: int) ->
     std_error = np.sqrt(residual * vif)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / std_error
-    p = 2 * _stats().t.sf(np.abs(t), df)
+    p = 2 * _special().stdtr(df, -np.abs(t))  # two-sided: twice the t distribution's lower tail at -|t|
     beta, std_error, t, p = (np.where(unidentified, np.nan, a) for a in (beta, std_error, t, p))
     if r_squared < 1:
         f = (r_squared / k) / ((1 - r_squared) / df)
-        f_p = float(_stats().f.sf(f, k, df))
+        f_p = float(_special().fdtrc(k, df, f))  # the F distribution's upper tail
     else:
         f, f_p = math.inf, 0.0
     return _Regression(beta, std_error, t, p, vif, r_squared, float(f), f_p)

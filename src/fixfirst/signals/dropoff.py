@@ -16,11 +16,11 @@ EPOCH = dt.date(1970, 1, 1)
 PREFILTER_MARGIN = 1.5  # z below the threshold's own z that still gets the exact test: far beyond approximation error
 
 
-def _stats():
-    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
-    from scipy import stats
+def _special():
+    """scipy.special, imported on first use: scipy.stats would cost most of a second at every run."""
+    from scipy import special
 
-    return stats
+    return special
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,43 @@ def _fisher(n_in, lost_in, n_out, lost_out):
     Exact rather than a z-test: at the tiny p-values a Bonferroni correction asks for, the normal approximation
     understates how often a skewed binomial count runs high, and would raise false alarms.
     """
-    return _stats().hypergeom.sf(lost_in - 1, n_in + n_out, lost_in + lost_out, n_in)
+    tail = hypergeom_upper_tail(lost_in, n_in + n_out, lost_in + lost_out, n_in)
+    return tail if np.ndim(lost_in) else float(tail[0])  # a scalar in, a scalar out, as scipy.stats gave it
+
+
+MAX_TAIL_TERMS = 20_000  # terms summed per test; above the mean each is smaller than the last, so the rest cannot matter
+
+
+def hypergeom_upper_tail(at_least, population, successes, draws) -> np.ndarray:
+    """P(X >= at_least) for X ~ Hypergeometric(population, successes, draws), element by element.
+
+    Summed in log space from scipy.special's gammaln, the way scipy.stats.hypergeom.sf would give it, without
+    importing scipy.stats (most of a second at every run). Every window tested has its count above the mean.
+    """
+    from scipy.special import gammaln
+
+    k, m, big_k, n = (np.atleast_1d(np.asarray(a, dtype=np.int64)) for a in (at_least, population, successes, draws))
+    if not len(k):
+        return np.zeros(0)
+    top = np.minimum(big_k, n)
+    lengths = np.clip(top - k + 1, 0, MAX_TAIL_TERMS)
+    empty = lengths == 0
+    lengths = np.where(empty, 1, lengths)  # one harmless term keeps the arrays aligned; its result is set to 0 below
+    starts = np.r_[0, np.cumsum(lengths)[:-1]]
+    owner = np.repeat(np.arange(len(k)), lengths)
+    x = (k[owner] + np.arange(lengths.sum()) - starts[owner]).astype(float)
+    mm, kk, nn = m[owner].astype(float), big_k[owner].astype(float), n[owner].astype(float)
+
+    def log_choose(a, b):
+        return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+
+    with np.errstate(invalid="ignore"):
+        log_pmf = log_choose(kk, x) + log_choose(mm - kk, nn - x) - log_choose(mm, nn)
+    log_pmf = np.where(np.isfinite(log_pmf), log_pmf, -np.inf)
+    peak = np.maximum.reduceat(log_pmf, starts)
+    safe_peak = np.where(np.isfinite(peak), peak, 0.0)
+    total = np.add.reduceat(np.exp(log_pmf - safe_peak[owner]), starts) * np.exp(safe_peak)
+    return np.where(empty, 0.0, np.clip(total, 0.0, 1.0))
 
 
 def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None = None):
@@ -183,7 +219,7 @@ def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: f
     if threshold is None:
         return ok, p_value, lift
     # The exact test costs microseconds a window: only windows a z-test puts near the threshold get it.
-    check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > _stats().norm.isf(threshold) - PREFILTER_MARGIN))
+    check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > -_special().ndtri(threshold) - PREFILTER_MARGIN))
     p_value[check] = _fisher(n_in[check], lost_in[check], n_out[check], lost_out[check])
     return ok, p_value, lift
 
@@ -292,7 +328,7 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: tuple
             if not n_in:
                 continue
             usual = lost_out / n_out if n_out else None
-            p_value = float(_stats().binom.sf(lost_in - 1, n_in, usual)) if usual is not None else None
+            p_value = float(_special().bdtrc(lost_in - 1, n_in, usual)) if usual is not None else None
             carries = p_value is not None and p_value <= attribution_alpha and lost_in / n_in - usual >= rules.min_lift
             breakdown.append(SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries))
         found.append(period_of(overall, window, breakdown))

@@ -18,11 +18,11 @@ EFFORT_SCALE = (1, 7)
 EFFORT_AGREE = 5
 
 
-def _stats():
-    """scipy.stats, imported on first use: it takes most of a second, which every command would otherwise pay."""
-    from scipy import stats
+def _special():
+    """scipy.special, imported on first use; scipy.stats would cost most of a second more at every run."""
+    from scipy import special
 
-    return stats
+    return special
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     mean = float(values.mean()) if n else float("nan")
     if n < 2:
         return mean, mean
-    half = float(_stats().t.ppf(0.5 + level / 2, n - 1) * values.std(ddof=1) / np.sqrt(n))
+    half = float(_special().stdtrit(n - 1, 0.5 + level / 2) * values.std(ddof=1) / np.sqrt(n))
     return mean - half, mean + half
 
 
