@@ -129,7 +129,6 @@ def measure() -> dict:
     from fixfirst.signals import compute_signals
 
     import scipy.special  # noqa: F401  imported lazily by fixfirst; part of start-up, not of the computation timed here
-    import scipy.stats  # noqa: F401
 
     engagement = load_engagement(sample_engagement())
     journey = load_journey(engagement.journey_path)
