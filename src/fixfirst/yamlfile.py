@@ -78,6 +78,25 @@ def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     return data, (_index_lines(node) if node is not None else {})
 
 
+def client_yaml(path: str | Path, folder: Path | None, *, missing_cause: str, missing_fix: str) -> tuple[Path, bool]:
+    """A client's own YAML file named in the engagement (a lexicon, a playbook): its resolved path, and whether it
+    `extends:` the shipped one (read as the schema reads it, "no" is false too; a bad value is reported when the
+    file is validated in full)."""
+    from pydantic import TypeAdapter
+
+    file = Path(path).expanduser()
+    if not file.is_absolute() and folder is not None:
+        file = Path(folder) / file
+    if not file.is_file():
+        raise FixfirstError(f"{file}: {missing_cause}", missing_fix)
+    data, _ = load_yaml(file)
+    try:
+        extends = TypeAdapter(bool).validate_python(data.get("extends", True)) if isinstance(data, dict) else True
+    except ValidationError:
+        extends = True
+    return file, extends
+
+
 def _nearest_line(lines: dict[tuple, int], loc: tuple) -> int | None:
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in lines:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
+from ..errors import ConfigError, InputProblems, Problem, Severity
 from ..settings import Metrics
-from ..yamlfile import load_yaml, validation_problems
+from ..yamlfile import client_yaml, load_yaml, validation_problems
 
 SHIPPED_PLAYBOOK = Path(__file__).resolve().parent / "playbook.yaml"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -198,17 +198,8 @@ def load_playbook(path: str | None, folder: Path | None) -> Playbook:
     """The engagement's playbook: audit.yaml `playbook:` (relative to the engagement folder) on top of, or instead of, the shipped one."""
     if not path:
         return default_playbook()
-    file = Path(path).expanduser()
-    if not file.is_absolute() and folder is not None:
-        file = Path(folder) / file
-    if not file.is_file():
-        raise FixfirstError(f"{file}: playbook not found (audit.yaml playbook)",
-                            "give the playbook's path relative to the engagement folder, or remove playbook: to use the shipped one")
-    data, _ = load_yaml(file)
-    try:  # read as the schema reads it ("no" is false too); a bad value is reported by the full validation below
-        extends = TypeAdapter(bool).validate_python(data.get("extends", True)) if isinstance(data, dict) else True
-    except ValidationError:
-        extends = True
+    file, extends = client_yaml(path, folder, missing_cause="playbook not found (audit.yaml playbook)",
+                                missing_fix="give the playbook's path relative to the engagement folder, or remove playbook: to use the shipped one")
     base = default_playbook() if extends else None
     spec = _validated(file, base, shipped=False)
     if base is None:

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from ...errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from ...settings import Feedback
-from ...yamlfile import load_yaml, validation_problems
+from ...yamlfile import client_yaml, load_yaml, validation_problems
 
 LEXICON_DIR = Path(__file__).resolve().parent
 TOPIC_NAME = r"^[a-z][a-z0-9_]*$"
@@ -274,17 +274,8 @@ def load_lexicon(feedback: Feedback, folder: Path | None) -> Lexicon:
     language = feedback.language
     if not feedback.lexicon:
         return default_lexicon(language)
-    path = Path(feedback.lexicon).expanduser()
-    if not path.is_absolute() and folder is not None:
-        path = Path(folder) / path
-    if not path.is_file():
-        raise FixfirstError(f"{path}: feedback lexicon not found (settings feedback.lexicon)",
-                            "give the lexicon file's path relative to the engagement folder, or remove feedback.lexicon to use the default")
-    data, _ = load_yaml(path)
-    try:  # read as the schema reads it ("no" is false too); a bad value is reported by the full validation below
-        extends = TypeAdapter(bool).validate_python(data.get("extends", True)) if isinstance(data, dict) else True
-    except ValidationError:
-        extends = True
+    path, extends = client_yaml(feedback.lexicon, folder, missing_cause="feedback lexicon not found (settings feedback.lexicon)",
+                                missing_fix="give the lexicon file's path relative to the engagement folder, or remove feedback.lexicon to use the default")
     base = default_lexicon(language) if extends else None
     spec = _validated(path, {"language": language, "known_topics": known_topics(), "base": base})
     return _lexicon_from(base, spec, path, language)
