@@ -23,8 +23,25 @@ def _special():
     return special
 
 
+class _Rates:
+    """Drop-off inside (`lost` of `n`) and at the usual level (`usual_lost` of `usual_n`)."""
+
+    n: int
+    lost: int
+    usual_n: int
+    usual_lost: int
+
+    @property
+    def rate(self) -> float:
+        return self.lost / self.n if self.n else 0.0
+
+    @property
+    def usual_rate(self) -> float:
+        return self.usual_lost / self.usual_n if self.usual_n else 0.0
+
+
 @dataclass(frozen=True)
-class SegmentDropOff:
+class SegmentDropOff(_Rates):
     """One segment's drop-off inside an abnormal period against its own usual level."""
 
     segment: str
@@ -35,21 +52,13 @@ class SegmentDropOff:
     p_value: float | None
     carries: bool  # significantly above its own usual level, by at least the minimum lift
 
-    @property
-    def rate(self) -> float:
-        return self.lost / self.n if self.n else 0.0
-
-    @property
-    def usual_rate(self) -> float:
-        return self.usual_lost / self.usual_n if self.usual_n else 0.0
-
     def to_dict(self) -> dict[str, Any]:
         return {"segment": self.segment, "n": self.n, "rate": round(self.rate, 4), "usual_n": self.usual_n,
                 "usual_rate": round(self.usual_rate, 4), "p_value": _p(self.p_value), "carries": self.carries}
 
 
 @dataclass(frozen=True)
-class DropOffPeriod:
+class DropOffPeriod(_Rates):
     """A run of days or weeks in which more cases than usual stopped between `source` and `target`.
 
     Cases belong to the period in which they first reached `source`; `lost` did not reach `target` at all.
@@ -69,14 +78,6 @@ class DropOffPeriod:
     usual_lost: int
     p_value: float
     segments: list[SegmentDropOff] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float:
-        return self.lost / self.n if self.n else 0.0
-
-    @property
-    def usual_rate(self) -> float:
-        return self.usual_lost / self.usual_n if self.usual_n else 0.0
 
     @property
     def excess_lost(self) -> float:
