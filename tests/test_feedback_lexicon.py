@@ -314,3 +314,24 @@ def test_tag_agreement_counts_recall_and_precision_per_touchpoint():
     assert (bags.labelled, bags.recalled, bags.tagged_with_reason, bags.precise) == (2, 2, 2, 2)
     assert flight.recall == 0.5 and bags.precision == 1.0
     assert macro_average([flight.recall, bags.recall, float("nan")]) == pytest.approx(0.75)
+
+
+# ---------------------------------------------------------------- keyword matching rule
+
+
+def test_short_keywords_match_whole_words_and_explicit_forms_override():
+    j = journey({"id": "ads", "name": "Advertising", "data": {"keywords": ["ad", "promo*"]}},
+                {"id": "addr", "name": "Address form", "data": {"keywords": ["=address"]}},
+                {"id": "ship", "name": "Shipping", "data": {"keywords": ["deliver"]}})
+    texts = ["Saw your ad on Instagram", "The address form is broken", "Addresses never save", "promotional email spam",
+             "It was delivered late", "Adding to basket failed"]
+    tags = tag_feedback(pd.DataFrame({"text": texts}), j, ctx_with()).frame["tags"].tolist()
+    assert tags == [["ads"], ["addr"], [], ["ads"], ["ship"], []]
+
+
+def test_whole_word_length_is_a_setting():
+    j = journey({"id": "ads", "name": "Advertising", "data": {"keywords": ["ad"]}})
+    texts = ["an ad", "address"]
+    assert tag_feedback(pd.DataFrame({"text": texts}), j, ctx_with()).frame["tags"].tolist() == [["ads"], []]
+    loose = ctx_with(whole_word_max_chars=0)
+    assert tag_feedback(pd.DataFrame({"text": texts}), j, loose).frame["tags"].tolist() == [["ads"], ["ads"]]

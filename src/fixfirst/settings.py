@@ -80,6 +80,9 @@ class Feedback(_Strict):
     )
     negation_window: int = Field(default=3, ge=0, le=10, description="A negator among this many words before a cue negates it (a positive cue then counts -1, a negative cue 0); 0 turns negation off.")
     intensifier_weight: int = Field(default=2, ge=1, le=5, description="How many times a cue right after an intensifier (very, really) counts; 1 turns intensifiers off.")
+    whole_word_max_chars: int = Field(
+        default=3, ge=0, le=20,
+        description="Keywords and topic phrases this short match whole words only (ad does not find address); longer ones match word starts. =word and word* force either form.")
 
 
 class Ingest(_Strict):

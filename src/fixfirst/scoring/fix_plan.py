@@ -210,7 +210,7 @@ def touchpoint_topics(tp: Touchpoint, lexicon=None) -> frozenset[str]:
     if lexicon is not None:
         from ..signals.lexicons import fold
 
-        keywords = {fold(k) for k in tp.keywords}
+        keywords = {fold(k).strip().lstrip("=").rstrip("*").strip() for k in tp.keywords}  # explicit =word / word* forms
         topics |= {name for name, phrases in lexicon.topics.items() if name == tp.id or keywords & set(phrases)}
     else:
         topics.add(tp.id)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from enum import Enum
 from statistics import NormalDist
 from typing import Any
 
 from ..settings import MetricRule, Settings
 from .redact import redact
+
+
+class TargetBasis(str, Enum):
+    """Where a signal's target came from: every signal says which basis judged it (docs/settings.md, Targets)."""
+
+    JOURNEY = "journey"  # a target written in journey.yaml (transition target_conversion, touchpoint targets)
+    SETTINGS = "settings"  # a target set explicitly in audit.yaml settings
+    BENCHMARK = "benchmark"  # the sourced benchmark table, by step kind and business type
+    BASELINE = "baseline"  # the business's own earlier level: judged on getting worse and staying worse
+    SEGMENT = "segment"  # the other segments (device, channel, new vs returning) of the same step
+    DEFAULT = "default"  # the settings model's generic default, documented with its source
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class FrictionSignal:
     edge: tuple[str, str] | None = None
     evidence: list[Evidence] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    basis: TargetBasis = TargetBasis.DEFAULT
+    basis_note: str = ""  # what exactly set the target, e.g. "benchmark: checkout -> payment, online shop"
 
     @property
     def clear(self) -> bool:
@@ -82,6 +96,8 @@ class FrictionSignal:
             "weight": self.weight,
             "money_at_stake": round(self.money_at_stake, 2),
             "reach": None if self.reach is None else round(self.reach, 4),
+            "basis": self.basis.value,
+            "basis_note": self.basis_note,
             "evidence": [e.text for e in self.evidence],
         }
 

@@ -14,7 +14,7 @@ from ..journey import Journey, Touchpoint
 from ..settings import Feedback
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
-from .lexicons import Lexicon, arrow_word_start, default_lexicon, fold_texts, word_start_pattern
+from .lexicons import WHOLE_WORD_MARK, Lexicon, arrow_word_start, default_lexicon, fold_texts, phrase_rule, python_phrase_pattern
 from .redact import redact
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
@@ -31,16 +31,18 @@ class TaggedFeedback:
     mentions: dict[str, np.ndarray] = field(default_factory=dict)  # touchpoint id -> which rows mention it
 
 
-def touchpoint_phrases(touchpoint: Touchpoint, lexicon: Lexicon) -> tuple[str, ...]:
-    """The journey keywords of a touchpoint plus the phrases of its topics, folded like the text they are matched in."""
-    phrases = list(fold_texts(list(touchpoint.keywords)).to_pylist()) if touchpoint.keywords else []
+def touchpoint_phrases(touchpoint: Touchpoint, lexicon: Lexicon, whole_word_max_chars: int = 3) -> tuple[str, ...]:
+    """The journey keywords of a touchpoint plus the phrases of its topics, folded like the text they are matched in,
+    short ones marked to match whole words only (`lexicons.phrase_rule`)."""
+    raw = list(touchpoint.keywords)
     for topic in touchpoint.topics:
         if topic not in lexicon.topics:
             raise FixfirstError(f"touchpoint {touchpoint.id!r} in journey.yaml uses topic {topic!r}, which the feedback lexicon "
                                 f"({', '.join(lexicon.files)}) does not define",
                                 "add the topic to the lexicon file, or let it extend the default lexicon (extends: true)")
-        phrases += lexicon.topics[topic]
-    return tuple(dict.fromkeys(p for p in phrases if p))
+        raw += lexicon.topics[topic]
+    phrases = (phrase_rule(p, whole_word_max_chars) for p in raw)
+    return tuple(dict.fromkeys(p for p in phrases if p and p != WHOLE_WORD_MARK))
 
 
 def tone(text: str, lexicon: Lexicon | None = None, rules: Feedback | None = None) -> int:
@@ -111,7 +113,8 @@ def tag_feedback(feedback: pd.DataFrame, journey: Journey, ctx: SignalContext, l
     lexicon = lexicon or default_lexicon(rules.language)
     frame = feedback.copy()
     folded = fold_texts(frame["text"].astype("string"))  # categorical or arrow-backed, as the reader gave it
-    phrases = {tp.id: p for tp in journey.touchpoints if (p := touchpoint_phrases(tp, lexicon))}
+    short = rules.whole_word_max_chars
+    phrases = {tp.id: p for tp in journey.touchpoints if (p := touchpoint_phrases(tp, lexicon, short))}
     # One RE2 alternation per touchpoint over the whole column: a million comments take seconds, not minutes.
     mentions = {tid: pc.match_substring_regex(folded, arrow_word_start(p)).to_numpy(zero_copy_only=False) for tid, p in phrases.items()}
     tags: list[list[str]] = [[] for _ in range(len(frame))]
@@ -139,7 +142,7 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
     lexicon = tagged.lexicon or default_lexicon(ctx.settings.feedback.language)
     signals = []
     for tp in journey.touchpoints:
-        phrases = tagged.phrases.get(tp.id) if tagged.phrases else touchpoint_phrases(tp, lexicon)
+        phrases = tagged.phrases.get(tp.id) if tagged.phrases else touchpoint_phrases(tp, lexicon, ctx.settings.feedback.whole_word_max_chars)
         if not phrases:
             continue
         about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags: tp.id in tags)
@@ -168,7 +171,7 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
         return []
     # The same complaint often arrives many times (copied reviews, templated tickets): rank each text once.
     complaints = complaints.drop_duplicates("text")
-    pattern = word_start_pattern(fold_texts(list(keywords)).to_pylist())
+    pattern = python_phrase_pattern(keywords)
     folded = fold_texts(complaints["text"].astype("string")).to_pylist()
     ranked = complaints.assign(
         _hits=[len(pattern.findall(t)) for t in folded],

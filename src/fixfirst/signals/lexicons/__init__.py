@@ -88,8 +88,45 @@ def word_start_pattern(entries: Iterable[str]) -> re.Pattern:
 
 
 def arrow_word_start(entries: Iterable[str]) -> str:
-    """The same rule for pyarrow's RE2 (its \\b and \\w are ASCII-only, so word characters are spelled out)."""
-    return r"(?:^|[^\p{L}\p{N}_])(?:" + "|".join(_escape(e) for e in sorted(set(entries), key=len, reverse=True)) + ")"
+    """The same rule for pyarrow's RE2 (its \\b and \\w are ASCII-only, so word characters are spelled out).
+
+    An entry ending in WHOLE_WORD_MARK must also end at a word end (see `phrase_rule`).
+    """
+    alternatives = []
+    for entry in sorted(set(entries), key=len, reverse=True):
+        if entry.endswith(WHOLE_WORD_MARK):
+            alternatives.append(_escape(entry[:-1]) + r"(?:$|[^\p{L}\p{N}_])")
+        else:
+            alternatives.append(_escape(entry))
+    return r"(?:^|[^\p{L}\p{N}_])(?:" + "|".join(alternatives) + ")"
+
+
+# Internal mark of a phrase that matches whole words only; it cannot occur in folded text typed as a keyword.
+WHOLE_WORD_MARK = "\x00"
+
+
+def phrase_rule(raw: str, whole_word_max_chars: int) -> str:
+    """A keyword or topic phrase as matched: folded, and marked whole-word when it must not match inside longer words.
+
+    The rule (docs/engagement.md): a phrase matches at the start of a word, so "deliver" also finds "delivered"; a
+    phrase of at most `whole_word_max_chars` characters matches whole words only, so "ad" does not find "address".
+    Explicit forms: `=word` is whole-word at any length, `word*` matches word starts at any length.
+    """
+    text = fold(raw.strip())
+    if text.startswith("=") and len(text) > 1:
+        return text[1:].strip() + WHOLE_WORD_MARK
+    if text.endswith("*") and len(text) > 1:
+        return text[:-1].strip()
+    return text + WHOLE_WORD_MARK if len(text) <= whole_word_max_chars else text
+
+
+def python_phrase_pattern(entries: Iterable[str]) -> re.Pattern:
+    """`arrow_word_start`'s rule in Python's re (quotes are ranked by how many phrases they contain)."""
+    entries = set(entries)
+    whole = sorted(e[:-1] for e in entries if e.endswith(WHOLE_WORD_MARK))
+    start = sorted(e for e in entries if not e.endswith(WHOLE_WORD_MARK))
+    parts = ([r"(?:" + trie_regex(start) + r")\w*"] if start else []) + ([r"(?:" + trie_regex(whole) + r")\b"] if whole else [])
+    return re.compile(r"\b(?:" + "|".join(parts) + ")") if parts else re.compile(r"(?!x)x")
 
 
 def _no_yaml_boolean(value: Any) -> Any:
