@@ -68,7 +68,7 @@ def test_score_json_puts_the_planted_weak_spots_on_top(sample_dir):
         assert spot["signals"], "every weak spot carries its signals"
         for signal in spot["signals"]:
             assert signal["n"] > 0 and 0 <= signal["severity"] <= 1
-            assert abs(sum(s["share"] for s in spot["signals"]) - 1) < 1e-6
+            assert abs(sum(s["share"] for s in spot["signals"]) - 1) < 1e-3  # each share is rounded to 4 places
     healthy = [t for t in payload["touchpoints"] if t["rank"] == 0]
     assert max(t["score"] for t in healthy) < min(s["score"] for s in spots[:3])
     assert payload["verdict"]["status"] == "FIX FIRST"

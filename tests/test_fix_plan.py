@@ -272,7 +272,8 @@ def test_money_sums_are_right_and_labelled_estimates(plan, sample_audit):
 def test_the_plan_ends_with_the_kpis_to_watch(plan):
     rows = {(k.metric, k.touchpoint.id if k.touchpoint else None): k for k in plan.kpis}
     breach = rows[("promise_breach", "delivery")]
-    assert breach.current == pytest.approx(0.19, abs=0.01) and breach.n > 4000 and breach.target == 0.05 and not breach.higher_is_better
+    # Delivery is judged on the orders that were in stock and dispatched in time (causes before symptoms): 7%, not the 19% of all.
+    assert breach.current == pytest.approx(0.07, abs=0.01) and breach.n > 3000 and breach.target == 0.05 and not breach.higher_is_better
     assert breach.on_target is False and "fulfilment-honest-promise" in breach.actions
     checkout = rows[("conversion", "checkout")]
     assert checkout.target == 0.85  # the transition's own target in journey.yaml, not the 60% default
@@ -305,7 +306,7 @@ def test_a_play_that_fits_several_weak_spots_is_one_action_listing_them_all(samp
     playbook = load_playbook("playbook.yaml", tmp_path)
     plan = build_fix_plan(sample_audit.ranking, sample_audit.signals, playbook, sample_audit.engagement.settings)
     huddle = next(a for a in plan.actions if a.id == "daily-ops-huddle")
-    assert [ws.spot.touchpoint.id for ws in huddle.weak_spots] == ["delivery", "pick_pack", "checkout"]
+    assert [ws.spot.touchpoint.id for ws in huddle.weak_spots] == [w.touchpoint.id for w in sample_audit.ranking.weak_spots]
     # Alone on each weak spot it addresses but one, the huddle gets the whole combined estimate there.
     assert huddle.estimated_money <= 0.1 * sum(w.money_at_stake for w in sample_audit.ranking.weak_spots) + 1e-6
     assert huddle.estimated_money > 0
@@ -417,7 +418,7 @@ def test_the_report_shows_quick_wins_then_systemic_changes_then_kpis(sample_html
     kpi_rows = section.css("table.kpis-to-watch tbody tr")
     assert len(kpi_rows) == len(plan.kpis)
     breach = section.css_first('tr.kpi-row[data-metric="promise_breach"][data-touchpoint="delivery"]')
-    assert breach.css_first("td.current").text() == "19.0%" and breach.css_first("td.target").text() == "at most 5%"
+    assert breach.css_first("td.current").text() == "7.1%" and breach.css_first("td.target").text() == "at most 5%"
     assert "estimates" in section.text() and "planning assumption" in section.text()
     assert sample_html.css_first("#methodology #methodology-fix-plan") is not None
     methodology = " ".join(sample_html.css_first("#methodology").text().split())

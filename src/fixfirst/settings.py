@@ -19,7 +19,8 @@ class MetricRule(_Strict):
     of this kind can add to a touchpoint's severity.
     """
 
-    target: float = Field(ge=0, le=1)
+    # None: no fixed default; the target comes from the journey, the benchmark table or the business's own data.
+    target: float | None = Field(ge=0, le=1)
     critical_gap: float = Field(gt=0, le=1)
     weight: float = Field(ge=0, le=1)
 
@@ -28,7 +29,15 @@ class Metrics(_Strict):
     """One rule per signal metric; all metrics are proportions between 0 and 1."""
 
     top2box: MetricRule = MetricRule(target=0.80, critical_gap=0.30, weight=0.7)
-    conversion: MetricRule = MetricRule(target=0.60, critical_gap=0.30, weight=0.9)
+    # Step conversion has no default target: each step is judged against the journey, the benchmark for its kind of
+    # step, or its own earlier level (docs/settings.md, Targets). A target written here applies to every step.
+    conversion: MetricRule = MetricRule(target=None, critical_gap=0.30, weight=0.9)
+    # Conversion between consecutive activities inside one touchpoint (payment submitted -> order placed).
+    activity_conversion: MetricRule = MetricRule(target=None, critical_gap=0.30, weight=0.9)
+    # One segment (device, channel) converting far below the rest of the same step: its target is the rest's level.
+    segment_gap: MetricRule = MetricRule(target=None, critical_gap=0.30, weight=0.6)
+    # A period in which a step's conversion fell abnormally: its target is the step's usual level, mix-adjusted.
+    incident: MetricRule = MetricRule(target=None, critical_gap=0.30, weight=0.6)
     promise_breach: MetricRule = MetricRule(target=0.05, critical_gap=0.20, weight=1.0)
     late_dispatch: MetricRule = MetricRule(target=0.05, critical_gap=0.25, weight=0.6)
     stockout: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.9)
@@ -51,6 +60,11 @@ class Scoring(_Strict):
     )
     weak_spot_min_score: float = Field(default=10.0, ge=0, le=100, description="A touchpoint scoring this or more is a weak spot.")
     high_confidence_n: int = Field(default=300, ge=1, description="Sample size that earns high confidence from one source alone.")
+    medium_confidence_n: int = Field(
+        default=100, ge=1, description="Sample size that earns medium confidence from one source alone (below it, one source gives low confidence).")
+    min_evidence_n: int = Field(
+        default=30, ge=1,
+        description="Fewest observations (orders, answers, cases, feedback items) a signal needs to count toward a weak spot; consultation answers are exempt (their confidence stays low).")
     ci_level: float = Field(default=0.95, gt=0.5, lt=1, description="Confidence level of every interval.")
 
 
@@ -149,6 +163,24 @@ class ProcessRules(_Strict):
     follow_up_quantile: float = Field(default=0.95, ge=0.5, le=1, description="Cases reaching a step later than the log's end minus this quantile of the time cases took to go on are left out of drop-off periods: they may not have had time yet.")
 
 
+class TargetRules(_Strict):
+    """Where a step's target comes from when the journey sets none, and how it is judged on its own data (docs/settings.md, Targets)."""
+
+    benchmarks: bool = Field(default=True, description="Judge steps the journey sets no target for against the sourced benchmark table (by step kind and client.business_type); false goes straight to the business's own baseline.")
+    baseline_recent_days: int = Field(default=28, ge=7, le=365, description="Days at the end of the event log whose cases make a step's recent level, compared with every earlier case when the step is judged on its own baseline.")
+    baseline_parts: int = Field(default=2, ge=1, le=8, description="The recent period is cut into this many equal parts; a drop counts only when every part is below the earlier level (it stays worse: no one-off blip).")
+    baseline_min_cases: int = Field(default=100, ge=10, description="Fewest cases in the recent period, and in the earlier one, before a step is judged on its own baseline.")
+    baseline_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="A recent drop counts when a one-sided test within segments puts it below this p-value.")
+    segment_dimensions: list[Literal["segment", "channel", "visitor_type"]] = Field(
+        default_factory=lambda: ["segment", "channel"],
+        description="Segment columns whose segments are compared with the rest of a step (device, channel; visitor_type: new visitors always convert below returning ones, so it is only a stratum by default).")
+    segment_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="Chance of any false segment gap over every segment and step tested (Holm's step-down correction).")
+    segment_min_cases: int = Field(default=100, ge=10, description="Fewest cases of a segment, and of the rest, at a step before their conversion is compared.")
+    segment_min_gap: float = Field(default=0.10, ge=0, le=1, description="Least gap (0.10 = 10 points) between a segment's conversion and the rest's for a segment gap.")
+    segment_min_relative_gap: float = Field(default=0.25, ge=0, lt=1, description="Least gap as a share of the rest's conversion (0.25: the segment converts at most 75% as well): devices differ a little in every shop.")
+    max_strata: int = Field(default=24, ge=1, le=200, description="Most segment cells (device x channel x visitor type) conversion is compared within; the smallest cells beyond are pooled.")
+
+
 class ChecklistRules(_Strict):
     """How consultation-checklist answers become signals (see docs/checklists.md)."""
 
@@ -181,9 +213,15 @@ class Settings(_Strict):
     capacity: Capacity = Capacity()
     simulation: Simulation = Simulation()
     process: ProcessRules = ProcessRules()
+    targets: TargetRules = TargetRules()
     drivers: Drivers = Drivers()
     checklists: ChecklistRules = ChecklistRules()
     fix_plan: FixPlanRules = FixPlanRules()
+
+    def model_post_init(self, context: Any) -> None:
+        # Only what was written is marked as set (model_fields_set), at every level: a settings target judges a step
+        # only when the client chose it (fixfirst.signals.targets).
+        _unmark_defaults(self)
 
 
 def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
@@ -198,7 +236,34 @@ def merge_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str
 
 
 def settings_with(overrides: dict[str, Any] | None) -> Settings:
-    """Default settings with a (possibly nested, partial) override mapping applied."""
+    """Default settings with a (possibly nested, partial) override mapping applied.
+
+    Only what `overrides` names is marked as set (`model_fields_set`), at every level: a target the client chose
+    judges a step, a default one does not (fixfirst.signals.targets).
+    """
     if not overrides:
         return Settings()
-    return Settings.model_validate(merge_overrides(Settings().model_dump(), overrides))
+    settings = Settings.model_validate(merge_overrides(Settings().model_dump(), overrides))
+    _mark_set(settings, overrides)
+    return settings
+
+
+def _mark_set(model: BaseModel, overrides: dict[str, Any]) -> None:
+    # The merge above hands every default to the validator, which would mark them all as set.
+    object.__setattr__(model, "__pydantic_fields_set__", {k for k in overrides if k in type(model).model_fields})
+    for name in type(model).model_fields:
+        child, value = getattr(model, name), overrides.get(name)
+        if isinstance(child, BaseModel):
+            _mark_set(child, value if isinstance(value, dict) else {})
+
+
+def _unmark_defaults(model: BaseModel) -> None:
+    """Clear `model_fields_set` below every field left at its default: a default MetricRule was built with all its
+    fields given, and would otherwise read as the client's choice."""
+    for name in type(model).model_fields:
+        child = getattr(model, name)
+        if isinstance(child, BaseModel):
+            if name in model.model_fields_set:
+                _unmark_defaults(child)
+            else:
+                _mark_set(child, {})

@@ -109,12 +109,16 @@ class MoneyAtStake:
     campaign: str | None = None
     campaign_extra_per_month: float | None = None  # extra cases reaching the touchpoint while the campaign runs
     campaign_failing_per_month: float | None = None  # of those, how many today's failure rate would fail
+    measured: bool = False  # False: the data cannot price this touchpoint's shortfall (it is ranked by severity instead)
+    campaign_revenue_per_month: float | None = None  # the same shortfall while the campaign's extra demand runs
 
     def to_dict(self) -> dict:
         def r(x, d=2):
             return None if x is None else round(x, d)
         return {"extra_purchases_per_month": r(self.extra_purchases_per_month), "revenue_per_month": r(self.revenue_per_month),
-                "basis": self.basis, "campaign": self.campaign, "campaign_extra_per_month": r(self.campaign_extra_per_month, 1),
+                "measured": self.measured, "basis": self.basis, "campaign": self.campaign,
+                "campaign_revenue_per_month": r(self.campaign_revenue_per_month),
+                "campaign_extra_per_month": r(self.campaign_extra_per_month, 1),
                 "campaign_failing_per_month": r(self.campaign_failing_per_month, 1)}
 
 
@@ -127,9 +131,6 @@ class MoneyModel:
     campaign: PlannedCampaign | None
     survey: pd.DataFrame | None = None
     uplift_override: float | None = None
-    _order_index: object | None = field(default=None, repr=False)  # the order ids as one Arrow array, built once
-    _order_positions: np.ndarray | None = field(default=None, repr=False)
-    _survey_rows: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, journey: Journey, signal_set: SignalSet, campaigns: pd.DataFrame | None = None,
@@ -153,9 +154,20 @@ class MoneyModel:
         conversions = [s for s in signals if s.metric == "conversion" and s.edge]
         if self.chain is not None and tp.id in self.chain.states and conversions:
             self._price_conversion(tp, conversions, money)
+            # Segment gaps, incidents and outcome signals price their own shortfall; the larger figure stands, since
+            # they count the same lost customers as the step's overall conversion.
+            others = [s for s in signals if s not in conversions]
+            best = max(others, key=lambda s: s.extra_purchases_per_month, default=None)
+            if best is not None and best.extra_purchases_per_month > money.extra_purchases_per_month:
+                money.extra_purchases_per_month = best.extra_purchases_per_month
+                money.basis = best.money_basis or f"{best.source}: lost purchases measured in the data"
+            money.measured = money.extra_purchases_per_month > 0
         else:
             self._price_outcome(tp, signals, money, reach)
         money.revenue_per_month = ctx.money(money.extra_purchases_per_month)
+        if self.uplift is not None and money.measured:
+            # The shortfall is a share of the customers passing by: more demand means proportionally more of it.
+            money.campaign_revenue_per_month = money.revenue_per_month * (1.0 + max(0.0, self.uplift) * min(1.0, reach))
         return money
 
     def _price_conversion(self, tp: Touchpoint, conversions: list[FrictionSignal], money: MoneyAtStake) -> None:
@@ -167,6 +179,7 @@ class MoneyModel:
                 improved[s.edge] = min(1.0, improved[s.edge] + (s.target - s.shrunk_value))
         gain = chain.purchase_probability(improved) - chain.purchase_probability()
         money.extra_purchases_per_month = max(0.0, gain) * chain.entries_per_month
+        money.measured = money.extra_purchases_per_month > 0
         money.basis = (f"journey chain: {chain.entries:,} cases entering; purchase probability "
                        f"{chain.purchase_probability():.1%} today, +{max(0.0, gain):.2%} if {tp.name} met its target")
         if not chain.entries_per_month:
@@ -178,11 +191,12 @@ class MoneyModel:
             money.campaign_failing_per_month = money.campaign_extra_per_month * chain.leave_probability(tp.id)
 
     def _price_outcome(self, tp: Touchpoint, signals: list[FrictionSignal], money: MoneyAtStake, reach: float) -> None:
-        priced = [self._survey_money(s) if s.metric == "top2box" else s for s in signals]
-        best = max(priced, key=lambda s: s.detail.get("extra_purchases_per_month", 0.0), default=None)
-        extra = best.detail.get("extra_purchases_per_month", 0.0) if best is not None else 0.0
+        # The largest measured figure, not the sum: signals at one touchpoint often count the same lost customers.
+        best = max(signals, key=lambda s: s.extra_purchases_per_month, default=None)
+        extra = best.extra_purchases_per_month if best is not None else 0.0
         money.extra_purchases_per_month = extra
-        money.basis = best.detail.get("money_basis", f"{best.source}: lost purchases measured in the data") if best is not None and extra else \
+        money.measured = bool(extra)
+        money.basis = (best.money_basis or f"{best.source}: lost purchases measured in the data") if best is not None and extra else \
             "no lost purchases measurable in the data"
         orders_per_month = self.signal_set.context.orders_per_month
         if self.uplift is not None and orders_per_month:
@@ -191,58 +205,3 @@ class MoneyModel:
             if failing:
                 worst = max(failing, key=lambda s: s.value)
                 money.campaign_failing_per_month = money.campaign_extra_per_month * worst.value
-
-    def _order_rows(self, order_ids: pd.Series) -> np.ndarray:
-        """Row position in the order facts of each id (-1 when unknown); the orders' index is built once."""
-        import pyarrow.compute as pc
-
-        if self._order_index is None:
-            self._order_index = _as_arrow(self.signal_set.order_facts["order_id"])
-        # index_in finds each id's first row (duplicate order ids are refused at ingest anyway); null when absent.
-        where = pc.index_in(_as_arrow(order_ids), value_set=self._order_index)
-        return pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-
-    def _survey_money(self, signal: FrictionSignal) -> FrictionSignal:
-        """A rating shortfall costs what dissatisfied customers' lost repeat purchases cost, when answers link to orders."""
-        facts, survey = self.signal_set.order_facts, self.survey
-        column = signal.detail.get("column") or _rating_column(signal.label)
-        if facts is None or survey is None or column is None or "order_id" not in survey or column not in survey:
-            signal.detail.setdefault("money_basis", "survey answers do not link to orders: no lost purchases measurable")
-            return signal
-        ctx = self.signal_set.context
-        if self._survey_rows is None:
-            self._survey_rows = self._order_rows(survey["order_id"])  # once for every rating column
-        answers = survey[column].to_numpy(dtype=float, na_value=np.nan)
-        rows = self._survey_rows
-        usable = (rows >= 0) & ~np.isnan(answers)
-        values = np.full(len(facts), np.nan)
-        # Reversed so that, for an order answered twice, the first answer is the one kept.
-        values[rows[usable][::-1]] = answers[usable][::-1]
-        ratings = pd.Series(values, index=facts.index)
-        known = ratings.notna()
-        effect = failure_effect(facts, ratings <= 3, known, ctx, cancellable=False, what="rated 1-3")
-        shortfall = max(0.0, signal.target - signal.shrunk_value)
-        extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * max(0.0, effect.repeat_gap)
-        signal.detail["extra_purchases_per_month"] = round(extra, 2)
-        signal.detail["money_basis"] = "; ".join(effect.notes) if effect.notes else "too few linked answers to measure lost repeat purchases"
-        signal.money_at_stake = ctx.money(extra)
-        return signal
-
-
-def _rating_column(label: str) -> str | None:
-    """The survey column a top-2-box signal's label names ("Survey: 'Checkout (1-5)' rated 4 or 5")."""
-    import re
-
-    match = re.match(r"Survey: '(.*)' rated", label)
-    return f"rating:{match.group(1)}" if match else None
-
-
-def _as_arrow(ids: pd.Series):
-    """Ids as one Arrow string array, without a round trip through Python objects when they already are Arrow."""
-    import pyarrow as pa
-
-    text = ids.astype("string")
-    arrow = pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(text.tolist(), pa.string())
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    return arrow.cast(pa.string()) if arrow.type != pa.string() else arrow

@@ -111,7 +111,10 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     severity = 1 - prod(1 - weight_i * severity_i): one strong signal is enough to matter, and
     each further signal that agrees can only raise it. score = 100 * severity * (floor + (1 - floor) * reach).
     """
-    weighted = [(s, s.weight * s.severity) for s in signals]
+    min_n = settings.scoring.min_evidence_n
+    # Tiny samples never make a weak spot: below the minimum evidence a signal is listed but scores nothing.
+    # Consultation answers are exempt: one answer describes a whole practice, and their confidence stays low.
+    weighted = [(s, s.weight * s.severity if (s.n >= min_n or s.source == "checklist") else 0.0) for s in signals]
     remaining = 1.0
     for _, w in weighted:
         remaining *= 1.0 - w
@@ -134,40 +137,58 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
 
 
 def _reach(tp: Touchpoint, signals: list[FrictionSignal]) -> tuple[float, str]:
+    """Who passes the touchpoint: journey.yaml's `reach` when the consultant set it, else the best-measured figure."""
+    if tp.reach is not None:
+        return tp.reach, "set in journey.yaml"
     measured = [s for s in signals if s.reach is not None]
     if measured:
         best = max(measured, key=lambda s: s.n)
         return min(1.0, max(0.0, best.reach)), f"measured from {best.source} (n={best.n:,})"
-    if tp.reach is not None:
-        return tp.reach, "set in journey.yaml"
     return 1.0, "assumed: every customer passes here"
 
 
 def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[str, str]:
-    if not contributions or contributions[0].signal.severity == 0:
-        return "low", "no signal is off target"
+    """Confidence grows with the main signal's sample and with independent sources that agree.
+
+    high: interval clear of the target and either a large sample or a second source off target;
+    medium: interval clear and at least `medium_confidence_n` observations; otherwise low.
+    """
+    rules = settings.scoring
+    if not contributions or contributions[0].weighted_severity == 0:
+        return "low", "no signal with enough evidence is off target"
     main = contributions[0].signal
-    agreeing = sorted({c.signal.source for c in contributions if c.signal.severity > 0})
+    agreeing = sorted({c.signal.source for c in contributions if c.weighted_severity > 0})
     if not main.clear:
         return "low", f"the {main.source} figure's interval still reaches the target (n={main.n:,})"
     if main.source == "checklist" and len(agreeing) < 2:
         # A few consultation answers are a lead to check, not evidence enough on their own to block marketing.
         return "low", f"consultation answers alone (n={main.n:,}); no data source agrees yet"
-    if len(agreeing) >= 2 or main.n >= settings.scoring.high_confidence_n:
+    if main.n >= rules.high_confidence_n or (len(agreeing) >= 2 and main.n >= rules.medium_confidence_n):
         why = f"{len(agreeing)} independent sources agree ({', '.join(agreeing)})" if len(agreeing) >= 2 else f"a large sample (n={main.n:,})"
         return "high", f"interval clear of the target and {why}"
-    return "medium", f"interval clear of the target, one source, n={main.n:,}"
+    if main.n >= rules.medium_confidence_n or len(agreeing) >= 2:
+        return "medium", f"interval clear of the target, n={main.n:,}" + (f", {len(agreeing)} sources agree" if len(agreeing) >= 2 else "")
+    return "low", f"interval clear of the target but a small sample (n={main.n:,}, fewer than {rules.medium_confidence_n})"
 
 
 def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings, campaigns: pd.DataFrame | None = None,
                     survey: pd.DataFrame | None = None, uplift: float | None = None) -> Ranking:
     model = MoneyModel.build(journey, signal_set, campaigns, survey, uplift)
     assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings, model) for tp in journey.ordered()]
-    # Deterministic order: score, then money, then journey position (stable sort keeps journey order).
-    order = sorted(assessed, key=lambda w: (-round(w.score, 9), -w.money_at_stake))
-    rank = 0
-    for spot in order:
-        if spot.contributions and spot.score >= settings.scoring.weak_spot_min_score and spot.score > 0:
-            rank += 1
-            spot.rank = rank
-    return Ranking(order, model.chain)
+    weak = [w for w in assessed if w.contributions and w.score >= settings.scoring.weak_spot_min_score and w.score > 0]
+    # What a weak spot costs ranks it; the score (severity x reach) and the confidence stand beside the money. Where
+    # the data cannot price a shortfall, the spot follows the priced ones, ranked by score (stable sort: journey order
+    # breaks ties).
+    order = sorted(weak, key=rank_key)
+    for rank, spot in enumerate(order, start=1):
+        spot.rank = rank
+    rest = sorted((w for w in assessed if w not in weak), key=lambda w: -round(w.score, 9))
+    return Ranking(order + rest, model.chain)
+
+
+def rank_key(spot: WeakSpot) -> tuple:
+    """Priced weak spots first, by money at stake a month; then the unpriced ones by score."""
+    # Purchases, not revenue: the same order, and still defined when the export has no order values.
+    if spot.money.measured and spot.money.extra_purchases_per_month > 0:
+        return (0, -round(spot.money.extra_purchases_per_month, 6), -round(spot.score, 9))
+    return (1, -round(spot.score, 9), 0.0)

@@ -69,7 +69,7 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     if facts is not None:
         signals += order_signals(facts, journey, ctx, survey)
     if survey is not None and len(survey):
-        signals += survey_signals(survey, journey, ctx)
+        signals += survey_signals(survey, journey, ctx, facts)
     funnel = process = None
     events = data.frame("events")
     if events is not None and len(events):

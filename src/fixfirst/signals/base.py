@@ -66,6 +66,11 @@ class FrictionSignal:
     edge: tuple[str, str] | None = None
     evidence: list[Evidence] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
+    # Purchases per month that meeting the target would win back, and how that was measured: the money model reads
+    # these typed fields (never the label or `detail`).
+    extra_purchases_per_month: float = 0.0
+    money_basis: str = ""
+    survey_column: str | None = None  # the survey column a rating signal reads ("rating:Checkout (1-5)")
     basis: TargetBasis = TargetBasis.DEFAULT
     basis_note: str = ""  # what exactly set the target, e.g. "benchmark: checkout -> payment, online shop"
 
@@ -95,6 +100,8 @@ class FrictionSignal:
             "severity": round(self.severity, 4),
             "weight": self.weight,
             "money_at_stake": round(self.money_at_stake, 2),
+            "extra_purchases_per_month": round(self.extra_purchases_per_month, 2),
+            "money_basis": self.money_basis,
             "reach": None if self.reach is None else round(self.reach, 4),
             "basis": self.basis.value,
             "basis_note": self.basis_note,

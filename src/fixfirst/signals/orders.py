@@ -8,6 +8,7 @@ import pandas as pd
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
 
 CANCELLED_WORDS = ("cancel", "void", "unavailable", "refused")
@@ -41,6 +42,7 @@ def order_facts(orders: pd.DataFrame, ctx: SignalContext) -> pd.DataFrame:
         facts["late"] = facts["assessable"] & ((delivered & (facts["delivered_at"].dt.normalize() > facts["deadline"])) | overdue)
         facts["lead_days"] = ctx.calendar.business_days_between(facts["ordered_at"], facts["delivered_at"])
     facts["week"] = facts["ordered_at"].dt.to_period("W-SUN").dt.start_time
+    mark_dispatch(facts, ctx)
     _mark_first_orders(facts, pd.Timedelta(days=ctx.settings.orders.repeat_window_days))
     return facts
 
@@ -126,13 +128,14 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     # A cancelled order is itself the lost purchase; any other failure costs what it did to the customer's next steps.
     per_order = 1.0 if effect is None else effect.purchases_lost_per_affected_order
     signal.money_at_stake = ctx.money(excess * per_order)
-    signal.detail.update(hits=hits, excess_orders_per_month=round(excess, 1), extra_purchases_per_month=round(excess * per_order, 2))
+    signal.extra_purchases_per_month = excess * per_order
+    signal.detail.update(hits=hits, excess_orders_per_month=round(excess, 1))
     if effect is not None:
         signal.detail["effect"] = effect.to_dict()
-        signal.detail["money_basis"] = ("; ".join(effect.notes) if effect.notes else
-                                        f"too few orders on each side to measure what {what} orders cost")
+        signal.money_basis = ("; ".join(effect.notes) if effect.notes else
+                              f"too few orders on each side to measure what {what} orders cost")
     else:
-        signal.detail["money_basis"] = "every cancelled order above the target is a lost purchase"
+        signal.money_basis = "every cancelled order above the target is a lost purchase"
     # Recent orders whose outcome is still open would make the last weeks look better than they were.
     settled = facts["deadline"] < end.normalize()
     if metric == "returns":
@@ -154,15 +157,32 @@ def _finish(signal: FrictionSignal | None) -> FrictionSignal | None:
 
 
 def _delivery(facts, tp, ctx, start, end, survey):
-    signal = _lower_is_better(facts, facts["late"], facts["assessable"], tp, "promise_breach",
-                              f"Orders that missed the promise ({ctx.promise.description})", ctx, start, end, what="late")
+    causes = late_causes(facts)
+    base, label, restricted = facts["assessable"], f"Orders that missed the promise ({ctx.promise.description})", False
+    clean = facts["assessable"] & clean_for_delivery(facts)
+    # Causes before symptoms: the delivery leg is judged on the orders that reached it in time and in stock; the
+    # breaches that backorders and late dispatch caused are credited to stock and packing (their own signals).
+    if causes is not None and int(clean.sum()) >= ctx.settings.scoring.min_evidence_n:
+        known = " and ".join({"backorder": "in stock", "dispatch": "dispatched in time"}[c] for c in causes.known_causes)
+        base, label, restricted = clean, f"Orders {known} that still missed the promise ({ctx.promise.description})", True
+    signal = _lower_is_better(facts, facts["late"], base, tp, "promise_breach", label, ctx, start, end,
+                              what="late after dispatch" if restricted else "late")
     if signal is None:
         return None
+    if causes is not None:
+        signal.detail["late_causes"] = causes
+        split = [f"{causes.points[c] * 100:.1f} points from {CAUSE_LABELS[c]}" for c in ("backorder", "dispatch", "after_dispatch")
+                 if c in causes.known_causes or c == "after_dispatch"]
+        signal.evidence.append(Evidence(
+            f"{pct(causes.late_share, 1)} of {causes.assessed:,} orders missed the promise: " + ", ".join(split)
+            + ". Each late order is credited to its earliest cause; this touchpoint is scored on the last part only"
+            + ("" if restricted else " when enough orders are left") + ".", n=causes.assessed))
     # Only the columns used below: copying every text column of a million orders costs seconds.
     wanted = [c for c in ("order_id", "late", "lead_days", "week", "backordered") if c in facts]
     assessed = facts.loc[facts["assessable"], wanted]
     lead = assessed["lead_days"].dropna()
-    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) missed the promise; target {pct(signal.target)}.", n=signal.n))
+    which = "of these orders" if restricted else "orders"
+    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} {which} ({pct(signal.value, 1)}) missed the promise; target {pct(signal.target)}.", n=signal.n))
     if len(lead):
         p50, p85, p95 = np.percentile(lead, [50, 85, 95])
         signal.detail.update(lead_p50=float(p50), lead_p85=float(p85), lead_p95=float(p95))
@@ -176,11 +196,11 @@ def _delivery(facts, tp, ctx, start, end, survey):
                 f"Week of {week:%d %b %Y}: {pct(row['late'])} late of {int(row['orders'])} orders, {row['orders'] / median_week:.1f}x a typical week's volume.",
                 kind="breakdown", n=int(row["orders"])))
     signal.detail["weekly"] = [(w.strftime("%Y-%m-%d"), int(r["orders"]), float(r["late"])) for w, r in weekly.iterrows()]
-    if "backordered" in assessed:
-        for flag, name in ((True, "backordered"), (False, "in stock")):
-            part = assessed[assessed["backordered"].fillna(False) == flag]
-            if len(part):
-                signal.evidence.append(Evidence(f"{name.capitalize()} orders: {pct(part['late'].mean())} late (n={len(part):,}).", kind="breakdown", n=len(part)))
+    if causes is not None:
+        names = {"backorder": "Backordered orders", "dispatch": "In-stock orders dispatched too late to keep the promise",
+                 "after_dispatch": "Orders in stock and dispatched in time"}
+        for cause, (share, n) in causes.rate_given.items():
+            signal.evidence.append(Evidence(f"{names[cause]}: {pct(share)} late (n={n:,}).", kind="breakdown", n=n))
     signal.evidence.extend(_rating_gap(assessed, tp, survey))
     cycles = stage_cycle_times(facts, ctx)
     if cycles:
@@ -210,16 +230,18 @@ def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | N
 
 
 def _dispatch(facts, tp, ctx, start, end, survey):
-    if "shipped_at" not in facts:
+    if "dispatch_days" not in facts:
         return None
     target_days = ctx.settings.orders.dispatch_target_business_days
-    began = facts["paid_at"].fillna(facts["ordered_at"]) if "paid_at" in facts else facts["ordered_at"]
-    days = ctx.calendar.business_days_between(began, facts["shipped_at"])
-    base = days.notna() & ~facts["cancelled"]
-    signal = _lower_is_better(facts, days > target_days, base, tp, "late_dispatch",
-                              f"Orders dispatched later than {target_days} working day(s) after payment", ctx, start, end, what="dispatched late")
+    days = facts["dispatch_days"]
+    # A backordered order waits for stock, not for the packing bench: the stock signal carries it.
+    base = days.notna() & ~facts["cancelled"] & ~backordered(facts)
+    unit = "working day" if target_days == 1 else "working days"
+    in_stock = " in-stock" if "backordered" in facts else ""
+    label = f"{'In-stock orders' if in_stock else 'Orders'} dispatched later than {target_days} {unit} after payment"
+    signal = _lower_is_better(facts, facts["dispatched_late"], base, tp, "late_dispatch", label, ctx, start, end, what="dispatched late")
     if signal is not None:
-        signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) left later than {target_days} working day(s); median {days[base].median():.0f}.", n=signal.n))
+        signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,}{in_stock} orders ({pct(signal.value, 1)}) left later than {target_days} {unit}; median {days[base].median():.0f}.", n=signal.n))
     return _finish(signal)
 
 
@@ -252,7 +274,8 @@ def _returns(facts, tp, ctx, start, end, survey):
     signal = _lower_is_better(facts, returned, base, tp, "returns", "Delivered orders returned", ctx, start, end, what="returned")
     if signal is None:
         return None
-    signal.reach = signal.value  # only customers who return something pass this touchpoint
+    # Every customer who receives an order meets this touchpoint's outcome; the return rate is the severity, not the reach.
+    signal.reach = 1.0
     signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} delivered orders ({pct(signal.value, 1)}) came back; target at most {pct(signal.target)}.", n=signal.n))
     if "return_reason" in facts:
         reasons = facts.loc[base & returned, "return_reason"].fillna("(no reason given)").value_counts()
@@ -280,9 +303,9 @@ def _repeat(facts, tp, ctx, start, end, survey):
     # Each customer short of the target is a second order that did not happen.
     shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(len(eligible), first_dates.min(), first_dates.max())
     signal.money_at_stake = ctx.money(shortfall)
-    signal.detail.update(extra_purchases_per_month=round(shortfall, 2),
-                         money_basis=f"first-time customers per month × the shortfall against the {pct(signal.target)} repeat target: "
-                                     "each is a second order that did not happen")
+    signal.extra_purchases_per_month = shortfall
+    signal.money_basis = (f"first-time customers per month × the shortfall against the {pct(signal.target)} repeat target: "
+                          "each is a second order that did not happen")
     signal.evidence.append(Evidence(f"{hits:,} of {len(eligible):,} customers ({pct(signal.value)}) came back within {window.days} days; target {pct(signal.target)}.", n=len(eligible)))
     return signal
 

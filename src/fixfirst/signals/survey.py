@@ -36,26 +36,34 @@ class NetPromoterScore:
     ci_high: float
 
 
-def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:
+def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext, facts: pd.DataFrame | None = None) -> list[FrictionSignal]:
+    """Top-2-box share per rated touchpoint, with what the dissatisfied answers cost in lost repeat purchases.
+
+    Causes before symptoms: where answers link to orders, a touchpoint of the delivery leg is judged only on answers
+    about orders that reached it without an earlier failure (in stock, dispatched on time), so a stock problem is not
+    scored again as unhappy delivery ratings.
+    """
     signals = []
     total = len(survey)
+    rows = order_rows(facts, survey)
     for tp in journey.touchpoints:
         for header in tp.survey:
             column = f"rating:{header}"
             if column not in survey:
                 continue
-            ratings = survey[column].dropna()
+            ratings = survey[column]
+            answered = ratings.notna()
+            reach = int(answered.sum()) / total if total else None  # respondents who skip a question never met that touchpoint
+            judged, note = _cause_filtered(ratings, tp, facts, rows, ctx)
+            ratings = judged.dropna()
             n = len(ratings)
             if n == 0:
                 continue
             top2 = int((ratings >= 4).sum())
             signal = proportion_signal(touchpoint=tp.id, metric="top2box", label=f"Survey: '{header}' rated 4 or 5",
                                        source="survey", hits=top2, n=n, higher_is_better=True, settings=ctx.settings,
-                                       target=tp.targets.get("top2box"),
-                                       # Respondents who skip a question never met that touchpoint (e.g. support).
-                                       reach=n / total if total else None)
-            dissatisfied_share = max(0.0, signal.target - signal.shrunk_value)
-            signal.money_at_stake = ctx.money(dissatisfied_share * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0))
+                                       target=tp.targets.get("top2box"), reach=reach, survey_column=column)
+            _price_ratings(signal, judged, facts, rows, ctx)
             counts = ratings.round().value_counts().reindex([1, 2, 3, 4, 5], fill_value=0)
             mean = float(ratings.mean())
             mean_low, mean_high = mean_interval(ratings.to_numpy(dtype="float64"), ctx.settings.scoring.ci_level)
@@ -63,10 +71,73 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext) -
                                  distribution={int(k): int(v) for k, v in counts.items()})
             signal.evidence.append(Evidence(
                 f"{pct(signal.value)} rated it 4-5 (n={n:,}; {pct(signal.ci_low)}-{pct(signal.ci_high)}); mean rating "
-                f"{mean:.2f}/5 ({mean_low:.2f}-{mean_high:.2f}); target {pct(signal.target)}.", n=n))
+                f"{mean:.2f}/5 ({mean_low:.2f}-{mean_high:.2f}); target {pct(signal.target)}{note}.", n=n))
             signal.evidence.append(Evidence("Ratings 1-5: " + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ".", kind="breakdown", n=n))
             signals.append(signal)
     return signals
+
+
+def order_rows(facts: pd.DataFrame | None, survey: pd.DataFrame) -> np.ndarray | None:
+    """Row position in the order facts of each survey answer's order (-1 when unknown); None when answers do not link."""
+    if facts is None or "order_id" not in survey or "order_id" not in facts or not len(facts):
+        return None
+    import pyarrow.compute as pc
+
+    where = pc.index_in(_as_arrow(survey["order_id"]), value_set=_as_arrow(facts["order_id"]))
+    rows = pc.fill_null(where, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return rows if (rows >= 0).any() else None
+
+
+def _cause_filtered(ratings: pd.Series, tp, facts: pd.DataFrame | None, rows: np.ndarray | None,
+                    ctx: SignalContext) -> tuple[pd.Series, str]:
+    """The answers that judge this touchpoint: for the delivery leg, those about orders with no earlier failure."""
+    if rows is None or not ({"delivery", "dispatch"} & set(tp.orders)):
+        return ratings, ""
+    from .late_causes import backordered, clean_for_delivery
+
+    ok = (clean_for_delivery(facts) if "delivery" in tp.orders else ~backordered(facts)).to_numpy()
+    linked = rows >= 0
+    keep = ~linked.copy()  # answers that do not link are kept: nothing says an earlier step failed them
+    keep[linked] = ok[rows[linked]]
+    filtered = ratings.where(keep)
+    left_out = int((ratings.notna() & ~keep).sum())
+    if not left_out or filtered.notna().sum() < ctx.settings.scoring.min_evidence_n:
+        return ratings, ""
+    what = "in stock and dispatched in time" if "delivery" in tp.orders else "in stock"
+    return filtered, f"; {left_out:,} answers about orders that were not {what} are credited to the earlier step"
+
+
+def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFrame | None, rows: np.ndarray | None,
+                   ctx: SignalContext) -> None:
+    """A rating shortfall costs what dissatisfied customers' lost repeat purchases cost, when answers link to orders."""
+    if facts is None or rows is None:
+        signal.money_basis = "survey answers do not link to orders: no lost purchases measurable"
+        return
+    from .order_flow import failure_effect
+
+    answers = ratings.to_numpy(dtype=float, na_value=np.nan)  # one per survey row, in file order like `rows`
+    usable = (rows >= 0) & ~np.isnan(answers)
+    values = np.full(len(facts), np.nan)
+    # Reversed so that, for an order answered twice, the first answer is the one kept.
+    values[rows[usable][::-1]] = answers[usable][::-1]
+    linked = pd.Series(values, index=facts.index)
+    effect = failure_effect(facts, linked <= 3, linked.notna(), ctx, cancellable=False, what="rated 1-3")
+    shortfall = max(0.0, signal.target - signal.shrunk_value)
+    extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * max(0.0, effect.repeat_gap)
+    signal.extra_purchases_per_month = extra
+    signal.money_basis = "; ".join(effect.notes) if effect.notes else "too few linked answers to measure lost repeat purchases"
+    signal.money_at_stake = ctx.money(extra)
+
+
+def _as_arrow(ids: pd.Series):
+    """Ids as one Arrow string array, without a round trip through Python objects when they already are Arrow."""
+    import pyarrow as pa
+
+    text = ids.astype("string")
+    arrow = pa.array(text.array) if hasattr(text.array, "__arrow_array__") else pa.array(text.tolist(), pa.string())
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    return arrow.cast(pa.string()) if arrow.type != pa.string() else arrow
 
 
 def net_promoter_score(survey: pd.DataFrame, level: float = 0.95) -> NetPromoterScore | None:

@@ -95,7 +95,7 @@ def arrow_word_start(entries: Iterable[str]) -> str:
     alternatives = []
     for entry in sorted(set(entries), key=len, reverse=True):
         if entry.endswith(WHOLE_WORD_MARK):
-            alternatives.append(_escape(entry[:-1]) + r"(?:$|[^\p{L}\p{N}_])")
+            alternatives.append(_escape(entry[:-1]) + r"(?:e?s)?(?:$|[^\p{L}\p{N}_])")  # a plural still counts: bag, bags
         else:
             alternatives.append(_escape(entry))
     return r"(?:^|[^\p{L}\p{N}_])(?:" + "|".join(alternatives) + ")"
@@ -109,7 +109,8 @@ def phrase_rule(raw: str, whole_word_max_chars: int) -> str:
     """A keyword or topic phrase as matched: folded, and marked whole-word when it must not match inside longer words.
 
     The rule (docs/engagement.md): a phrase matches at the start of a word, so "deliver" also finds "delivered"; a
-    phrase of at most `whole_word_max_chars` characters matches whole words only, so "ad" does not find "address".
+    phrase of at most `whole_word_max_chars` characters matches whole words only (a plural s or es allowed), so "ad"
+    finds "ads" but not "address".
     Explicit forms: `=word` is whole-word at any length, `word*` matches word starts at any length.
     """
     text = fold(raw.strip())
@@ -125,7 +126,7 @@ def python_phrase_pattern(entries: Iterable[str]) -> re.Pattern:
     entries = set(entries)
     whole = sorted(e[:-1] for e in entries if e.endswith(WHOLE_WORD_MARK))
     start = sorted(e for e in entries if not e.endswith(WHOLE_WORD_MARK))
-    parts = ([r"(?:" + trie_regex(start) + r")\w*"] if start else []) + ([r"(?:" + trie_regex(whole) + r")\b"] if whole else [])
+    parts = ([r"(?:" + trie_regex(start) + r")\w*"] if start else []) + ([r"(?:" + trie_regex(whole) + r")(?:e?s)?\b"] if whole else [])
     return re.compile(r"\b(?:" + "|".join(parts) + ")") if parts else re.compile(r"(?!x)x")
 
 
