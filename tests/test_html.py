@@ -43,8 +43,10 @@ def test_each_weak_spot_shows_its_signals_with_sample_sizes(sample_html, sample_
         rows = block.css("table.signals tbody tr")
         assert len(rows) == len(spot.contributions)
         for row in rows:
-            n = row.css("td")[4].text().replace(",", "")
+            n = row.css("td")[5].text().replace(",", "")
             assert int(n) > 0
+            # Every signal says which basis set its target.
+            assert row.css_first("td.basis").text().split(":")[0] in {"journey", "settings", "benchmark", "baseline", "segment", "default"}
 
 
 def test_journey_map_draws_every_touchpoint_coloured(sample_html, sample_audit):
