@@ -19,27 +19,30 @@ CAUSE_LABELS = {"backorder": "backorders", "dispatch": "dispatch too late to kee
 def mark_dispatch(facts: pd.DataFrame, ctx: SignalContext) -> None:
     """`dispatch_days`, `dispatched_late` and `dispatch_too_late`, computed once for every order signal.
 
-    `dispatch_days`: working days from payment (else ordering) to dispatch. `dispatched_late`: more of them than the
-    dispatch target (settings.orders), the packing bench's own yardstick. `dispatch_too_late`: dispatched with fewer
+    `dispatch_days`: working days from payment (else ordering) to dispatch. `dispatch_too_late`: dispatched with fewer
     working days left before the promised date than the delivery leg usually takes (the median working days from
-    dispatch to doorstep in this export), so the promise was lost before the parcel left. The cause split uses the
-    latter: a shop whose carrier is quick may dispatch on day two and still keep its promise. NA where unknown.
+    dispatch to doorstep in this export), so the promise was lost before the parcel left. `dispatched_late`: what the
+    dispatch signal counts: more working days than `orders.dispatch_target_business_days` when the client set one,
+    else the same as `dispatch_too_late`, so the yardstick follows the promise (a shop whose carrier is quick may
+    dispatch on day two and still keep it). The cause split always uses `dispatch_too_late`. NA where unknown.
     """
     if "shipped_at" not in facts:
         return
     began = facts["paid_at"].fillna(facts["ordered_at"]) if "paid_at" in facts else facts["ordered_at"]
     days = ctx.calendar.business_days_between(began, facts["shipped_at"])
     facts["dispatch_days"] = days
-    facts["dispatched_late"] = _flag(days > ctx.settings.orders.dispatch_target_business_days, days.notna())
-    if "delivered_at" not in facts:
-        return
-    transit = ctx.calendar.business_days_between(facts["shipped_at"], facts["delivered_at"])
-    transit = transit[transit >= 0]
-    if transit.empty:
-        return
-    usual = float(transit.median())
-    slack = ctx.calendar.business_days_between(facts["shipped_at"], facts["deadline"])
-    facts["dispatch_too_late"] = _flag(slack < usual, slack.notna())
+    target = ctx.settings.orders.dispatch_target_business_days
+    if "delivered_at" in facts:
+        transit = ctx.calendar.business_days_between(facts["shipped_at"], facts["delivered_at"])
+        transit = transit[transit >= 0]
+        if not transit.empty:
+            usual = float(transit.median())
+            slack = ctx.calendar.business_days_between(facts["shipped_at"], facts["deadline"])
+            facts["dispatch_too_late"] = _flag(slack < usual, slack.notna())
+    if target is not None:
+        facts["dispatched_late"] = _flag(days > target, days.notna())
+    elif "dispatch_too_late" in facts:
+        facts["dispatched_late"] = facts["dispatch_too_late"]
 
 
 def _flag(values: pd.Series, known: pd.Series) -> pd.Series:

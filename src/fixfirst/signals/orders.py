@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..journey import Journey, Touchpoint
-from .base import Evidence, FrictionSignal, pct, proportion_signal
+from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
 from .context import SignalContext
 from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
@@ -230,18 +230,25 @@ def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | N
 
 
 def _dispatch(facts, tp, ctx, start, end, survey):
-    if "dispatch_days" not in facts:
+    if "dispatched_late" not in facts:
         return None
     target_days = ctx.settings.orders.dispatch_target_business_days
     days = facts["dispatch_days"]
     # A backordered order waits for stock, not for the packing bench: the stock signal carries it.
-    base = days.notna() & ~facts["cancelled"] & ~backordered(facts)
-    unit = "working day" if target_days == 1 else "working days"
+    base = facts["dispatched_late"].notna() & ~facts["cancelled"] & ~backordered(facts)
     in_stock = " in-stock" if "backordered" in facts else ""
-    label = f"{'In-stock orders' if in_stock else 'Orders'} dispatched later than {target_days} {unit} after payment"
+    if target_days is not None:
+        unit = "working day" if target_days == 1 else "working days"
+        when, left = f"later than {target_days} {unit} after payment", f"left later than {target_days} {unit}"
+    else:
+        when = left = "too late for the usual delivery leg to keep the promise"
+    label = f"{'In-stock orders' if in_stock else 'Orders'} dispatched {when}"
     signal = _lower_is_better(facts, facts["dispatched_late"], base, tp, "late_dispatch", label, ctx, start, end, what="dispatched late")
     if signal is not None:
-        signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,}{in_stock} orders ({pct(signal.value, 1)}) left later than {target_days} {unit}; median {days[base].median():.0f}.", n=signal.n))
+        if target_days is not None:
+            signal.basis, signal.basis_note = TargetBasis.SETTINGS, f"settings: orders.dispatch_target_business_days = {target_days}"
+        signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,}{in_stock} orders ({pct(signal.value, 1)}) {left}; "
+                                        f"median {days[base].median():.0f} working days from payment to dispatch.", n=signal.n))
     return _finish(signal)
 
 
