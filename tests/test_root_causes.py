@@ -154,3 +154,21 @@ def test_reach_set_in_the_journey_overrides_the_measured_one():
     ranking = rank_weak_spots(journey, SignalSet(survey_signals(survey, journey, ctx), ctx), ctx.settings)
     spot = ranking.for_touchpoint("desk")
     assert spot.reach == 0.2 and spot.reach_basis == "set in journey.yaml"
+
+
+def test_cancellations_of_backordered_orders_are_credited_to_stock():
+    ctx = _ctx()
+    orders = _orders(3000, backorder=0.2, slow=0.0, carrier=0.0, seed=7)
+    rng = np.random.default_rng(1007)  # not the orders' own seed: its first draws decided the backorders
+    cancel = rng.random(len(orders)) < np.where(orders["backordered"], 0.3, 0.01)
+    orders.loc[cancel, "status"] = "cancelled"
+    orders.loc[cancel, ["shipped_at", "delivered_at"]] = pd.NaT
+    journey = journey_from_spec(JourneySpec.model_validate({"stages": ["s"], "touchpoints": [
+        {"id": "stock", "name": "Stock", "stage": "s", "data": {"orders": ["stock"]}},
+        {"id": "confirmation", "name": "Order confirmation", "stage": "s", "data": {"orders": ["cancellations"]}}]}))
+    facts = order_facts(orders, ctx)
+    signals = {s.touchpoint: s for s in order_signals(facts, journey, ctx, None)}
+    assert facts["cancelled"].mean() > 0.06  # all orders: well above a 2% target...
+    assert signals["confirmation"].value == pytest.approx(0.01, abs=0.006) and signals["confirmation"].severity == 0
+    assert signals["confirmation"].label == "In-stock orders cancelled"
+    assert signals["stock"].detail["effect"]["cancel_gap"] == pytest.approx(0.29, abs=0.05)  # ...the stock-out's cost

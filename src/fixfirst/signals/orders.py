@@ -323,11 +323,16 @@ def _cancellations(facts, tp, ctx, start, end, survey):
     cancelled = facts["cancelled"]
     if "cancel_reason" in facts:
         cancelled = cancelled | facts["cancel_reason"].notna()
-    base = pd.Series(True, index=facts.index)
-    signal = _lower_is_better(facts, cancelled, base, tp, "cancellation", "Orders cancelled", ctx, start, end, what="cancelled")
+    # Causes before symptoms: customers who cancel a backordered order cancel because of the stock-out, and the stock
+    # signal already counts those cancellations in what backorders cost; this one judges the in-stock orders.
+    base = ~backordered(facts)
+    in_stock = "backordered" in facts and bool(backordered(facts).any())
+    label = "In-stock orders cancelled" if in_stock else "Orders cancelled"
+    signal = _lower_is_better(facts, cancelled, base, tp, "cancellation", label, ctx, start, end, what="cancelled")
     if signal is None:
         return None
-    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) were cancelled; target at most {pct(signal.target)}.", n=signal.n))
+    which = "in-stock orders" if in_stock else "orders"
+    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} {which} ({pct(signal.value, 1)}) were cancelled; target at most {pct(signal.target)}.", n=signal.n))
     if "cancel_reason" in facts and cancelled.any():
         reasons = facts.loc[cancelled, "cancel_reason"].astype("string").fillna("(no reason given)").value_counts()
         total = reasons.sum()
@@ -338,6 +343,7 @@ def _cancellations(facts, tp, ctx, start, end, survey):
         known = facts["backordered"].notna()
         for name, part in (("backordered", known & flag), ("in stock", known & ~flag)):
             if part.any():
-                signal.evidence.append(Evidence(f"{name.capitalize()} orders: {pct(cancelled[part].mean(), 1)} cancelled (n={int(part.sum()):,}).",
+                credit = " (credited to stock)" if name == "backordered" and in_stock else ""
+                signal.evidence.append(Evidence(f"{name.capitalize()} orders: {pct(cancelled[part].mean(), 1)} cancelled (n={int(part.sum()):,}){credit}.",
                                                 kind="breakdown", n=int(part.sum())))
     return _finish(signal)
