@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
+from .baseline import Baseline, recent_against_earlier
 from .context import SignalContext
 from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
+from .targets import TargetChoice, resolve_target
 
 CANCELLED_WORDS = ("cancel", "void", "unavailable", "refused")
 
@@ -119,9 +123,23 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
         return None
     flag = flag.fillna(False).astype(bool)
     hits = int((flag & base).sum())
+    # Recent orders whose outcome is still open would make the last weeks look better than they were.
+    settled = facts["deadline"] < end.normalize()
+    if metric == "returns":
+        settled = facts["ordered_at"] <= end - pd.Timedelta(days=ctx.settings.orders.return_window_days)
+    choice = resolve_target(metric, tp, None, ctx)
+    judged = _judged(choice, facts["ordered_at"], ~flag, base & settled, ctx, higher_is_better=False)
+    if judged.baseline is not None:
+        hits, n = judged.baseline.recent.n - judged.baseline.recent.hits, judged.baseline.recent.n
+    elif judged.target is None:
+        judged = _Judged(hits / n, judged.note, None)
     signal = proportion_signal(touchpoint=tp.id, metric=metric, label=label, source="orders", hits=hits, n=n,
-                               higher_is_better=False, settings=ctx.settings, target=tp.targets.get(metric), reach=1.0)
-    excess = max(0.0, signal.shrunk_value - signal.target) * ctx.per_month(n, start, end)
+                               higher_is_better=False, settings=ctx.settings, target=judged.target, reach=1.0,
+                               basis=choice.basis, basis_note=judged.note)
+    if judged.baseline is not None and not judged.baseline.worse:
+        signal.severity = 0.0  # within its own usual range: no lasting, significant rise
+    period = (pd.Timestamp(judged.baseline.start), pd.Timestamp(judged.baseline.end) + pd.Timedelta(days=1)) if judged.baseline else (start, end)
+    excess = max(0.0, signal.shrunk_value - signal.target) * ctx.per_month(n, *period) if signal.severity > 0 else 0.0
     effect = None
     if metric != "cancellation":
         effect = failure_effect(facts, flag, base if effect_base is None else effect_base, ctx, cancellable=cancellable, what=what)
@@ -136,17 +154,54 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
                               f"too few orders on each side to measure what {what} orders cost")
     else:
         signal.money_basis = "every cancelled order above the target is a lost purchase"
-    # Recent orders whose outcome is still open would make the last weeks look better than they were.
-    settled = facts["deadline"] < end.normalize()
-    if metric == "returns":
-        settled = facts["ordered_at"] <= end - pd.Timedelta(days=ctx.settings.orders.return_window_days)
     trend = weekly_trend(flag, base & settled, facts["week"], ctx.settings.orders.trend_recent_weeks, ctx.settings.scoring.ci_level)
     if trend is not None:
         signal.detail["trend"] = trend.to_dict()
     signal.detail["_later"] = [Evidence(note, kind="breakdown") for note in (effect.notes if effect else [])]
+    if judged.baseline is not None:
+        signal.detail["baseline"] = judged.baseline.to_dict()
+        signal.detail["_later"].insert(0, Evidence(_baseline_sentence(judged.baseline, what, higher_is_better=False), n=n))
     if trend is not None:
         signal.detail["_later"].append(Evidence(trend.sentence(what), kind="breakdown", n=trend.recent_n + trend.earlier_n))
     return signal
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """The target an order signal is judged against: chosen (journey, settings, benchmark, default) or its own history."""
+
+    target: float | None
+    note: str
+    baseline: Baseline | None = None
+
+
+def _judged(choice: TargetChoice, when: pd.Series, success: pd.Series, rows: pd.Series, ctx: SignalContext, *,
+            higher_is_better: bool) -> _Judged:
+    """With a chosen target, that; without one, the recent orders against the earlier ones (`signals.baseline`).
+
+    `success` is the good outcome (on time, in stock, came back); `rows` the settled orders the baseline may use.
+    Without enough dated orders on both sides the figure is measured but not judged (its own value is its target).
+    """
+    if choice.value is not None:
+        return _Judged(choice.value, choice.note)
+    keep = rows.to_numpy(dtype=bool) & when.notna().to_numpy()
+    times = when.to_numpy(dtype="datetime64[ns]")[keep].astype("int64")
+    good = success.to_numpy(dtype=bool)[keep]
+    baseline = recent_against_earlier(times, good, np.zeros(len(times), np.int64), ctx.settings.targets)
+    if baseline is None:
+        return _Judged(None, "not judged: no target in the journey, settings or benchmarks, and too few dated orders to compare with its own history")
+    earlier = baseline.recent.reference_rate
+    target = earlier if higher_is_better else 1.0 - earlier
+    return _Judged(target, f"baseline: its own level before {baseline.start.day} {baseline.start:%b %Y}", baseline)
+
+
+def _baseline_sentence(baseline: Baseline, what: str, *, higher_is_better: bool) -> str:
+    r = baseline.recent
+    now, before = (r.rate, r.reference_rate) if higher_is_better else (1 - r.rate, 1 - r.reference_rate)
+    text = f"Judged against its own history: {pct(now, 1)} {what} of {r.n:,} orders {baseline.dates}, against {pct(before, 1)} of the {r.reference_n:,} before"
+    if baseline.worse:
+        return text + ": it got worse and stays worse."
+    return text + (": no lasting, significant change." if baseline.significant else f": within chance (p={r.p_value:.2g}).")
 
 
 def _finish(signal: FrictionSignal | None) -> FrictionSignal | None:
@@ -300,20 +355,33 @@ def _repeat(facts, tp, ctx, start, end, survey):
     judged = facts["came_back"].notna()
     if not judged.any():
         return None
-    came_back = facts.loc[judged, "came_back"].astype(bool)
+    came_back = facts["came_back"].fillna(False).astype(bool)
     first_dates = facts.loc[judged, "ordered_at"]
-    hits = int(came_back.sum())
-    eligible = came_back
+    hits, n = int(came_back[judged].sum()), int(judged.sum())
+    whole = (hits, n)
+    choice = resolve_target("repeat", tp, None, ctx)
+    verdict = _Judged(choice.value, choice.note)
+    if choice.value is None:
+        # Not judged on its own history: within one export, customers who buy often show up first, so later "first
+        # orders" come from rarer buyers and the repeat rate of recent cohorts falls even when nothing changed.
+        verdict = _Judged(hits / n, "not judged: no repeat target in the journey, settings or benchmarks, and repeat rates of "
+                                    "first-time customers drift within an export (frequent buyers show up first)")
     signal = proportion_signal(touchpoint=tp.id, metric="repeat", label=f"Customers who ordered again within {window.days} days",
-                               source="orders", hits=hits, n=len(eligible), higher_is_better=True, settings=ctx.settings,
-                               target=tp.targets.get("repeat"), reach=1.0)
+                               source="orders", hits=hits, n=n, higher_is_better=True, settings=ctx.settings,
+                               target=verdict.target, reach=1.0, basis=choice.basis, basis_note=verdict.note)
+    if verdict.baseline is not None and not verdict.baseline.worse:
+        signal.severity = 0.0
     # Each customer short of the target is a second order that did not happen.
-    shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(len(eligible), first_dates.min(), first_dates.max())
+    shortfall = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(n, first_dates.min(), first_dates.max()) if signal.severity > 0 else 0.0
     signal.money_at_stake = ctx.money(shortfall)
     signal.extra_purchases_per_month = shortfall
     signal.money_basis = (f"first-time customers per month × the shortfall against the {pct(signal.target)} repeat target: "
                           "each is a second order that did not happen")
-    signal.evidence.append(Evidence(f"{hits:,} of {len(eligible):,} customers ({pct(signal.value)}) came back within {window.days} days; target {pct(signal.target)}.", n=len(eligible)))
+    signal.evidence.append(Evidence(f"{whole[0]:,} of {whole[1]:,} customers ({pct(whole[0] / whole[1])}) came back within {window.days} days"
+                                    + (f"; target {pct(signal.target)} ({signal.basis_note})." if verdict.baseline is None else "."), n=whole[1]))
+    if verdict.baseline is not None:
+        signal.detail["baseline"] = verdict.baseline.to_dict()
+        signal.evidence.append(Evidence(_baseline_sentence(verdict.baseline, "came back", higher_is_better=True), n=n))
     return signal
 
 
