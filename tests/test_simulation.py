@@ -169,6 +169,35 @@ def test_handoff_days_delay_the_next_step_and_the_customer():
     assert courier.lead_time.p50 == courier.lead_time.p95 == 2
 
 
+def test_replayed_orders_are_the_same_in_every_run():
+    counts = np.array([3, 0, 5, 2, 7, 0, 1, 4, 4, 4, 0, 9, 1, 2], dtype=float)
+    flow = run_flow([OperationalStep("pack", 4.0)], DemandPlan(MONDAY, counts, fixed=True), WEEKDAYS, 2, runs=5)
+    assert (flow.arrived[: len(counts)] == np.cumsum(counts)[:, None]).all() and (flow.window_orders == counts.sum()).all()
+    with pytest.raises(ValueError, match="whole numbers"):
+        DemandPlan(MONDAY, [1.5, 2.0], fixed=True)
+
+
+def test_delivery_days_by_weekday_follow_the_last_step():
+    """Ample capacity: every order leaves the day it arrives (weekend orders on Monday). A Friday departure takes
+    three working days to the door, any other one; so Friday's orders, and only they, miss a two-day promise."""
+    table = np.zeros((7, 4))
+    table[:, 1] = 1.0
+    table[4] = [0.0, 0.0, 0.0, 1.0]
+    demand = DemandPlan(MONDAY, np.full(14, 10.0), fixed=True)
+    flow = run_flow([OperationalStep("pack", 1000.0)], demand, WEEKDAYS, 2, runs=3, delivery=table)
+    assert flow.segment_count.sum() == pytest.approx(3 * 140)  # splitting by delivery days keeps every order
+    friday = np.isin(flow.segment_arrival, [4, 11])
+    assert (flow.segment_lead[friday] == 3).all() and (flow.segment_lead[~friday] == 1).all()
+    assert flow.breach_share == pytest.approx(2 / 14)
+    # Half of Monday's departures take a day, half two: the chances weight the orders.
+    table[0] = [0.0, 0.5, 0.5, 0.0]
+    split = run_flow([OperationalStep("pack", 1000.0)], demand, WEEKDAYS, 2, runs=1, delivery=table)
+    monday = split.segment_arrival == 0
+    assert sorted(split.segment_lead[monday]) == [1, 2] and split.segment_count[monday].tolist() == [5.0, 5.0]
+    with pytest.raises(ValueError, match="one row of chances per weekday"):
+        run_flow([OperationalStep("pack", 1.0)], demand, WEEKDAYS, 2, delivery=np.ones((7, 2)))
+
+
 def test_same_seed_same_projection_and_json():
     demand = DemandPlan(MONDAY, np.full(35, 50.0), dispersion=10.0)
     first = simulate(_line(), demand, WEEKDAYS, 3, runs=50, seed=7).to_dict()

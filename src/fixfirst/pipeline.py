@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .capacity import CapacityOutlook, capacity_outlook
-from .capacity.campaign import NoProjection, project_campaign
-from .capacity.kpis import marketing_ops_kpis
+from .capacity import CapacityOutlook
+from .capacity.assessment import assess_capacity
 from .engagement import Engagement, load_engagement
 from .errors import InputProblems
 from .ingest import IngestResult, ingest
@@ -74,17 +73,9 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:
-        outlook = capacity_outlook(signals.order_facts, data.frame("campaigns"), engagement.settings, signals.context.calendar,
-                                   uplift=uplift)
-        if outlook is not None:
-            try:
-                outlook.simulation = project_campaign(
-                    signals.order_facts, data.frame("campaigns"), outlook.campaign, data.frame("capacity"), data.frame("leads"),
-                    data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise, uplift=uplift)
-            except NoProjection as why:
-                outlook.simulation_skipped = str(why)
-            leads = outlook.simulation.demand.leads if outlook.simulation is not None else None
-            outlook.kpis = marketing_ops_kpis(signals.order_facts, data.frame("campaigns"), leads)
+        outlook = assess_capacity(signals.order_facts, data.frame("campaigns"), data.frame("capacity"), data.frame("leads"),
+                                  data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise,
+                                  uplift=uplift)
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
     fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -11,11 +11,13 @@ import pandas as pd
 from ..engagement import Promise
 from ..settings import Settings
 from ..signals.calendar import WorkingCalendar
+from .backtest import Backtest, run_backtest
+from .delivery import DeliveryDelay, delivery_delay, joint_delay
 from .demand import DemandForecast, forecast_demand, lead_demand
+from .dispatch import dispatch_history
 from .flow import DemandPlan, run_flow
-from .headroom import Headroom, headroom
-from .outlook import PlannedCampaign
-from .headroom import measured_breach_share
+from .headroom import Headroom, headroom, measured_breach_share
+from .outlook import PlannedCampaign, RecentOrders
 from .projection import LeadTime, Projection, json_safe, summarise
 from .steps import StepCapacity, inferred_steps, open_orders, steps_from_sheet
 
@@ -67,9 +69,23 @@ class CampaignProjection:
     breach_target: float
     promise_days: int
     start_backlog: float
-    observed_recent_breach: float | None  # in-stock orders of the last weeks, for comparison with the model
-    observed_recent_n: int = 0
+    delivery: DeliveryDelay | None  # working days from the team to the door (None without delivery dates)
+    backtest: Backtest | None  # the model replaying the last weeks of real orders (None without delivery outcomes)
+    recent: RecentOrders | None  # what those weeks' in-stock orders actually did
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def reproduces_history(self) -> bool:
+        """The backtest passed: the projection may speak for the verdict."""
+        return self.backtest is not None and self.backtest.passed
+
+    @property
+    def observed_recent_breach(self) -> float | None:
+        return None if self.recent is None else self.recent.late_share
+
+    @property
+    def observed_recent_n(self) -> int:
+        return 0 if self.recent is None else self.recent.orders
 
     @property
     def measured_days(self) -> str:
@@ -90,6 +106,7 @@ class CampaignProjection:
         def lead(s):  # over the same orders as the late share: the campaign's own days
             return None if s is None else {"p50": s.lead_time_campaign_days.p50, "p85": s.lead_time_campaign_days.p85,
                                            "p95": s.lead_time_campaign_days.p95}
+        test = self.backtest
         return json_safe({
             "step_basis": self.step_basis,
             "steps": [s.to_dict() for s in self.steps],
@@ -103,6 +120,8 @@ class CampaignProjection:
             "campaign_lead_time": lead(self.campaign),
             "headroom": {k: v for k, v in self.headroom.to_dict().items() if k != "trials"},
             "observed_recent_breach": self.observed_recent_breach,
+            "reproduces_history": self.reproduces_history,
+            "backtest": None if test is None else {k: v for k, v in test.to_dict().items() if k != "weeks"},
         })
 
     def to_dict(self) -> dict:
@@ -112,6 +131,7 @@ class CampaignProjection:
             "promise_days": self.promise_days,
             "breach_target": self.breach_target,
             "start_backlog": self.start_backlog,
+            "delivery": None if self.delivery is None else self.delivery.to_dict(),
             "demand": self.demand.to_dict(),
             "baseline": self.baseline.to_dict(),
             "campaign": None if self.campaign is None else self.campaign.to_dict(),
@@ -121,6 +141,8 @@ class CampaignProjection:
             "headroom": self.headroom.to_dict(),
             "observed_recent_breach": self.observed_recent_breach,
             "observed_recent_n": self.observed_recent_n,
+            "reproduces_history": self.reproduces_history,
+            "backtest": None if self.backtest is None else self.backtest.to_dict(),
             "notes": self.notes,
         })
 
@@ -128,13 +150,14 @@ class CampaignProjection:
 def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaign: PlannedCampaign | None,
                      capacity_sheet: pd.DataFrame | None, leads: pd.DataFrame | None, deals: pd.DataFrame | None,
                      settings: Settings, calendar: WorkingCalendar, promise: Promise, *,
-                     uplift: float | None = None) -> CampaignProjection:
-    """Forecast demand over the campaign window, simulate it through the steps, and search the headroom.
+                     uplift: float | None = None, recent: RecentOrders | None = None) -> CampaignProjection:
+    """Forecast demand over the campaign window, simulate it through the steps, search the headroom, and backtest the
+    model on the last weeks of real orders (`recent`: their observed outcome).
 
     Raises NoProjection, with the reason, when no demand can be forecast or no step can be modelled.
     """
     lead_view = lead_demand(_join_deals(leads, deals), settings)
-    demand = forecast_demand(facts, campaigns, campaign, settings, uplift=uplift, leads=lead_view)
+    demand = forecast_demand(facts, campaigns, campaign, settings, uplift=uplift, leads=lead_view, calendar=calendar)
     if demand is None or demand.expected.empty:
         raise NoProjection("no live orders with an order date to forecast demand from")
     horizon = demand.expected.index
@@ -142,32 +165,29 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
     if capacity_sheet is not None and len(capacity_sheet):
         steps, step_notes = steps_from_sheet(capacity_sheet, horizon)
         basis = "capacity sheet"
-        if steps and "delivered_at" in facts and "shipped_at" in facts:
-            # The sheet covers the client's own work; the carrier's transit still sits between dispatch and doorstep.
-            inferred, _ = inferred_steps(facts, calendar, settings)
-            if inferred and inferred[0].step.handoff_days:
-                last = steps[-1]
-                steps[-1] = StepCapacity(replace(last.step, handoff_days=inferred[0].step.handoff_days), last.basis,
-                                         last.detail + f"; then {inferred[0].step.handoff_days} day(s) with the carrier", last.per_day,
-                                         last.evidence_days)
     else:
         steps, step_notes = inferred_steps(facts, calendar, settings)
         basis = "inferred from history"
     notes += step_notes
     if not steps:
         raise NoProjection("; ".join(step_notes) or "no operational step could be modelled: add a capacity sheet, or orders with dispatch dates")
-    operational = [s.step for s in steps]
+    # After the last step, each order takes the lag and transit the data shows to reach the door (by weekday).
+    history = dispatch_history(facts, calendar, settings)
+    shape = steps[0].weekday_capacity if basis == "inferred from history" else None
+    delivery = delivery_delay(history, settings, shape) if history is not None else joint_delay(facts, calendar, settings)
+    operational = [s.operational(horizon, calendar) for s in steps]
     backlog = {operational[0].name: open_orders(facts)}
     options = settings.simulation
     target = settings.metrics.promise_breach.target
     campaign_days = demand.campaign_days
-    # Late shares and the headroom count the orders the campaign itself brings: those placed on its dates.
+    # Late shares and the headroom count the orders the campaign itself brings: those whose clock starts on its dates.
     measured = np.asarray(horizon.isin(campaign_days)) if len(campaign_days) else np.ones(len(horizon), dtype=bool)
+    table = None if delivery is None else delivery.table
 
     def scenario(name: str, expected: pd.Series) -> Scenario:
-        plan = DemandPlan(horizon[0], expected.to_numpy(), dispersion=demand.dispersion)
+        plan = DemandPlan(horizon[0], demand.ready(expected), dispersion=demand.dispersion)
         flow = run_flow(operational, plan, calendar, promise.business_days, start_backlog=backlog, runs=options.runs,
-                        seed=options.seed, drain_days=options.drain_days)
+                        seed=options.seed, drain_days=options.drain_days, delivery=table)
         projection = summarise(flow, operational, plan, promise.business_days, options.runs, options.seed, options)
         return Scenario(name, projection, _daily_lead(flow, horizon), measured_breach_share(flow, measured),
                         _lead_time(flow, measured))
@@ -175,18 +195,13 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
     baseline = scenario("baseline", demand.baseline)
     projected = scenario("campaign", demand.expected) if demand.uplift is not None else None
     # The headroom adds +u of the baseline on the same days the campaign would, so it reads like a campaign's uplift.
-    room = headroom(operational, DemandPlan(horizon[0], demand.baseline.to_numpy(), dispersion=demand.dispersion), calendar,
-                    promise.business_days, target, extra_per_uplift=demand.baseline.to_numpy() * measured,
-                    measure_days=measured, start_backlog=backlog, options=options)
-    observed, n = _recent_breach(facts, settings)
-    if observed is not None:
-        modelled = baseline.projection.breach_share
-        notes.append(f"model check: at today's volume the projection has {modelled:.1%} of orders late; in the last "
-                     f"{settings.capacity.level_weeks} weeks {observed:.1%} of in-stock orders were late (n={n:,})"
-                     + ("; the gap is lateness the model leaves out (carrier delays beyond the median transit, slips), so read "
-                        "the projection as the capacity part of lateness" if observed - modelled > target / 2 else ""))
+    ready = demand.ready(demand.baseline)
+    room = headroom(operational, DemandPlan(horizon[0], ready, dispersion=demand.dispersion), calendar,
+                    promise.business_days, target, extra_per_uplift=ready * measured, measure_days=measured,
+                    start_backlog=backlog, options=options, delivery=table)
+    test = run_backtest(facts, recent, capacity_sheet, settings, calendar, promise)
     return CampaignProjection(steps, basis, demand, baseline, projected, room, target, promise.business_days,
-                              backlog[operational[0].name], observed, n, notes)
+                              backlog[operational[0].name], delivery, test, recent, notes)
 
 
 def _join_deals(leads: pd.DataFrame | None, deals: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -198,17 +213,6 @@ def _join_deals(leads: pd.DataFrame | None, deals: pd.DataFrame | None) -> pd.Da
     from_deals = joined["lead_id"].astype("string").map(won)
     joined["won_at"] = joined["won_at"].fillna(from_deals) if "won_at" in joined else from_deals
     return joined
-
-
-def _recent_breach(facts: pd.DataFrame, settings: Settings) -> tuple[float | None, int]:
-    """Breach share of in-stock orders over the forecast's level weeks, whose promised date has passed."""
-    end = facts["ordered_at"].max()
-    recent = facts["assessable"] & (facts["ordered_at"] > end - pd.Timedelta(weeks=settings.capacity.level_weeks)) \
-        & (facts["deadline"] < end.normalize())
-    if "backordered" in facts:
-        recent &= ~facts["backordered"].fillna(False).astype(bool)
-    n = int(recent.sum())
-    return (float(facts.loc[recent, "late"].mean()) if n else None), n
 
 
 def _lead_time(flow, days: np.ndarray) -> LeadTime:

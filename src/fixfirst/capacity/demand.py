@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..settings import Settings
+from ..signals.calendar import WorkingCalendar
 from .outlook import PlannedCampaign
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -34,6 +35,18 @@ class DemandForecast:
     leads: LeadDemand | None = None
     notes: list[str] = field(default_factory=list)
     dispersion: float | None = None  # negative-binomial k when order days swing more than Poisson; None = Poisson
+    after_cutoff: tuple[float, ...] = (0.0,) * 7  # Mon..Sun: share of a working day's orders whose clock starts later
+
+    def ready(self, series: pd.Series) -> np.ndarray:
+        """Orders by the day their promise clock starts: each day's after-cutoff share moves to the next day.
+
+        The simulation works on these days, as the team does (an order after the cut-off is tomorrow's work), and
+        its lead times count from them, as the promise does. Orders on a closed day stay there: the steps are closed
+        too, so they wait for the next working day anyway. The window's last after-cutoff orders fall after it.
+        """
+        values = series.to_numpy(dtype=float)
+        moved = values * np.asarray(self.after_cutoff)[series.index.day_of_week.to_numpy()]
+        return values - moved + np.concatenate([[0.0], moved[:-1]])
 
     @property
     def campaign_days(self) -> pd.DatetimeIndex:
@@ -61,6 +74,7 @@ class DemandForecast:
             "expected_orders_per_week": round(self.per_week(self.expected.loc[days] if len(days) else self.expected), 1),
             "leads": None if self.leads is None else self.leads.to_dict(),
             "dispersion": None if self.dispersion is None else round(self.dispersion, 2),
+            "after_cutoff_share": {d: round(v, 4) for d, v in zip(WEEKDAYS, self.after_cutoff)},
             "notes": self.notes,
         }
 
@@ -102,7 +116,7 @@ def past_campaign_days(index: pd.DatetimeIndex, campaigns: pd.DataFrame | None, 
 
 def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaign: PlannedCampaign | None, settings: Settings,
                     *, uplift: float | None = None, horizon: tuple[pd.Timestamp, pd.Timestamp] | None = None,
-                    leads: LeadDemand | None = None) -> DemandForecast | None:
+                    leads: LeadDemand | None = None, calendar: WorkingCalendar | None = None) -> DemandForecast | None:
     """Baseline = recent level × weekday factor × trend, over past days outside campaigns.
 
     The trend is the least-squares slope of weekly totals over `capacity.history_weeks`, relative to their mean, and it is
@@ -156,7 +170,24 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
         notes.append(f"order days swing more than chance alone (variance {1 + level / dispersion:.1f}x the Poisson one at "
                      f"{level:.0f} a day), so daily orders are drawn from a negative binomial with k={dispersion:.1f}")
     return DemandForecast(baseline, expected, level, {WEEKDAYS[i]: float(f) for i, f in enumerate(factors)}, trend, observed,
-                          p_value, len(usual), campaign, uplift, source, leads, notes, dispersion)
+                          p_value, len(usual), campaign, uplift, source, leads, notes, dispersion, after_cutoff(facts, calendar))
+
+
+def after_cutoff(facts: pd.DataFrame, calendar: WorkingCalendar | None) -> tuple[float, ...]:
+    """Mon..Sun: share of live orders placed on a working day whose promise clock starts on a later day (the cut-off).
+
+    Without a calendar nothing moves (every order is that day's work)."""
+    if calendar is None or "clock_start" not in facts:
+        return (0.0,) * 7
+    live = facts[~facts["cancelled"] & facts["ordered_at"].notna() & facts["clock_start"].notna()]
+    placed = live["ordered_at"].dt.normalize()
+    day = placed.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    working = np.is_busday(day, weekmask=calendar.weekmask, holidays=list(calendar.holidays))
+    weekday = placed.dt.day_of_week.to_numpy()
+    later = (live["clock_start"] > placed).to_numpy()
+    total = np.bincount(weekday[working], minlength=7)
+    moved = np.bincount(weekday[working & later], minlength=7)
+    return tuple(float(m / t) if t else 0.0 for m, t in zip(moved, total))
 
 
 def _dispersion(daily: pd.Series, by_weekday: pd.Series) -> float | None:

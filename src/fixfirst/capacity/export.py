@@ -22,6 +22,7 @@ def history_payload(outlook) -> dict[str, Any]:
         "basis": outlook.projection_basis,
         "bands": [{"low": b.low, "high": b.high, "days": b.days, "orders": b.orders, "late": b.late,
                    "breach_rate": round(b.breach_rate, 4), "ci": [round(b.ci_low, 4), round(b.ci_high, 4)]} for b in outlook.bands],
+        "recent": None if outlook.recent is None else outlook.recent.to_dict(),
     })
 
 

@@ -67,12 +67,13 @@ class DemandPlan:
     Poisson by default. `dispersion` (k > 0) makes it negative binomial, variance = mean + mean^2 / k, for
     order days that swing more than Poisson allows (weather, a post going viral); k of 5-20 is a moderate
     swing, and as k grows it tends to Poisson. Orders placed on a closed day start the promise clock on the
-    next working day.
+    next working day. `fixed` replays the counts exactly, the same in every run (a backtest of real orders).
     """
 
     start: pd.Timestamp
     expected: np.ndarray
     dispersion: float | None = None
+    fixed: bool = False
 
     def __post_init__(self):
         expected = np.asarray(self.expected, dtype=float)
@@ -80,6 +81,8 @@ class DemandPlan:
             raise ValueError("expected orders must be a non-empty list of non-negative numbers, one per day")
         if self.dispersion is not None and not self.dispersion > 0:
             raise ValueError("dispersion must be positive (or None for Poisson)")
+        if self.fixed and np.any(expected != np.round(expected)):
+            raise ValueError("replayed order counts must be whole numbers")
         object.__setattr__(self, "expected", expected)
         object.__setattr__(self, "start", pd.Timestamp(self.start).normalize())
 
@@ -161,6 +164,8 @@ def _arrival_counts(demand: DemandPlan, runs: int, seed: int) -> np.ndarray:
     """(runs, window) daily order counts: one fixed uniform per run and day through the inverse CDF of that day's
     distribution. A higher mean then never gives fewer orders on any day of any run (common random numbers), which
     keeps comparisons between scenarios, and the headroom search, monotone."""
+    if demand.fixed:
+        return np.repeat(demand.expected[None, :], runs, axis=0)
     uniforms = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0]).random((runs, demand.days))
     counts = np.zeros((runs, demand.days))
     means, day_of = np.unique(demand.expected, return_inverse=True)
@@ -188,12 +193,14 @@ def _count_cdf(mean: float, dispersion: float | None) -> tuple[np.ndarray, np.nd
 
 def run_flow(steps: Sequence[OperationalStep], demand: DemandPlan, calendar: WorkingCalendar, promise_days: int, *,
              start_backlog: Mapping[str, float] | Sequence[float] | None = None, runs: int = 200, seed: int = 0,
-             drain_days: int = 42) -> Flow:
+             drain_days: int = 42, delivery: np.ndarray | None = None) -> Flow:
     """The simulation itself (`simulate` summarises it): a loop over days x steps, each a few array operations across runs.
 
     Each step works greedily: cumulative work = min(yesterday's work + today's capacity, orders that reached it),
     which is FIFO with partly done orders carried over; an order counts as finished once its whole unit of work is
-    done, and passes on after the step's handoff days.
+    done, and passes on after the step's handoff days. `delivery` (weekday x working days, rows summing to 1; see
+    capacity.delivery) spreads each order over the working days it then takes to reach the customer, by the weekday
+    the last step finished it: lead times and breaches include them, completion days stay the last step's.
     """
     if not steps:
         raise ValueError("at least one operational step is needed")
@@ -251,8 +258,28 @@ def run_flow(steps: Sequence[OperationalStep], demand: DemandPlan, calendar: Wor
     done[:last_lag] = passed0[-1]
     done[last_lag:] = finished[: sim_days - last_lag, -1]
 
-    return Flow(window, passed0, arrived, inflow, work, finished, done, capacity, arrived[window - 1] - already,
-                *_segments(arrived[:window], done, already, before, promise_days))
+    segments = _segments(arrived[:window], done, already, before, promise_days)
+    if delivery is not None:
+        segments = _after_delivery(segments, delivery, dates, promise_days)
+    return Flow(window, passed0, arrived, inflow, work, finished, done, capacity, arrived[window - 1] - already, *segments)
+
+
+def _after_delivery(segments, delivery: np.ndarray, dates: np.ndarray, promise_days: int):
+    """Each segment split by the working days its orders then take to the door, weighted by their chance.
+
+    The chance depends on the weekday the last step finished the orders (a Friday dispatch meets the weekend);
+    orders still open at the end keep the row of the last simulated day (their lead is a lower bound anyway).
+    """
+    table = np.asarray(delivery, dtype=float)
+    if table.ndim != 2 or table.shape[0] != 7 or np.any(table < 0) or not np.allclose(table.sum(axis=1), 1):
+        raise ValueError("delivery needs one row of chances per weekday (Mon..Sun), each summing to 1")
+    count, run, arrival, completion, lead, _ = segments
+    weekday = (dates[np.minimum(completion, len(dates) - 1)].astype("datetime64[D]").view("int64") + 3) % 7  # 1970-01-01 was a Thursday
+    chance = table[weekday]  # (segments, days to the door)
+    keep = chance > 0
+    rows, extra = np.nonzero(keep)
+    lead = lead[rows] + extra
+    return (count[rows] * chance[keep], run[rows], arrival[rows], completion[rows], lead, lead > promise_days)
 
 
 def _start_backlog(start_backlog, names: list[str]) -> np.ndarray:

@@ -49,7 +49,7 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
              breach_target: float, *, extra_profile: np.ndarray | None = None,
              extra_per_uplift: np.ndarray | None = None, measure_days: np.ndarray | None = None,
              start_backlog: Mapping[str, float] | Sequence[float] | None = None, runs: int | None = None,
-             seed: int | None = None, options: Simulation | None = None) -> Headroom:
+             seed: int | None = None, options: Simulation | None = None, delivery: np.ndarray | None = None) -> Headroom:
     """Bisect over the uplift u (demand = baseline + u x its volume, spread like `extra_profile`, default like the
     baseline) for the largest u whose pooled breach share is at or under `breach_target`.
 
@@ -61,7 +61,7 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
     replaces `extra_profile`, so that u means "+u on those days" like a campaign's own uplift; `measure_days` (a mask
     over the window) counts only orders placed on those days in the breach share, as the campaign projection does.
     The search doubles u from 1 until the target fails (up to `options.headroom_max_uplift`), then halves the
-    bracket down to `options.headroom_precision`.
+    bracket down to `options.headroom_precision`. `delivery` is passed to every run (see `run_flow`).
     """
     options = options or Settings().simulation
     runs = options.runs if runs is None else runs
@@ -77,7 +77,7 @@ def headroom(steps: Sequence[OperationalStep], baseline: DemandPlan, calendar: W
         else:
             demand = baseline.with_extra(uplift, extra_profile) if uplift else baseline
         flow = run_flow(steps, demand, calendar, promise_days, start_backlog=start_backlog, runs=runs, seed=seed,
-                        drain_days=options.drain_days)
+                        drain_days=options.drain_days, delivery=delivery)
         backlogs[uplift] = flow.backlog().mean(axis=(0, 2))
         share = flow.breach_share if measure_days is None else measured_breach_share(flow, measure_days)
         trials.append(HeadroomTrial(uplift, share))

@@ -42,6 +42,71 @@ class PlannedCampaign:
     channel: str | None
 
 
+@dataclass(frozen=True)
+class RecentOrders:
+    """The in-stock orders of the last weeks whose promised date has passed: what operations deliver today.
+
+    The window is of promise-clock start days, ending on the last day whose orders are all due before the export
+    ends, so every order in it has an outcome. Lead times are working days from the clock start to the doorstep;
+    an order still undelivered counts with its days so far (it is late either way).
+    """
+
+    first: pd.Timestamp
+    last: pd.Timestamp
+    orders: int
+    late: int
+    late_share: float
+    ci_low: float
+    ci_high: float
+    lead_p50: float
+    lead_p85: float
+
+    def misses_promise(self, target: float) -> bool:
+        """Clearly above target: the whole interval, not one unlucky week, says so."""
+        return self.ci_low > target
+
+    def to_dict(self) -> dict:
+        return {"first": self.first.date().isoformat(), "last": self.last.date().isoformat(), "orders": self.orders,
+                "late": self.late, "late_share": round(self.late_share, 4), "ci": [round(self.ci_low, 4), round(self.ci_high, 4)],
+                "lead_p50": self.lead_p50, "lead_p85": self.lead_p85}
+
+
+def settled_window(facts: pd.DataFrame, calendar: WorkingCalendar, promise_days: int, weeks: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """(first, last) clock-start day of the last `weeks` weeks whose orders were all due before the export's last day."""
+    end = np.datetime64(facts["ordered_at"].max().date(), "D")
+    # The latest clock start whose deadline (promise_days working days later) falls before the export's last day.
+    last = np.busday_offset(end - 1, -promise_days, roll="backward", weekmask=calendar.weekmask, holidays=list(calendar.holidays))
+    last = pd.Timestamp(last)
+    return last - pd.Timedelta(weeks=weeks) + pd.Timedelta(days=1), last
+
+
+def in_stock(facts: pd.DataFrame) -> pd.Series:
+    """Live orders not waiting for stock: the orders capacity is judged on."""
+    mask = ~facts["cancelled"]
+    if "backordered" in facts:
+        mask &= ~facts["backordered"].fillna(False).astype(bool)
+    return mask
+
+
+def recent_orders(facts: pd.DataFrame, calendar: WorkingCalendar, promise_days: int, settings: Settings) -> RecentOrders | None:
+    """Late share and lead times of the settled in-stock orders of the last `simulation.backtest_weeks` weeks."""
+    if "delivered_at" not in facts or facts.empty:
+        return None
+    first, last = settled_window(facts, calendar, promise_days, settings.simulation.backtest_weeks)
+    end = facts["ordered_at"].max().normalize()
+    picked = facts[in_stock(facts) & facts["assessable"] & (facts["clock_start"] >= first) & (facts["clock_start"] <= last)
+                   & (facts["deadline"] < end)]
+    if picked.empty:
+        return None
+    start = picked["clock_start"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    done = picked["delivered_at"].dt.normalize().fillna(end).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    lead = np.maximum(np.busday_count(start, done, weekmask=calendar.weekmask, holidays=list(calendar.holidays)), 0)
+    late = int(picked["late"].sum())
+    low, high = wilson_interval(late, len(picked), settings.scoring.ci_level)
+    p50, p85 = (float(np.percentile(lead, q, method="inverted_cdf")) for q in (50, 85))
+    return RecentOrders(first, last, len(picked), late, late / len(picked), low, high, p50, p85)
+
+
 @dataclass
 class CapacityOutlook:
     """Empirical: the breach rate of in-stock orders grouped by how busy the day their promise clock started was.
@@ -64,6 +129,7 @@ class CapacityOutlook:
     simulation_skipped: str = ""  # why there is no projection
     uplift: float | None = None  # the uplift projected: given on the command line, or the campaign plan's
     kpis: list = field(default_factory=list)  # marketing and operations KPIs side by side (capacity.kpis.SideKpi)
+    recent: RecentOrders | None = None  # the observed recent late share: the verdict's "already misses the promise"
 
     @property
     def headroom(self) -> float | None:

@@ -1,15 +1,18 @@
-"""Capacity per operational step: from the client's capacity sheet, or inferred from how fast orders moved when work was waiting."""
+"""Capacity per operational step: from the client's capacity sheet, or the throughput the team demonstrated in its dispatch history."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from ..settings import Settings
 from ..signals.calendar import WorkingCalendar
+from .dispatch import DispatchHistory, dispatch_history
 from .flow import OperationalStep
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass
@@ -17,16 +20,40 @@ class StepCapacity:
     """One step with the capacity the projection uses and where that figure comes from."""
 
     step: OperationalStep
-    basis: str  # "capacity sheet" | "inferred from history" | "carrier transit"
-    detail: str
-    per_day: float  # typical capacity per working day (the mean of a per-day sheet)
-    evidence_days: int = 0
+    basis: str  # "capacity sheet" | "inferred from history"
+    detail: str  # how the figure was found, in a phrase
+    per_day: float  # typical capacity per working day (the mean of a per-day sheet; the level of a weekly shape)
+    evidence_days: int = 0  # days behind the figure: sheet rows, days behind, or the working days searched for the busiest
     lower_bound: bool = False  # history never saturated the step: it can do at least this much
+    weekday_capacity: tuple[float, ...] | None = None  # Mon..Sun, when capacity follows the usual week's shape
+    behind_days: int = 0  # working days on record that ended with a real backlog
+    method: str = "capacity sheet"  # "capacity sheet" | "days behind" | "busiest day"
 
+    def operational(self, horizon: pd.DatetimeIndex, calendar: WorkingCalendar | None = None) -> OperationalStep:
+        """The step over a window of calendar days: a weekly shape becomes one capacity per day.
+
+        A holiday on a day the team usually works moves that day's capacity to the next working day: the orders
+        of the closed day are still there, and the team catches up (history shows it, in the busy day after).
+        """
+        if self.weekday_capacity is None:
+            return self.step
+        daily = np.asarray(self.weekday_capacity)[horizon.day_of_week.to_numpy()].copy()
+        if calendar is not None and len(calendar.holidays):
+            days = horizon.to_numpy().astype("datetime64[D]")
+            shut = np.isin(days, np.asarray(calendar.holidays, dtype="datetime64[D]")) & (daily > 0)
+            for i in np.flatnonzero(shut):
+                after = i + 1 + np.flatnonzero(~shut[i + 1:] & np.is_busday(days[i + 1:], weekmask=calendar.weekmask))
+                if len(after):
+                    daily[after[0]] += daily[i]
+            daily[shut] = 0.0
+        return replace(self.step, capacity=daily)
 
     def to_dict(self) -> dict:
         return {"name": self.step.name, "basis": self.basis, "detail": self.detail, "capacity_per_day": round(self.per_day, 2),
-                "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days, "lower_bound": self.lower_bound}
+                "weekday_capacity": None if self.weekday_capacity is None else
+                {d: round(v, 2) for d, v in zip(WEEKDAY_NAMES, self.weekday_capacity)},
+                "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days, "lower_bound": self.lower_bound,
+                "behind_days": self.behind_days, "method": self.method}
 
 
 def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex) -> tuple[list[StepCapacity], list[str]]:
@@ -64,55 +91,53 @@ def steps_from_sheet(sheet: pd.DataFrame, horizon: pd.DatetimeIndex) -> tuple[li
     return out, notes
 
 
-def inferred_steps(facts: pd.DataFrame, calendar: WorkingCalendar, settings: Settings) -> tuple[list[StepCapacity], list[str]]:
-    """Pick-and-pack capacity from dispatch history, and the carrier's transit time, when the export has the dates.
-
-    Capacity is the median number of orders dispatched on working days that ended with orders still waiting: on
-    those days the step worked flat out, so what it shipped is what it can do. With too few such days the busiest
-    day on record is used instead, a lower bound (the step never had to show its limit).
-    """
-    notes: list[str] = []
-    if "shipped_at" not in facts or facts["shipped_at"].notna().sum() < settings.capacity.min_history_days:
+def inferred_steps(facts: pd.DataFrame, calendar: WorkingCalendar, settings: Settings, *,
+                   until: pd.Timestamp | None = None) -> tuple[list[StepCapacity], list[str]]:
+    """Pick-and-pack capacity from dispatch history as known before `until` (default: all of it); see `demonstrated`."""
+    history = dispatch_history(facts, calendar, settings, until)
+    if history is None or int((history.dispatched > 0).sum()) < settings.capacity.min_history_days:
         return [], ["no dispatch dates: capacity cannot be inferred from history (add a capacity sheet)"]
-    live = ~facts["cancelled"] & facts["clock_start"].notna()
-    if "backordered" in facts:
-        live &= ~facts["backordered"].fillna(False).astype(bool)  # waiting for stock, not for hands
-    ready = facts.loc[live, "clock_start"].dt.normalize()
-    shipped = facts.loc[live, "shipped_at"].dt.normalize()
-    days = calendar.working_days(ready.min(), facts["ordered_at"].max())
-    if len(days) == 0:
-        return [], ["no working days in the order history"]
-    ready_cum = ready.value_counts().reindex(days, fill_value=0).cumsum()
-    # Dispatches on closed days count toward the next working day's output.
-    shipped_day = pd.Series(days[np.minimum(np.searchsorted(days, shipped.dropna()), len(days) - 1)])
-    out_per_day = shipped_day.value_counts().reindex(days, fill_value=0)
-    waiting = ready_cum - out_per_day.cumsum()
-    busy = out_per_day[(waiting > 0) & (out_per_day > 0)]
-    steps: list[StepCapacity] = []
-    if len(busy) >= settings.capacity.min_history_days:
-        capacity = float(busy.median())
-        detail = (f"median {capacity:.1f} orders dispatched on the {len(busy)} working days that ended with orders "
-                  f"still waiting (busiest {int(busy.max())})")
-        if busy.max() > 1.5 * capacity:
-            notes.append(f"on its busiest day the team dispatched {int(busy.max())} orders, well above the sustained {capacity:.0f} the "
-                         "projection uses: with extra hands or overtime it has done more for a day or two, so the projected lateness "
-                         "is the cautious reading")
+    return [demonstrated(history, settings)], []
+
+
+def demonstrated(history: DispatchHistory, settings: Settings) -> StepCapacity:
+    """What the team has shown it can dispatch on each weekday: throughput it demonstrated, never the demand it met.
+
+    With at least `capacity.min_history_days` working days that ended behind (orders waiting past the normal lag),
+    the team was flat out on those days: the median of what it dispatched then, each day divided by its weekday's
+    share of a usual week, is its level, and each weekday gets the level times its share (a team that ships Sunday's
+    orders on Monday keeps the Monday it has always managed). Otherwise the step never showed its limit: each weekday
+    can do at least what the team dispatched on its busiest day on record (a weekday quieter than a usual working day,
+    such as a half-day Saturday, in proportion, but never less than its own busiest): a lower bound, which queues none
+    of the busy days the team has always cleared on the day.
+    """
+    weekday = history.days.day_of_week.to_numpy()
+    share = history.shape[weekday]
+    open_days = share > 0
+    behind = history.behind & open_days
+    if int(behind.sum()) >= settings.capacity.min_history_days:
+        per_share = np.divide(history.dispatched, share, out=np.zeros_like(history.dispatched), where=open_days)
+        level = float(np.median(per_share[behind]))
+        weekday_capacity = level * history.shape
+        method, evidence, lower = "days behind", int(behind.sum()), False
+        detail = f"median dispatched on the {evidence} working days that ended behind, per usual working day"
     else:
-        capacity = float(out_per_day.max())
-        detail = (f"busiest day on record, {capacity:.0f} orders: only {len(busy)} working days ended with a backlog, "
-                  "so the step never showed its limit (a lower bound)")
-        notes.append("pick and pack capacity is a lower bound: history never saturated it")
-    handoff = 0
-    if "delivered_at" in facts:
-        transit = (facts.loc[live, "delivered_at"].dt.normalize() - shipped) / pd.Timedelta(days=1)
-        transit = transit[transit >= 0].dropna()
-        if len(transit):
-            handoff = int(round(float(transit.median())))
-            notes.append(f"carrier transit: median {transit.median():.0f} calendar days from dispatch to doorstep "
-                         f"(85th percentile {transit.quantile(0.85):.0f}; n={len(transit):,}); the projection uses the median")
-    steps.append(StepCapacity(OperationalStep("Pick and pack", capacity, handoff_days=handoff), "inferred from history", detail,
-                              capacity, len(busy), lower_bound=len(busy) < settings.capacity.min_history_days))
-    return steps, notes
+        weekday_capacity = np.zeros(7)
+        np.maximum.at(weekday_capacity, weekday, history.dispatched)
+        # A weekday as busy as a usual working day can do what the team did on its busiest day (a quiet Wednesday never
+        # met a big day, but a spill after a bank holiday lands there); a short day, in proportion to its share.
+        worked = history.shape > 0
+        if worked.any():
+            usual = float(np.median(history.shape[worked]))
+            weekday_capacity = np.maximum(weekday_capacity, weekday_capacity.max() * np.minimum(1.0, history.shape / usual))
+        worked = weekday_capacity > 0
+        level = float(weekday_capacity[worked].mean()) if worked.any() else 0.0
+        method, evidence, lower = "busiest day", int(len(history.days)), True
+        detail = (f"the busiest day in {evidence} working days; fewer than {settings.capacity.min_history_days} ended "
+                  "behind, so the step never showed its limit (a lower bound)")
+    return StepCapacity(OperationalStep("Pick and pack", level), "inferred from history", detail, level, evidence,
+                        lower_bound=lower, weekday_capacity=tuple(float(v) for v in weekday_capacity),
+                        behind_days=history.behind_days, method=method)
 
 
 def open_orders(facts: pd.DataFrame) -> float:

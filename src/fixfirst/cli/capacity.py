@@ -66,8 +66,31 @@ def capacity(
             table.add_row(escape(s.name), f"{p.orders_per_run / p.days * 7:.0f}", f"{p.lead_time.p50:.0f} / {p.lead_time.p85:.0f} / {p.lead_time.p95:.0f}",
                           f"{share:.1%}")
         out.print(table)
+        if sim.backtest is not None:
+            out.print(_backtest_table(sim))
         for note in sim.notes:
             out.print(f"- {escape(note)}", highlight=False)
-    for reason in result.verdict.reasons[-2:] if sim is not None else []:
+    if outlook is not None and outlook.recent is not None and (sim is None or sim.backtest is None):
+        recent = outlook.recent
+        out.print(f"Observed: {recent.late_share:.1%} of {recent.orders:,} in-stock orders whose promise clock started "
+                  f"{recent.first:%d %b}-{recent.last:%d %b %Y} were late (target {outlook.breach_target:.0%}).", highlight=False)
+    from ..scoring.verdict import capacity_reasons
+
+    for reason in capacity_reasons(outlook):
         out.print(escape(reason), highlight=False)
     out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)
+
+
+def _backtest_table(sim) -> Table:
+    """Projected against observed over the replayed weeks, labelled with the backtest's outcome."""
+    test = sim.backtest
+    label = {"passed": "reproduces history", "failed": "does NOT reproduce history", "not_possible": "could not be backtested"}
+    table = Table(title=f"Backtest {test.first:%d %b}-{test.last:%d %b %Y}: the model {label[test.status]}", title_justify="left",
+                  header_style="bold")
+    for name in ("", "late", "lead time p50 / p85 (working days)"):
+        table.add_column(name)
+    if test.projected_late is not None:
+        table.add_row("projected", f"{test.projected_late:.1%}", f"{test.projected_p50:.0f} / {test.projected_p85:.0f}")
+    table.add_row(f"observed (n={test.orders:,})", f"{test.observed_late:.1%}", f"{test.observed_p50:.0f} / {test.observed_p85:.0f}")
+    table.add_row("allowed gap", f"{test.late_tolerance:.1%}", f"{test.lead_tolerance:g} day(s)")
+    return table

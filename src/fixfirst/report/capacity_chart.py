@@ -1,4 +1,4 @@
-"""Layout of the capacity chart: projected lead time by order day against the promise, baseline and campaign."""
+"""Layout of the capacity charts: projected lead time by day against the promise, and the backtest week by week."""
 
 from __future__ import annotations
 
@@ -66,3 +66,62 @@ def layout_lead_chart(sim, width: float = 640, height: float = 230) -> LeadChart
     x_ticks = [(x(i), dates[i].strftime("%d %b")) for i in range(0, days, every)]
     return LeadChart(width, height, left, right, top, bottom, y(sim.promise_days), f"promise: {sim.promise_days} working days",
                      band, lines, y_ticks, x_ticks)
+
+
+@dataclass
+class BacktestChart:
+    """Observed against projected late share per replayed week, with the promise target."""
+
+    width: float
+    height: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    target_y: float
+    target_label: str
+    lines: list[ChartLine] = field(default_factory=list)
+    dots: list[tuple[str, float, float, str]] = field(default_factory=list)  # (series, x, y, colour)
+    y_ticks: list[tuple[float, str]] = field(default_factory=list)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list)
+
+
+def layout_backtest_chart(sim, width: float = 360, height: float = 170) -> BacktestChart | None:
+    """Late share of each replayed week: what the orders did (observed) and what the model said (projected)."""
+    test = None if sim is None else sim.backtest
+    if test is None or not test.weeks or test.projected_late is None:
+        return None
+    weeks = test.weeks
+    series = {"observed": [w.observed_late for w in weeks], "projected": [w.projected_late for w in weeks]}
+    values = [v for vs in series.values() for v in vs if v is not None] + [sim.breach_target]
+    # Whole percentage points on the axis, at least up to twice the target so a small gap does not look huge.
+    top_value = max(max(values) * 1.15, 2 * sim.breach_target, 0.01)
+    left, right, top, bottom = 40.0, width - 10, 12.0, height - 30
+
+    def x(i: int) -> float:
+        return left + (right - left) * ((i + 0.5) / len(weeks))
+
+    def y(v: float) -> float:
+        return bottom - (bottom - top) * (v / top_value)
+
+    colours = {"observed": "#222222", "projected": "#2F5D50"}
+    lines, dots = [], []
+    for name, vs in series.items():
+        points = [(x(i), y(v)) for i, v in enumerate(vs) if v is not None]
+        lines.append(ChartLine(name, " ".join(f"{px:.1f},{py:.1f}" for px, py in points), colours[name],
+                               "" if name == "observed" else "4 3"))
+        dots += [(name, px, py, colours[name]) for px, py in points]
+    step = _nice_step(top_value)
+    ticks = [i * step for i in range(int(top_value / step) + 1)]
+    y_ticks = [(y(v), f"{v:.0%}") for v in ticks]
+    x_ticks = [(x(i), w.start.strftime("%d %b")) for i, w in enumerate(weeks)]
+    return BacktestChart(width, height, left, right, top, bottom, y(sim.breach_target), f"target {sim.breach_target:.0%}",
+                         lines, dots, y_ticks, x_ticks)
+
+
+def _nice_step(top: float) -> float:
+    """A tick step of 1, 2 or 5 points (or tens of them) giving at most five ticks."""
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+        if top / step <= 5:
+            return step
+    return 0.5

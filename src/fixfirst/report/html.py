@@ -11,7 +11,7 @@ from ..logo import logo_data_uri
 from ..pipeline import AuditResult
 from ..resources import templates_dir
 from ..scoring.verdict import headroom_sentence, verdict_rule
-from .capacity_chart import layout_lead_chart
+from .capacity_chart import layout_backtest_chart, layout_lead_chart
 from .drivers_chart import layout_drivers
 from .formatting import FILTERS
 from .journey_map import layout_journey
@@ -35,6 +35,7 @@ def report_environment(override_dir: Path | None = None) -> Environment:
     env.filters.update(FILTERS)
     env.filters["drivers_chart"] = layout_drivers
     env.filters["lead_chart"] = layout_lead_chart
+    env.filters["backtest_chart"] = layout_backtest_chart
     return env
 
 
