@@ -53,7 +53,9 @@ def test_journey_map_draws_every_touchpoint_coloured(sample_html, sample_audit):
     groups = sample_html.css("#journey-map svg g.touchpoint")
     assert {g.attributes["data-touchpoint"] for g in groups} == {t.id for t in sample_audit.journey.touchpoints}
     fills = {g.attributes["data-touchpoint"]: g.css_first("rect").attributes["fill"] for g in groups}
-    assert fills["delivery"] == "#d9534f" and fills["home"] == "#5cb85c"
+    severe = max(sample_audit.ranking.weak_spots, key=lambda w: w.score)
+    assert severe.score >= sample_audit.engagement.settings.verdict.block_score
+    assert fills[severe.touchpoint.id] == "#d9534f" and fills["home"] == "#5cb85c"
     labels = [t.text() for t in sample_html.css("#journey-map text.edge-label")]
     assert any(label.startswith("−") and label.endswith("%") for label in labels)
 
