@@ -198,3 +198,12 @@ def test_feedback_with_missing_sources_and_categories_is_summarised(tmp_path):
     complaints = next(s for s in result.signals.signals if s.metric == "complaint_share" and s.touchpoint == "delivery")
     line = next(e.text for e in complaints.evidence if e.text.startswith("Complaints by source"))
     assert "unknown 4" in line and "review 8" in line
+
+
+def test_the_planned_campaign_is_chosen_once_for_money_and_capacity(sample_audit):
+    outlook = sample_audit.outlook
+    assert outlook is not None and outlook.campaign is not None
+    for spot in sample_audit.ranking.weak_spots:
+        assert spot.money.campaign == outlook.campaign.name
+    if outlook.simulation is not None and outlook.simulation.demand.campaign is not None:
+        assert outlook.simulation.demand.campaign.name == outlook.campaign.name

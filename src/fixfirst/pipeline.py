@@ -14,6 +14,7 @@ from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
 from .scoring import Ranking, Verdict, decide, rank_weak_spots
 from .scoring.fix_plan import FixPlan, build_fix_plan
+from .scoring.money import choose_campaign
 from .signals import SignalSet, compute_signals
 from .signals.checklist import checklist_problems
 
@@ -69,13 +70,16 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     progress.step("computing friction signals")
     signals = compute_signals(engagement, journey, data)
     progress.step("scoring touchpoints")
-    ranking = rank_weak_spots(journey, signals, engagement.settings, data.frame("campaigns"), data.frame("survey"), uplift)
+    # The planned campaign is chosen once: the money at stake and the capacity projection judge the same plan.
+    campaign = choose_campaign(data.frame("campaigns"), signals)
+    ranking = rank_weak_spots(journey, signals, engagement.settings, data.frame("campaigns"), data.frame("survey"), uplift,
+                              campaign=campaign)
     progress.step("checking capacity")
     outlook = None
     if signals.order_facts is not None:
         outlook = assess_capacity(signals.order_facts, data.frame("campaigns"), data.frame("capacity"), data.frame("leads"),
                                   data.frame("deals"), engagement.settings, signals.context.calendar, engagement.audit.promise,
-                                  uplift=uplift)
+                                  uplift=uplift, campaign=campaign)
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
     fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import EllipsisType
 
 import pandas as pd
 
@@ -11,17 +12,18 @@ from ..settings import Settings
 from ..signals.calendar import WorkingCalendar
 from .campaign import NoProjection, project_campaign
 from .kpis import marketing_ops_kpis
-from .outlook import CapacityOutlook, capacity_outlook, recent_orders
+from .outlook import CapacityOutlook, PlannedCampaign, capacity_outlook, recent_orders
 
 
 def assess_capacity(facts: pd.DataFrame, campaigns: pd.DataFrame | None, capacity_sheet: pd.DataFrame | None,
                     leads: pd.DataFrame | None, deals: pd.DataFrame | None, settings: Settings, calendar: WorkingCalendar,
-                    promise: Promise, *, uplift: float | None = None) -> CapacityOutlook | None:
+                    promise: Promise, *, uplift: float | None = None,
+                    campaign: PlannedCampaign | None | EllipsisType = ...) -> CapacityOutlook | None:
     """Everything the verdict and the report need about capacity, complete: nothing is added to it afterwards.
 
     None when no in-stock order has a delivery outcome (the promise cannot be judged at all).
     """
-    outlook = capacity_outlook(facts, campaigns, settings, calendar, uplift=uplift)
+    outlook = capacity_outlook(facts, campaigns, settings, calendar, uplift=uplift, campaign=campaign)
     if outlook is None:
         return None
     recent = recent_orders(facts, calendar, promise.business_days, settings)

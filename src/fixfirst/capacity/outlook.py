@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -170,8 +172,10 @@ def planned_campaign(campaigns: pd.DataFrame | None, data_end: pd.Timestamp) -> 
 
 
 def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settings: Settings,
-                     calendar: WorkingCalendar, uplift: float | None = None) -> CapacityOutlook | None:
-    """`uplift` (from `fixfirst capacity --uplift`) replaces the campaign plan's expected uplift."""
+                     calendar: WorkingCalendar, uplift: float | None = None, *,
+                     campaign: PlannedCampaign | None | EllipsisType = ...) -> CapacityOutlook | None:
+    """`uplift` (from `fixfirst capacity --uplift`) replaces the campaign plan's expected uplift. `campaign`: the
+    planned campaign the audit chose once (`pipeline`); left out, it is chosen here from `campaigns`."""
     assessable = facts[facts["assessable"]]
     if "backordered" in assessable:
         assessable = assessable[~assessable["backordered"].fillna(False).astype(bool)]
@@ -199,7 +203,7 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
             break
         outlook.safe_daily_orders = band.high
 
-    outlook.campaign = planned_campaign(campaigns, data_end)
+    outlook.campaign = planned_campaign(campaigns, data_end) if campaign is ... else campaign
     planned_uplift = outlook.campaign.uplift if outlook.campaign is not None else None
     uplift = uplift if uplift is not None else planned_uplift
     outlook.uplift = None if uplift is None else float(uplift)

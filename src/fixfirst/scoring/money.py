@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,6 +101,19 @@ def journey_chain(signal_set: SignalSet, journey: Journey) -> JourneyChain | Non
     return JourneyChain(states, purchase, probability, n, start, per_month, entries, observed)
 
 
+def choose_campaign(campaigns: pd.DataFrame | None, signal_set: SignalSet) -> PlannedCampaign | None:
+    """The planned campaign, chosen once per audit: the next one after the data ends (the orders' last day, else the
+    event log's), as `capacity.outlook.planned_campaign` defines it."""
+    facts = signal_set.order_facts
+    if facts is not None and len(facts) and facts["ordered_at"].notna().any():
+        end = facts["ordered_at"].max()
+    elif signal_set.funnel is not None and signal_set.funnel.end is not None and not pd.isna(signal_set.funnel.end):
+        end = signal_set.funnel.end
+    else:
+        return None
+    return planned_campaign(campaigns, end)
+
+
 @dataclass
 class MoneyAtStake:
     """What one touchpoint's shortfall costs per month, and how much of a campaign's extra demand meets it."""
@@ -134,12 +149,12 @@ class MoneyModel:
 
     @classmethod
     def build(cls, journey: Journey, signal_set: SignalSet, campaigns: pd.DataFrame | None = None,
-              survey: pd.DataFrame | None = None, uplift: float | None = None) -> MoneyModel:
-        """`uplift` replaces the planned campaign's (`fixfirst capacity --uplift`)."""
-        facts = signal_set.order_facts
-        ends = [t for t in (facts["ordered_at"].max() if facts is not None and len(facts) else None,
-                            signal_set.funnel.end if signal_set.funnel is not None else None) if t is not None and not pd.isna(t)]
-        campaign = planned_campaign(campaigns, max(ends)) if ends else None
+              survey: pd.DataFrame | None = None, uplift: float | None = None, *,
+              campaign: PlannedCampaign | None | EllipsisType = ...) -> MoneyModel:
+        """`uplift` replaces the planned campaign's (`fixfirst capacity --uplift`). `campaign`: the one the audit chose
+        (`pipeline.choose_campaign`), so the money and the capacity judge the same plan; left out, chosen here."""
+        if campaign is ...:
+            campaign = choose_campaign(campaigns, signal_set)
         return cls(signal_set, journey_chain(signal_set, journey), campaign, survey, uplift_override=uplift)
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,7 @@ from ..journey import Journey, Touchpoint
 from ..settings import Settings
 from ..signals import FrictionSignal, SignalSet
 from ..signals.base import pct
+from ..capacity.outlook import PlannedCampaign
 from .money import JourneyChain, MoneyAtStake, MoneyModel
 
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}
@@ -172,8 +175,9 @@ def _confidence(contributions: list[Contribution], settings: Settings) -> tuple[
 
 
 def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings, campaigns: pd.DataFrame | None = None,
-                    survey: pd.DataFrame | None = None, uplift: float | None = None) -> Ranking:
-    model = MoneyModel.build(journey, signal_set, campaigns, survey, uplift)
+                    survey: pd.DataFrame | None = None, uplift: float | None = None, *,
+                    campaign: PlannedCampaign | None | EllipsisType = ...) -> Ranking:
+    model = MoneyModel.build(journey, signal_set, campaigns, survey, uplift, campaign=campaign)
     assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings, model) for tp in journey.ordered()]
     weak = [w for w in assessed if w.contributions and w.score >= settings.scoring.weak_spot_min_score and w.score > 0]
     # What a weak spot costs ranks it; the score (severity x reach) and the confidence stand beside the money. Where
