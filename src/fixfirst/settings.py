@@ -42,7 +42,9 @@ class Metrics(_Strict):
     late_dispatch: MetricRule = MetricRule(target=0.05, critical_gap=0.25, weight=0.6)
     stockout: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.9)
     returns: MetricRule = MetricRule(target=0.08, critical_gap=0.15, weight=0.6)
-    repeat: MetricRule = MetricRule(target=0.25, critical_gap=0.20, weight=0.5)
+    # Repeat purchase has no default target: how often customers come back depends on what the shop sells (a sofa, a
+    # coffee subscription), so it is judged against the journey, a benchmark, or the shop's own earlier cohorts.
+    repeat: MetricRule = MetricRule(target=None, critical_gap=0.20, weight=0.5)
     complaint_share: MetricRule = MetricRule(target=0.05, critical_gap=0.20, weight=0.5)
     cancellation: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.6)
     # Consultation checklists: weighted share of flagged answers among the answered items that concern the touchpoint.
@@ -77,11 +79,19 @@ class Verdict(_Strict):
 
 
 class Orders(_Strict):
-    dispatch_target_business_days: int = Field(default=1, ge=0, description="Working days from payment to dispatch before an order counts as dispatched late.")
+    dispatch_target_business_days: int | None = Field(
+        default=None, ge=0,
+        description="Working days from payment to dispatch before an order counts as dispatched late. Unset (the default): an in-stock order is dispatched late when it leaves fewer working days before its promised date than the delivery leg usually takes in the export, so the yardstick follows the promise.")
     repeat_window_days: int = Field(default=60, ge=1, description="Days after a first order within which a second one counts as a repeat purchase.")
     return_window_days: int = Field(default=30, ge=1, description="Days customers have to return an order: younger orders are left out of the returns trend.")
     trend_recent_weeks: int = Field(default=4, ge=1, le=26, description="Weeks at the end of the export compared with all earlier weeks in each weekly trend.")
     min_effect_group: int = Field(default=20, ge=1, description="Fewest orders or customers on each side before a cancellation or repeat-purchase gap is measured.")
+    change_min_weeks: int = Field(default=4, ge=1, le=52, description="A failure rate that rose and stayed up (judged on its own history even when it is within its target) needs at least this many weeks before and after the date it rose.")
+    change_min_orders: int = Field(default=100, ge=10, description="Fewest settled orders before and after that date.")
+    change_alpha: float = Field(default=0.01, gt=0, lt=0.5, description="The rise counts when its one-sided p-value, Bonferroni-corrected over every start week tried, is below this.")
+    change_min_ratio: float = Field(default=1.5, ge=1, le=10, description="The rate since must be at least this many times the rate before (1.5: half as much again).")
+    change_min_points: float = Field(default=0.02, ge=0, le=1, description="...and at least this many points above it (0.02 = 2 points).")
+    change_parts: int = Field(default=3, ge=1, le=8, description="The period since is cut into this many spans; each must carry at least half the rise (it stayed up).")
 
 
 class Feedback(_Strict):
@@ -112,8 +122,11 @@ class Capacity(_Strict):
     history_weeks: int = Field(default=12, ge=2, le=260, description="Weeks of order history behind the demand forecast (weekday pattern and trend).")
     level_weeks: int = Field(default=4, ge=1, le=52, description="Most recent weeks whose average daily orders set the forecast's level.")
     default_horizon_weeks: int = Field(default=4, ge=1, le=52, description="Weeks projected when no campaign is planned.")
-    min_history_days: int = Field(default=10, ge=1, description="Fewest working days that ended with orders waiting before a step's capacity is read from them (otherwise the busiest day is used, a lower bound).")
+    min_history_days: int = Field(default=10, ge=1, description="Fewest working days that ended behind (a real backlog) before a step's capacity is read from them (otherwise the busiest day on record is used, a lower bound); also the fewest working days of dispatch history before capacity is inferred at all.")
     min_leads_per_channel: int = Field(default=30, ge=1, description="Fewest leads before a channel's lead-to-deal conversion is shown on its own.")
+    normal_lag_days: int = Field(default=1, ge=0, le=30, description="Working days after its promise clock starts that an order may wait for dispatch as part of normal processing; an order waiting longer is backlog.")
+    backlog_min_share: float = Field(default=0.1, ge=0, le=10, description="A working day ended behind when the orders waiting past the normal lag numbered at least this share of a usual day's dispatches (and at least one).")
+    min_delay_orders: int = Field(default=30, ge=1, description="Fewest orders behind a weekday's own dispatch-lag or transit distribution; with fewer, that weekday uses the pooled one.")
 
 
 class Simulation(_Strict):
@@ -130,6 +143,11 @@ class Simulation(_Strict):
         default=0.05, gt=0, lt=1, description="Relative gap between mean WIP and throughput x time in system under which Little's law is said to hold.")
     headroom_max_uplift: float = Field(default=5.0, gt=0, le=100, description="Largest extra demand the headroom search tries, as a share of the baseline (5.0 = +500%).")
     headroom_precision: float = Field(default=0.01, gt=0, le=1, description="The headroom search stops when the boundary is known to within this share of the baseline.")
+    backtest_weeks: int = Field(default=4, ge=1, le=26, description="Most recent weeks of settled orders replayed through the model (fitted on the history before them) before it may forecast; also the window of the observed recent late share.")
+    backtest_late_points: float = Field(default=0.03, ge=0, le=1, description="The backtest passes when its projected late share is within this many points of the observed one (or within backtest_late_relative of it, whichever is wider).")
+    backtest_late_relative: float = Field(default=0.25, ge=0, le=10, description="Relative allowance of the backtest's late share: the gap may be up to this share of the observed late share.")
+    backtest_lead_days: float = Field(default=1.0, ge=0, le=30, description="The backtest's projected lead-time p50 and p85 must each be within this many working days of the observed ones.")
+    backtest_min_orders: int = Field(default=30, ge=1, description="Fewest settled in-stock orders in the backtest window before the backtest is run; with fewer the model is not trusted to forecast.")
 
 
 class Drivers(_Strict):
@@ -168,17 +186,17 @@ class TargetRules(_Strict):
 
     benchmarks: bool = Field(default=True, description="Judge steps the journey sets no target for against the sourced benchmark table (by step kind and client.business_type); false goes straight to the business's own baseline.")
     baseline_recent_days: int = Field(default=28, ge=7, le=365, description="Days at the end of the event log whose cases make a step's recent level, compared with every earlier case when the step is judged on its own baseline.")
-    baseline_parts: int = Field(default=2, ge=1, le=8, description="The recent period is cut into this many equal parts; a drop counts only when every part is below the earlier level (it stays worse: no one-off blip).")
+    baseline_parts: int = Field(default=2, ge=1, le=8, description="The recent period is cut into this many equal parts; a drop counts only when every part is below the earlier level by at least half the recent drop (it stays worse: no one-off blip).")
     baseline_min_cases: int = Field(default=100, ge=10, description="Fewest cases in the recent period, and in the earlier one, before a step is judged on its own baseline.")
     baseline_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="A recent drop counts when a one-sided test within segments puts it below this p-value.")
     segment_dimensions: list[Literal["segment", "channel", "visitor_type"]] = Field(
         default_factory=lambda: ["segment", "channel"],
-        description="Segment columns whose segments are compared with the rest of a step (device, channel; visitor_type: new visitors always convert below returning ones, so it is only a stratum by default).")
+        description="Segment columns whose segments are compared with the rest of a step and scanned on their own for drop-off periods (device, channel; visitor_type: new visitors always convert below returning ones, so it is only compared within by default).")
     segment_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="Chance of any false segment gap over every segment and step tested (Holm's step-down correction).")
     segment_min_cases: int = Field(default=100, ge=10, description="Fewest cases of a segment, and of the rest, at a step before their conversion is compared.")
     segment_min_gap: float = Field(default=0.10, ge=0, le=1, description="Least gap (0.10 = 10 points) between a segment's conversion and the rest's for a segment gap.")
-    segment_min_relative_gap: float = Field(default=0.25, ge=0, lt=1, description="Least gap as a share of the rest's conversion (0.25: the segment converts at most 75% as well): devices differ a little in every shop.")
-    max_strata: int = Field(default=24, ge=1, le=200, description="Most segment cells (device x channel x visitor type) conversion is compared within; the smallest cells beyond are pooled.")
+    segment_min_relative_gap: float = Field(default=0.20, ge=0, lt=1, description="Least gap as a share of the rest's conversion (0.20: the segment converts at most 80% as well): devices differ a little in every shop.")
+    max_strata: int = Field(default=64, ge=1, le=500, description="Most segment cells (device x channel x visitor type) conversion is compared within; the smallest cells beyond are pooled into one.")
 
 
 class ChecklistRules(_Strict):

@@ -118,6 +118,22 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     # Tiny samples never make a weak spot: below the minimum evidence a signal is listed but scores nothing.
     # Consultation answers are exempt: one answer describes a whole practice, and their confidence stays low.
     weighted = [(s, s.weight * s.severity if (s.n >= min_n or s.source == "checklist") else 0.0) for s in signals]
+    # Two readings of one metric at one place (against its target, and against its own history) count one failure:
+    # only the stronger scores, so the noisy-OR below does not add a failure to itself.
+    strongest: dict[tuple, float] = {}
+    for s, w in weighted:
+        key = (s.metric, s.edge, s.source)
+        strongest[key] = max(strongest.get(key, 0.0), w)
+    seen: set[tuple] = set()
+    deduped = []
+    for s, w in weighted:
+        key = (s.metric, s.edge, s.source)
+        if w == strongest[key] and key not in seen:
+            seen.add(key)
+            deduped.append((s, w))
+        else:
+            deduped.append((s, 0.0))
+    weighted = deduped
     remaining = 1.0
     for _, w in weighted:
         remaining *= 1.0 - w

@@ -13,6 +13,7 @@ from .baseline import Baseline, recent_against_earlier
 from .context import SignalContext
 from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
+from .step_change import step_change
 from .targets import TargetChoice, resolve_target
 
 CANCELLED_WORDS = ("cancel", "void", "unavailable", "refused")
@@ -107,6 +108,8 @@ def order_signals(facts: pd.DataFrame, journey: Journey, ctx: SignalContext, sur
             signal = builders[metric](facts, tp, ctx, start, end, survey)
             if signal is not None:
                 signals.append(signal)
+                if (companion := signal.detail.pop("_rose", None)) is not None:
+                    signals.append(companion)
     return signals
 
 
@@ -161,8 +164,36 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     if judged.baseline is not None:
         signal.detail["baseline"] = judged.baseline.to_dict()
         signal.detail["_later"].insert(0, Evidence(_baseline_sentence(judged.baseline, what, higher_is_better=False), n=n))
+    else:
+        # Within (or near) its target, a rate that rose at some date and stayed up is still a weak spot of its own
+        # history; scoring counts only the stronger of the two readings of one metric.
+        rose = _rose(facts, flag, base & settled, tp, metric, label, ctx, what, per_order)
+        if rose is not None and rose.severity > signal.severity:
+            signal.detail["_rose"] = rose
     if trend is not None:
         signal.detail["_later"].append(Evidence(trend.sentence(what), kind="breakdown", n=trend.recent_n + trend.earlier_n))
+    return signal
+
+
+def _rose(facts: pd.DataFrame, flag: pd.Series, rows: pd.Series, tp: Touchpoint, metric: str, label: str, ctx: SignalContext,
+          what: str, per_order: float) -> FrictionSignal | None:
+    """A companion signal judged on the metric's own history: the rate since the week it rose against the rate before."""
+    keep = rows.to_numpy(dtype=bool) & facts["ordered_at"].notna().to_numpy()
+    times = facts["ordered_at"].to_numpy(dtype="datetime64[ns]")[keep].astype("int64")
+    change = step_change(times, flag.to_numpy(dtype=bool)[keep], ctx.settings.orders)
+    if change is None:
+        return None
+    signal = proportion_signal(touchpoint=tp.id, metric=metric, label=f"{label}, since {change.since:%d %b %Y}", source="orders",
+                               hits=change.after_failures, n=change.after_n, higher_is_better=False, settings=ctx.settings,
+                               target=change.before_rate, reach=1.0, basis=TargetBasis.BASELINE,
+                               basis_note=f"baseline: its own rate before {change.since:%d %b %Y}; it rose then and stayed up")
+    period = (pd.Timestamp(change.since), pd.Timestamp(change.until) + pd.Timedelta(days=1))
+    excess = max(0.0, signal.shrunk_value - signal.target) * ctx.per_month(change.after_n, *period)
+    signal.extra_purchases_per_month = excess * per_order
+    signal.money_at_stake = ctx.money(signal.extra_purchases_per_month)
+    signal.money_basis = f"orders {what} beyond the rate before {change.since:%d %b %Y}, at what each one cost (measured as for the whole record)"
+    signal.detail.update(hits=change.after_failures, step_change=change.to_dict())
+    signal.evidence.append(Evidence(change.sentence(what), n=change.after_n + change.before_n))
     return signal
 
 
