@@ -14,6 +14,7 @@ from fixfirst.signals import SignalSet
 from fixfirst.signals.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.late_causes import late_causes
+from fixfirst.signals.step_change import step_change
 from fixfirst.signals.orders import order_facts, order_signals
 from fixfirst.signals.survey import survey_signals
 
@@ -26,13 +27,13 @@ def _ctx(settings: Settings | None = None) -> SignalContext:
     return ctx
 
 
-def _orders(n: int, *, backorder: float, slow: float, carrier: float, seed: int, backorder_wait: int = 4) -> pd.DataFrame:
+def _orders(n: int, *, backorder: float, slow: float, carrier: float, seed: int, backorder_wait: int = 4, per_day: int = 5) -> pd.DataFrame:
     """Weekday orders at 10:00, paid at once, dispatched next working day, delivered a working day later; planted:
     a share backordered (dispatch waits `backorder_wait` working days), a share of in-stock orders held at the bench
     for 3 working days, and a share of the rest slowed by the carrier (3 extra working days)."""
     rng = np.random.default_rng(seed)
-    days = pd.bdate_range("2026-01-05", periods=n // 5 + 2)
-    ordered = days[np.arange(n) // 5] + pd.Timedelta(hours=10)
+    days = pd.bdate_range("2026-01-05", periods=n // per_day + 2)
+    ordered = days[np.arange(n) // per_day] + pd.Timedelta(hours=10)
     back = rng.random(n) < backorder
     held = ~back & (rng.random(n) < slow)
     late_leg = ~back & ~held & (rng.random(n) < carrier)
@@ -172,3 +173,49 @@ def test_cancellations_of_backordered_orders_are_credited_to_stock():
     assert signals["confirmation"].value == pytest.approx(0.01, abs=0.006) and signals["confirmation"].severity == 0
     assert signals["confirmation"].label == "In-stock orders cancelled"
     assert signals["stock"].detail["effect"]["cancel_gap"] == pytest.approx(0.29, abs=0.05)  # ...the stock-out's cost
+
+
+# ---------------------------------------------------------------- a rate that rose and stayed up
+
+
+def _weekly_orders(rates: list[float], per_week: int, seed: int):
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2026-01-05T10:00", "ns").astype("int64")
+    week = np.repeat(np.arange(len(rates)), per_week)
+    times = start + week * 7 * 86_400 * 10**9 + rng.integers(0, 6 * 86_400 * 10**9, len(week))
+    failed = rng.random(len(week)) < np.asarray(rates)[week]
+    return times, failed
+
+
+def test_a_rise_that_stays_is_found_on_its_week():
+    times, failed = _weekly_orders([0.03] * 10 + [0.08] * 16, 120, seed=1)
+    change = step_change(times, failed, Settings().orders)
+    assert change is not None and change.since.isoformat() in {"2026-03-09", "2026-03-02", "2026-03-16"}
+    assert change.before_rate == pytest.approx(0.03, abs=0.01) and change.after_rate == pytest.approx(0.08, abs=0.015)
+    assert change.p_value < 0.01 and change.splits_tried > 10
+
+
+def test_steady_rates_and_one_bad_stretch_are_not_a_rise():
+    rules = Settings().orders
+    false_alarms = sum(step_change(*_weekly_orders([0.05] * 26, 120, seed=s), rules) is not None for s in range(40))
+    assert false_alarms <= 1  # a 1% test over many start weeks: at most the odd seed
+    blip = [0.04] * 18 + [0.15] * 2 + [0.04] * 6
+    assert step_change(*_weekly_orders(blip, 120, seed=3), rules) is None
+
+
+def test_a_return_rate_that_rose_within_its_target_makes_a_weak_spot():
+    ctx = _ctx()
+    orders = _orders(4000, backorder=0.0, slow=0.0, carrier=0.0, seed=8, per_day=30)  # six months
+    rng = np.random.default_rng(808)
+    later = orders["ordered_at"] >= orders["ordered_at"].min() + pd.Timedelta(weeks=8)
+    orders["returned"] = rng.random(len(orders)) < np.where(later, 0.065, 0.02)
+    journey = journey_from_spec(JourneySpec.model_validate({"stages": ["s"], "touchpoints": [
+        {"id": "returns", "name": "Returns", "stage": "s", "data": {"orders": ["returns"]}}]}))
+    facts = order_facts(orders, ctx)
+    signals = order_signals(facts, journey, ctx, None)
+    judged = [s for s in signals if s.basis.value != "baseline"]
+    rose = [s for s in signals if s.basis.value == "baseline"]
+    assert judged[0].value < ctx.settings.metrics.returns.target  # within the 8% target overall...
+    assert len(rose) == 1 and rose[0].severity > 0 and rose[0].target == pytest.approx(0.02, abs=0.01)  # ...but it rose
+    ranking = rank_weak_spots(journey, SignalSet(signals, ctx, order_facts=facts), ctx.settings)
+    assert [w.touchpoint.id for w in ranking.weak_spots] == ["returns"]
