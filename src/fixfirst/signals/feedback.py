@@ -14,6 +14,7 @@ from ..journey import Journey, Touchpoint
 from ..settings import Feedback
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
+from .targets import resolve_target
 from .lexicons import WHOLE_WORD_MARK, Lexicon, arrow_word_start, default_lexicon, fold_texts, phrase_rule, python_phrase_pattern
 from .redact import redact
 
@@ -147,9 +148,10 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
             continue
         about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags: tp.id in tags)
         complaints = frame[about & frame["complaint"]]
+        choice = resolve_target("complaint_share", tp, None, ctx)
         signal = proportion_signal(touchpoint=tp.id, metric="complaint_share", label="Feedback that complains about this touchpoint",
                                    source="feedback", hits=len(complaints), n=n, higher_is_better=False, settings=ctx.settings,
-                                   target=tp.targets.get("complaint_share"))
+                                   target=choice.value, basis=choice.basis, basis_note=choice.note)
         signal.evidence.append(Evidence(
             f"{len(complaints):,} of {n:,} feedback items ({pct(signal.value, 1)}) complain about it; {int(about.sum()):,} mention it at all.", n=n))
         if "source" in frame and len(complaints):

@@ -11,6 +11,7 @@ import pandas as pd
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, proportion_signal, wilson_interval
 from .context import SignalContext
+from .targets import resolve_target
 
 # The Customer Effort Score question ("The company made it easy for me to handle my issue") on the
 # 1-7 agreement scale of CES 2.0: 5-7 agree that it was easy.
@@ -60,9 +61,11 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext, f
             if n == 0:
                 continue
             top2 = int((ratings >= 4).sum())
+            choice = resolve_target("top2box", tp, None, ctx)
             signal = proportion_signal(touchpoint=tp.id, metric="top2box", label=f"Survey: '{header}' rated 4 or 5",
                                        source="survey", hits=top2, n=n, higher_is_better=True, settings=ctx.settings,
-                                       target=tp.targets.get("top2box"), reach=reach, survey_column=column)
+                                       target=choice.value, reach=reach, survey_column=column, basis=choice.basis,
+                                       basis_note=choice.note)
             _price_ratings(signal, judged, facts, rows, ctx)
             counts = ratings.round().value_counts().reindex([1, 2, 3, 4, 5], fill_value=0)
             mean = float(ratings.mean())
