@@ -449,7 +449,7 @@ def test_cases_too_recent_to_have_gone_on_raise_no_alarm_at_the_end_of_the_log()
     # Scanned without that allowance, the last days look like an incident.
     first = events[events["activity"] == "resolved"].set_index("case_id")["timestamp"]
     lost = ~first.index.isin(events.loc[events["activity"] == "closed", "case_id"])
-    [late], _ = abnormal_drop_off(first.to_numpy().view(np.int64), lost, None, Settings().process)
+    [late], _, _ = abnormal_drop_off(first.to_numpy().view(np.int64), lost, None, Settings().process)
     assert late.end == dt.date(2024, 7, 28) and late.rate > 0.5
 
 
@@ -467,3 +467,45 @@ def test_the_exact_test_tail_matches_scipy_stats():
     ours = hypergeom_upper_tail(at_least, population, successes, draws)
     assert ours == pytest.approx(hypergeom.sf(at_least - 1, population, successes, draws), rel=1e-9, abs=1e-300)
     assert hypergeom_upper_tail([5], [10], [3], [4]).tolist() == [0.0]  # more than can be drawn: impossible
+
+
+def test_the_within_cells_test_is_the_convolution_of_each_cells_hypergeometric():
+    from scipy.stats import hypergeom
+
+    from fixfirst.signals.exact_tests import fisher_greater, stratified_greater
+
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        cells = int(rng.integers(1, 6))
+        n_in, n_out = rng.integers(5, 60, cells), rng.integers(5, 120, cells)
+        lost_in, lost_out = rng.binomial(n_in, 0.4), rng.binomial(n_out, 0.3)
+        dist, low_total = np.ones(1), 0
+        for k in range(cells):
+            law = hypergeom(n_in[k] + n_out[k], lost_in[k] + lost_out[k], n_in[k])
+            low, high = law.support()
+            low_total += low
+            dist = np.convolve(dist, law.pmf(np.arange(low, high + 1)))
+        expected = dist[lost_in.sum() - low_total:].sum()
+        assert stratified_greater(n_in, lost_in, n_out, lost_out) == pytest.approx(expected, rel=1e-9)
+        if cells == 1:
+            assert stratified_greater(n_in, lost_in, n_out, lost_out) == pytest.approx(fisher_greater(n_in[0], lost_in[0], n_out[0], lost_out[0]))
+    # Large counts take the continuity-corrected normal form, close to the exact tail.
+    big = stratified_greater(np.array([3000, 2500]), np.array([1100, 700]), np.array([9000, 8000]), np.array([3000, 2000]))
+    exact = fisher_greater(3000, 1100, 9000, 3000)
+    assert 0 < big < 1e-3 and 0 < exact < 1e-3
+
+
+def test_a_drop_off_period_that_only_drew_more_of_a_weaker_segment_is_not_abnormal():
+    # Returning visitors lose 30%, new ones 70%, every week; in weeks 8-10 new visitors are 90% of cases, else 20%.
+    def lost(week, i):
+        new = (i % 10) < (9 if 8 <= week <= 10 else 2)
+        return (i // 10) % 10 < (7 if new else 3)
+
+    def segment_of(i):  # the device says nothing here; the visitor type is the mix that moved
+        return "mobile" if i % 2 else "desktop"
+
+    events = planted_log(20, 200, lost, segment_of)
+    week = events["case_id"].str.extract(r"w(\d+)c(\d+)").astype(int)
+    events["visitor_type"] = pd.Categorical(np.where(week[1] % 10 < np.where(week[0].between(8, 10), 9, 2), "new", "returning"))
+    assert process_map(events.drop(columns="visitor_type"), AB, Settings()).drop_off_periods  # all cases at once: abnormal
+    assert process_map(events, AB, Settings()).drop_off_periods == []  # within visitor types: as usual

@@ -14,7 +14,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from fixfirst.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
-from fixfirst.settings import Settings
+from fixfirst.settings import Settings, settings_with
 from fixfirst.signals.base import proportion_signal, severity_of, wilson_interval
 from fixfirst.signals.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
@@ -108,15 +108,16 @@ def test_severity_is_zero_on_or_better_than_target():
                                   higher_is_better=False, settings=settings)
     assert on_target.shrunk_value == pytest.approx(0.05) and on_target.severity == 0.0
     better = proportion_signal(touchpoint="t", metric="conversion", label="x", source="events", hits=90, n=100,
-                               higher_is_better=True, settings=settings)
+                               higher_is_better=True, settings=settings, target=0.6)
     assert better.severity == 0.0 and better.shortfall == 0.0 and not better.clear
 
 
 @pytest.mark.parametrize("higher_is_better, metric", [(False, "promise_breach"), (True, "conversion")])
 def test_severity_is_monotone_in_hits(higher_is_better, metric):
     settings = Settings()
+    target = 0.6 if metric == "conversion" else None  # conversion has no default target (fixfirst.signals.targets)
     severities = [proportion_signal(touchpoint="t", metric=metric, label="x", source="s", hits=h, n=60,
-                                    higher_is_better=higher_is_better, settings=settings).severity for h in range(61)]
+                                    higher_is_better=higher_is_better, settings=settings, target=target).severity for h in range(61)]
     steps = np.diff(severities)
     assert (steps >= 0).all() if not higher_is_better else (steps <= 0).all()
     assert severities[0] != severities[-1]
@@ -361,7 +362,8 @@ def test_event_signals_give_conversion_per_transition_with_segments():
 
 def test_money_at_stake_is_zero_on_target_and_positive_below():
     j = journey(FUNNEL_JOURNEY, FUNNEL_EDGES)
-    ctx = make_ctx(aov=50.0)
+    # A conversion target the client set in the settings judges every step the journey gives none.
+    ctx = make_ctx(aov=50.0, settings=settings_with({"metrics": {"conversion": {"target": 0.6}}}))
     signals = {s.edge: s for s in event_signals(build_funnel(_sessions(), j), j, ctx)}
     assert signals[("home", "product")].severity == 0.0  # exactly at the 60% target
     assert signals[("home", "product")].money_at_stake == 0.0

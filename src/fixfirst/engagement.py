@@ -22,6 +22,9 @@ SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "cap
 # Kinds whose several files are stacked into one table (several feedback channels, one event table per step).
 STACKABLE_KINDS = ("feedback", "events")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Business types and sectors the benchmark table knows (fixfirst/signals/benchmarks.yaml); unknown gives generic figures.
+BusinessType = Literal["unknown", "online-shop", "marketplace", "local-service", "b2b"]
+Sector = Literal["general", "apparel", "footwear", "beauty", "electronics", "homeware", "food", "other"]
 
 
 class _Strict(BaseModel):
@@ -33,6 +36,9 @@ class Client(_Strict):
     logo: str | None = Field(default=None, description="Path to a PNG, JPEG or SVG, relative to the engagement folder.")
     brand_colour: str | None = Field(default=None, description="Hex colour such as '#2F5D50'.")
     country: str | None = Field(default=None, description="ISO country code, e.g. GB.")
+    business_type: BusinessType = Field(
+        default="unknown", description="What kind of business it is: picks the benchmark targets of its steps (docs/settings.md, Targets).")
+    sector: Sector = Field(default="general", description="What it sells, where benchmarks differ by sector (returns in apparel).")
 
     @field_validator("brand_colour")
     @classmethod

@@ -68,7 +68,15 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _f("activity", "category", "step", "event", "activity", "page", "concept:name", "event name", required=True),
         # Optional: funnel exports with one table per step carry no times; conversion still works without them.
         _f("timestamp", "datetime", "timestamp", "time", "time:timestamp", "event time", "date"),
-        _f("segment", "category", "device", "platform", "channel", "device category"),
+        # Segments compare like with like: device (segment), acquisition channel, new or returning visitor. Each is optional;
+        # conversion is compared within them, so a change in the mix of visitors is not read as a drop in a step.
+        _f("segment", "category", "device", "platform", "device category", "device type", description="device or platform"),
+        _f("channel", "category", "channel", "acquisition channel", "traffic source", "source medium", "utm source",
+           "marketing channel", "default channel group", "default channel grouping", "session source",
+           description="acquisition channel of the case (organic, paid search, e-mail...)"),
+        _f("visitor_type", "category", "visitor type", "user type", "customer type", "new vs returning", "new or returning",
+           "new returning", "user lifecycle", "lifecycle", "lifecycle stage", "returning visitor",
+           description="new or returning visitor (or a lifecycle stage such as loyal)"),
         _f("resource", "category", "resource", "org:resource", "agent", "staff", "assignee"),
     ),
     "campaigns": (

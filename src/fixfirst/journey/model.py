@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..settings import Metrics
 from ..yamlfile import load_model
+from .kinds import StepKind, infer_kind
 
 # What an orders export can say about a touchpoint (see signals.orders).
 ORDER_METRICS = ("delivery", "dispatch", "stock", "returns", "repeat", "cancellations")
@@ -57,6 +58,8 @@ class TouchpointSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=40)
     name: str = Field(min_length=1, max_length=80)
     stage: str
+    kind: StepKind | None = Field(
+        default=None, description="What kind of step this is (landing, product, basket, checkout...); picks its benchmark targets. Inferred from the id, name and event names when absent.")
     channel: str = ""
     owner: str = ""
     description: str = ""
@@ -127,6 +130,8 @@ class Touchpoint:
     targets: dict[str, float] = field(default_factory=dict)
     reach: float | None = None
     topics: tuple[str, ...] = ()
+    kind: str = "other"  # a StepKind: written in the journey, or inferred from the words (kind_inferred)
+    kind_inferred: bool = True
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,8 @@ def journey_from_spec(spec: JourneySpec) -> Journey:
                 targets=dict(tp.targets),
                 reach=tp.reach,
                 topics=tuple(tp.data.topics),
+                kind=tp.kind or infer_kind(tp.id, tp.name, tp.data.events, tp.data.orders),
+                kind_inferred=tp.kind is None,
             ),
         )
     for tr in spec.transitions:

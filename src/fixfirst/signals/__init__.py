@@ -56,7 +56,9 @@ class SignalSet:
 def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult) -> SignalSet:
     orders = data.frame("orders")
     promise, country = engagement.audit.promise, engagement.audit.client.country
-    ctx = SignalContext(engagement.settings, promise, WorkingCalendar.from_promise(promise, country, _years(orders)))
+    client = engagement.audit.client
+    ctx = SignalContext(engagement.settings, promise, WorkingCalendar.from_promise(promise, country, _years(orders)),
+                        business_type=client.business_type, sector=client.sector)
     survey = data.frame("survey")
     facts = None
     if orders is not None and len(orders):
@@ -75,9 +77,9 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     if events is not None and len(events):
         cases = case_codes(events["case_id"])  # hashing millions of ids once serves the funnel and the process map
         funnel = build_funnel(events, journey, cases)
-        if funnel is not None:
-            signals += event_signals(funnel, journey, ctx)
         process = process_map(events, journey, engagement.settings, cases)
+        if funnel is not None:  # its abnormal drop-off periods are scored as incidents
+            signals += event_signals(funnel, journey, ctx, process)
         attach_process_evidence(signals, process)
     texts = _feedback_corpus(data.frame("feedback"), survey)
     tagged = None

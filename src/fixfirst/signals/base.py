@@ -135,6 +135,8 @@ def proportion_signal(*, touchpoint: str, metric: str, label: str, source: str, 
     """Build a signal from `hits` out of `n` (hits are the good outcomes when higher is better)."""
     rule: MetricRule = getattr(settings.metrics, metric)
     target = rule.target if target is None else target
+    if target is None:  # metrics such as conversion have no default: fixfirst.signals.targets.resolve_target gives one
+        raise ValueError(f"no target for metric {metric!r}: resolve one with fixfirst.signals.targets.resolve_target")
     strength = settings.scoring.shrinkage_strength
     value = hits / n if n else 0.0
     shrunk = (hits + strength * target) / (n + strength) if (n + strength) else target

@@ -20,6 +20,9 @@ class SignalContext:
     calendar: WorkingCalendar
     average_order_value: float | None = None
     orders_per_month: float | None = None
+    # client.business_type and client.sector: which rows of the benchmark table apply (fixfirst.signals.targets).
+    business_type: str = "unknown"
+    sector: str = "general"
 
     def per_month(self, count: float, start: pd.Timestamp | None, end: pd.Timestamp | None) -> float:
         """Scale a count observed between start and end to a 30.4-day month."""

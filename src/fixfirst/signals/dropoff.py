@@ -1,4 +1,4 @@
-"""Periods in which a journey step's drop-off rose abnormally above its usual level, overall or in one segment."""
+"""Periods in which a journey step's drop-off rose abnormally above its usual level, overall or in one segment, within segment cells."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ import numpy as np
 
 from ..settings import ProcessRules
 from .base import pct
+from .exact_tests import MAX_TAIL_TERMS, fisher_greater as _fisher, hypergeom_upper_tail, stratified_greater
+from .strata import Dimensions, joint_cells
+
+__all__ = ["DropOffPeriod", "SegmentDropOff", "abnormal_drop_off", "date_range_text", "hypergeom_upper_tail", "MAX_TAIL_TERMS"]
 
 DAY_NS = 86_400 * 1_000_000_000
 EPOCH = dt.date(1970, 1, 1)
@@ -51,9 +55,10 @@ class SegmentDropOff(_Rates):
     usual_lost: int
     p_value: float | None
     carries: bool  # significantly above its own usual level, by at least the minimum lift
+    dimension: str = "segment"  # the events column it belongs to: segment (device), channel, visitor_type
 
     def to_dict(self) -> dict[str, Any]:
-        return {"segment": self.segment, "n": self.n, "rate": round(self.rate, 4), "usual_n": self.usual_n,
+        return {"segment": self.segment, "dimension": self.dimension, "n": self.n, "rate": round(self.rate, 4), "usual_n": self.usual_n,
                 "usual_rate": round(self.usual_rate, 4), "p_value": _p(self.p_value), "carries": self.carries}
 
 
@@ -62,7 +67,10 @@ class DropOffPeriod(_Rates):
     """A run of days or weeks in which more cases than usual stopped between `source` and `target`.
 
     Cases belong to the period in which they first reached `source`; `lost` did not reach `target` at all.
-    The usual level comes from every other period of the same series except other abnormal ones.
+    The usual level comes from every other period of the same series except other abnormal ones. With segment
+    columns the test runs within segment cells (device x channel x visitor type): `expected_lost` is what the
+    period would have lost at each cell's usual rate, so a period that only drew more of a weaker segment (new
+    visitors, say) is not abnormal. `p_value` is that within-cell test (Fisher's exact test without segments).
     """
 
     source: str
@@ -77,16 +85,28 @@ class DropOffPeriod(_Rates):
     usual_n: int
     usual_lost: int
     p_value: float
-    segments: list[SegmentDropOff] = field(default_factory=list)
+    segments: list[SegmentDropOff] = field(default_factory=list)  # the first segment column's breakdown (device)
+    dimension: str | None = None  # the column of `segment`, for a period found in one segment
+    expected_lost: float | None = None  # lost at each segment cell's usual rate (the period's own mix); None: no cells
+    breakdowns: dict[str, list[SegmentDropOff]] = field(default_factory=dict)  # every segment column's breakdown
+
+    @property
+    def mix_usual_rate(self) -> float:
+        """The usual drop-off at this period's own mix of segment cells."""
+        return self.expected_lost / self.n if self.expected_lost is not None and self.n else self.usual_rate
 
     @property
     def excess_lost(self) -> float:
-        """Cases lost beyond what the usual rate would have lost."""
-        return self.lost - self.n * self.usual_rate
+        """Cases lost beyond what the usual rate (at the period's mix) would have lost."""
+        return self.lost - self.n * self.mix_usual_rate
 
     @property
     def carriers(self) -> list[SegmentDropOff]:
         return [s for s in self.segments if s.carries]
+
+    @property
+    def all_carriers(self) -> list[SegmentDropOff]:
+        return [s for found in self.breakdowns.values() for s in found if s.carries] if self.breakdowns else self.carriers
 
     @property
     def dates(self) -> str:
@@ -99,7 +119,8 @@ class DropOffPeriod(_Rates):
         """The finding in one line, e.g. "Drop-off rose to 62% from 3 to 9 Mar 2024 (n=412; usual 41%), mostly mobile"."""
         who = f"On {self.segment}, drop-off" if self.segment is not None else "Drop-off"
         usual = f"usual {pct(self.usual_rate)}" + (f" on {self.segment}" if self.segment is not None else "")
-        text = f"{who} rose to {pct(self.rate)} {self.dates} (n={self.n:,}; {usual}, n={self.usual_n:,})"
+        mix = f"; {pct(self.mix_usual_rate)} at this period's mix of segments" if pct(self.mix_usual_rate) != pct(self.usual_rate) else ""
+        text = f"{who} rose to {pct(self.rate)} {self.dates} (n={self.n:,}; {usual}, n={self.usual_n:,}{mix})"
         carriers, present = self.carriers, [s for s in self.segments if s.n]
         if carriers and len(carriers) == len(present) > 1:
             text += ", in every segment"
@@ -113,8 +134,9 @@ class DropOffPeriod(_Rates):
             "from": self.source, "to": self.target, "segment": self.segment, "granularity": self.granularity,
             "start": self.start.isoformat(), "end": self.end.isoformat(), "periods": self.periods, "n": self.n, "lost": self.lost,
             "rate": round(self.rate, 4), "usual_n": self.usual_n, "usual_rate": round(self.usual_rate, 4),
-            "excess_lost": round(self.excess_lost, 1), "p_value": _p(self.p_value),
-            "segments": [s.to_dict() for s in self.segments],
+            "mix_usual_rate": round(self.mix_usual_rate, 4), "excess_lost": round(self.excess_lost, 1), "p_value": _p(self.p_value),
+            "dimension": self.dimension, "segments": [s.to_dict() for s in self.segments],
+            "breakdowns": {k: [s.to_dict() for s in v] for k, v in self.breakdowns.items()},
         }
 
 
@@ -135,12 +157,22 @@ def date_range_text(start: dt.date, end: dt.date) -> str:
 
 @dataclass
 class _Series:
-    """Cases and lost cases per period for all cases or one segment, and the windows found abnormal in it."""
+    """Cases and lost cases per segment cell and period (cells x periods) for all cases or one segment, and the
+    windows found abnormal in it. One cell: no segment columns to compare within."""
 
     segment: str | None
     n: np.ndarray
     lost: np.ndarray
     found: list[tuple[int, int]] = field(default_factory=list)  # [start, end) period indexes
+    dimension: str | None = None
+
+    @property
+    def crude_n(self) -> np.ndarray:
+        return self.n.sum(axis=0)
+
+    @property
+    def crude_lost(self) -> np.ndarray:
+        return self.lost.sum(axis=0)
 
 
 def _windows(k: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
@@ -157,72 +189,82 @@ def _excluded_mask(k: int, found: list[tuple[int, int]]) -> np.ndarray:
     return mask
 
 
-def _fisher(n_in, lost_in, n_out, lost_out):
-    """One-sided Fisher exact test that the rate inside exceeds the rate outside: P(lost inside >= observed).
+def _window_counts(series: _Series, starts, ends):
+    """Per cell and window: cases and lost inside and outside (found windows left out), and whether a window
+    overlaps a found one."""
+    k = series.n.shape[1]
+    excluded = _excluded_mask(k, series.found)
+    n = np.where(excluded, 0, series.n)
+    lost = np.where(excluded, 0, series.lost)
+    zero = np.zeros((n.shape[0], 1), np.int64)
+    cn, cl = np.concatenate([zero, np.cumsum(n, axis=1)], axis=1), np.concatenate([zero, np.cumsum(lost, axis=1)], axis=1)
+    ce = np.r_[0, np.cumsum(excluded)]
+    n_in, lost_in = cn[:, ends] - cn[:, starts], cl[:, ends] - cl[:, starts]
+    n_out, lost_out = n.sum(axis=1)[:, None] - n_in, lost.sum(axis=1)[:, None] - lost_in
+    # A cell with no cases outside has no usual level: its cases inside cannot be compared and are left out.
+    usable = n_out > 0
+    return np.where(usable, n_in, 0), np.where(usable, lost_in, 0), n_out, lost_out, ce[ends] != ce[starts]
 
-    Exact rather than a z-test: at the tiny p-values a Bonferroni correction asks for, the normal approximation
-    understates how often a skewed binomial count runs high, and would raise false alarms.
-    """
-    tail = hypergeom_upper_tail(lost_in, n_in + n_out, lost_in + lost_out, n_in)
-    return tail if np.ndim(lost_in) else float(tail[0])  # a scalar in, a scalar out, as scipy.stats gave it
 
-
-MAX_TAIL_TERMS = 20_000  # terms summed per test; above the mean each is smaller than the last, so the rest cannot matter
-
-
-def hypergeom_upper_tail(at_least, population, successes, draws) -> np.ndarray:
-    """P(X >= at_least) for X ~ Hypergeometric(population, successes, draws), element by element.
-
-    Summed in log space from scipy.special's gammaln, the way scipy.stats.hypergeom.sf would give it, without
-    importing scipy.stats (most of a second at every run). Every window tested has its count above the mean.
-    """
-    from scipy.special import gammaln
-
-    k, m, big_k, n = (np.atleast_1d(np.asarray(a, dtype=np.int64)) for a in (at_least, population, successes, draws))
-    if not len(k):
-        return np.zeros(0)
-    top = np.minimum(big_k, n)
-    lengths = np.clip(top - k + 1, 0, MAX_TAIL_TERMS)
-    empty = lengths == 0
-    lengths = np.where(empty, 1, lengths)  # one harmless term keeps the arrays aligned; its result is set to 0 below
-    starts = np.r_[0, np.cumsum(lengths)[:-1]]
-    owner = np.repeat(np.arange(len(k)), lengths)
-    x = (k[owner] + np.arange(lengths.sum()) - starts[owner]).astype(float)
-    mm, kk, nn = m[owner].astype(float), big_k[owner].astype(float), n[owner].astype(float)
-
-    def log_choose(a, b):
-        return gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
-
-    with np.errstate(invalid="ignore"):
-        log_pmf = log_choose(kk, x) + log_choose(mm - kk, nn - x) - log_choose(mm, nn)
-    log_pmf = np.where(np.isfinite(log_pmf), log_pmf, -np.inf)
-    peak = np.maximum.reduceat(log_pmf, starts)
-    safe_peak = np.where(np.isfinite(peak), peak, 0.0)
-    total = np.add.reduceat(np.exp(log_pmf - safe_peak[owner]), starts) * np.exp(safe_peak)
-    return np.where(empty, 0.0, np.clip(total, 0.0, 1.0))
+# Cells x windows held in memory at once; longer logs with many cells are tested in chunks of windows.
+CHUNK_CELLS = 2_000_000
 
 
 def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None = None):
     """Windows clear of found ones with enough cases inside and outside, their p-value against the rest, and lift."""
-    excluded = _excluded_mask(len(series.n), series.found)
-    n = np.where(excluded, 0, series.n)
-    lost = np.where(excluded, 0, series.lost)
-    cn, cl, ce = (np.r_[0, np.cumsum(a)] for a in (n, lost, excluded))
-    n_in, lost_in = cn[ends] - cn[starts], cl[ends] - cl[starts]
-    n_out, lost_out = n.sum() - n_in, lost.sum() - lost_in
-    ok = (ce[ends] == ce[starts]) & (n_in >= rules.min_period_cases) & (n_out >= rules.min_period_cases)
+    size = max(1, CHUNK_CELLS // series.n.shape[0])
+    if len(starts) <= size:
+        return _candidates_chunk(series, starts, ends, rules, threshold)
+    parts = [_candidates_chunk(series, starts[i:i + size], ends[i:i + size], rules, threshold) for i in range(0, len(starts), size)]
+    return tuple(np.concatenate(column) for column in zip(*parts))
+
+
+def _candidates_chunk(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None):
+    n_in, lost_in, n_out, lost_out, overlaps = _window_counts(series, starts, ends)
+    cells = n_in.shape[0]
+    total_in, total_lost_in, total_out, total_lost_out = n_in.sum(0), lost_in.sum(0), n_out.sum(0), lost_out.sum(0)
+    ok = ~overlaps & (total_in >= rules.min_period_cases) & (total_out >= rules.min_period_cases)
     with np.errstate(divide="ignore", invalid="ignore"):
-        rate_in, rate_out = lost_in / n_in, lost_out / n_out
-        pooled = (lost_in + lost_out) / (n_in + n_out)
-        z = np.where(ok, (rate_in - rate_out) / np.sqrt(pooled * (1 - pooled) * (1 / n_in + 1 / n_out)), 0.0)
-    lift = np.where(ok, rate_in - rate_out, 0.0)
+        if cells == 1:
+            rate_in, rate_out = total_lost_in / total_in, total_lost_out / total_out
+            pooled = (total_lost_in + total_lost_out) / (total_in + total_out)
+            z = np.where(ok, (rate_in - rate_out) / np.sqrt(pooled * (1 - pooled) * (1 / total_in + 1 / total_out)), 0.0)
+            lift = np.where(ok, rate_in - rate_out, 0.0)
+        else:
+            # Within cells: each cell's usual rate applied to its own cases in the window (Mantel-Haenszel).
+            expected = (n_in * lost_out / np.maximum(n_out, 1)).sum(0)
+            lift = np.where(ok, (total_lost_in - expected) / total_in, 0.0)
+            both, lost_both = n_in + n_out, lost_in + lost_out
+            mean = (n_in * lost_both / np.maximum(both, 1)).sum(0)
+            var = np.where(both > 1, n_in * n_out * lost_both * (both - lost_both) / (both * both * np.maximum(both - 1, 1)), 0.0).sum(0)
+            z = np.where(ok & (var > 0), (total_lost_in - mean - 0.5) / np.sqrt(var), 0.0)
     p_value = np.ones(len(starts))
     if threshold is None:
         return ok, p_value, lift
     # The exact test costs microseconds a window: only windows a z-test puts near the threshold get it.
     check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > -_special().ndtri(threshold) - PREFILTER_MARGIN))
-    p_value[check] = _fisher(n_in[check], lost_in[check], n_out[check], lost_out[check])
+    if cells == 1:
+        p_value[check] = _fisher(total_in[check], total_lost_in[check], total_out[check], total_lost_out[check])
+    else:
+        for i in check:
+            p_value[i] = stratified_greater(n_in[:, i], lost_in[:, i], n_out[:, i], lost_out[:, i])
     return ok, p_value, lift
+
+
+def _window_test(series: _Series, window: tuple[int, int]) -> tuple[int, int, int, int, float | None, float]:
+    """One window of a series: crude cases and lost inside and outside, lost expected at each cell's usual rate
+    (None without cells), and the p-value of the test that decided."""
+    s, e = window
+    excluded = _excluded_mask(series.n.shape[1], series.found)
+    n, lost = series.crude_n, series.crude_lost
+    crude = (int(n[s:e].sum()), int(lost[s:e].sum()), int(n[~excluded].sum()), int(lost[~excluded].sum()))
+    if series.n.shape[0] == 1:
+        return (*crude, None, float(_fisher(*crude)))
+    # The window itself is a found one: count it as inside, with every other found window left out of the usual level.
+    others = _Series(series.segment, series.n, series.lost, [w for w in series.found if w != window])
+    n_in, lost_in, n_out, lost_out, _ = _window_counts(others, np.array([s]), np.array([e]))
+    expected = float((n_in[:, 0] * lost_out[:, 0] / np.maximum(n_out[:, 0], 1)).sum())
+    return (*crude, expected, stratified_greater(n_in[:, 0], lost_in[:, 0], n_out[:, 0], lost_out[:, 0]))
 
 
 def _scan(series: _Series, starts, ends, threshold: float, rules: ProcessRules) -> None:
@@ -260,15 +302,28 @@ def _inside_outside(n: np.ndarray, lost: np.ndarray, window: tuple[int, int], ex
     return int(n[s:e].sum()), int(lost[s:e].sum()), int(n[keep].sum()), int(lost[keep].sum())
 
 
-def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: tuple[np.ndarray, list[str]] | None,
-                      rules: ProcessRules) -> tuple[list[DropOffPeriod], str]:
-    """Abnormal drop-off periods of one transition, and the period length used ('day' or 'week').
+def _cell_counts(period: np.ndarray, lost: np.ndarray, cells: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cases and lost cases per segment cell and period, in one pass: index = cell * k + period."""
+    size = (int(cells.max(initial=-1)) + 1) * k
+    index = cells * k + period
+    return (np.bincount(index, minlength=size).reshape(-1, k), np.bincount(index[lost], minlength=size).reshape(-1, k))
+
+
+def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimensions | tuple[np.ndarray, list[str]] | None,
+                      rules: ProcessRules, max_cells: int = 64, scan: tuple[str, ...] | list[str] | None = None) -> tuple[list[DropOffPeriod], str, int]:
+    """Abnormal drop-off periods of one transition, the period length used ('day' or 'week'), and the number of
+    windows tested (the periods' Bonferroni correction was `rules.alarm_alpha` divided by it).
 
     `first_reach` holds, per case that reached the source step, when it first did (int64 ns); `lost` whether it
-    never reached the target; `segments` the case's segment code (-1 unknown) and the segment names.
+    never reached the target; `segments` each segment column's code per case (-1 unknown) and names (one column
+    may be given as a bare (codes, names) pair). Every series is tested within the cells of the other columns,
+    at most `max_cells` of them (fixfirst.signals.strata). The segments of the columns in `scan` (all when None)
+    are also scanned on their own; every column's segments are broken down in an overall period.
     """
     if not len(first_reach):
-        return [], "week"
+        return [], "week", 0
+    dims: Dimensions = {"segment": segments} if isinstance(segments, tuple) else dict(segments or {})
+    dims = {name: (np.asarray(codes), names) for name, (codes, names) in dims.items() if len(names)}
     day = first_reach // DAY_NS
     daily = np.bincount(day - day.min())
     granularity = "day" if np.median(daily) >= rules.min_cases_per_day else "week"
@@ -278,44 +333,40 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: tuple
     longest = min(k - 1, int(rules.max_alarm_share * k))
     starts, ends = _windows(k, longest)
 
-    overall = _Series(None, np.bincount(period, minlength=k), np.bincount(period[lost], minlength=k))
+    overall = _Series(None, *_cell_counts(period, lost, joint_cells(dims, None, max_cells, n_cases=len(period)), k))
     scanned = [overall]
-    segment_codes, segment_names = segments if segments is not None else (None, [])
-    by_segment: dict[int, _Series] = {}
-    if segment_codes is not None and len(segment_names):
-        # One pass for every segment: cell = segment * k + period.
-        known = segment_codes >= 0
-        cell = segment_codes[known] * k + period[known]
-        size = len(segment_names) * k
-        cases = np.bincount(cell, minlength=size).reshape(len(segment_names), k)
-        lost_cases = np.bincount(cell[lost[known]], minlength=size).reshape(len(segment_names), k)
-        sizes = cases.sum(axis=1)
-        largest = [int(i) for i in np.argsort(-sizes, kind="stable")[:rules.max_segments] if sizes[i]]
-        by_segment = {i: _Series(segment_names[i], cases[i], lost_cases[i]) for i in largest}
-        scanned += [s for i, s in by_segment.items() if sizes[i] >= 2 * rules.min_period_cases]
+    by_segment: dict[tuple[str, int], _Series] = {}  # every segment of every column, the largest of each first
+    for name, (codes, names) in dims.items():
+        sizes = np.bincount(codes[codes >= 0], minlength=len(names))
+        for i in (int(i) for i in np.argsort(-sizes, kind="stable")[:rules.max_segments] if sizes[i]):
+            rows = np.flatnonzero(codes == i)
+            cells = joint_cells(dims, rows, max_cells, leave_out=name)
+            series = _Series(names[i], *_cell_counts(period[rows], lost[rows], cells, k), dimension=name)
+            by_segment[(name, i)] = series
+            if sizes[i] >= 2 * rules.min_period_cases and (scan is None or name in scan):
+                scanned.append(series)
     if not len(starts):
-        return [], granularity
+        return [], granularity, 0
     # Bonferroni over every window of every series: the chance of any false alarm on a transition whose
     # drop-off never changes stays under alarm_alpha, however finely the periods are cut.
     tests = sum(int(_candidates(s, starts, ends, rules)[0].sum()) for s in scanned)
     if not tests:
-        return [], granularity
+        return [], granularity, 0
     for series in scanned:
         _scan(series, starts, ends, rules.alarm_alpha / tests, rules)
 
     first_day = int(unit.min())
+    primary = next(iter(dims), None)
 
-    def period_of(series: _Series, window: tuple[int, int], breakdown: list[SegmentDropOff]) -> DropOffPeriod:
-        excluded = _excluded_mask(k, series.found)
-        n_in, lost_in, n_out, lost_out = _inside_outside(series.n, series.lost, window, excluded)
-        p_value = _fisher(n_in, lost_in, n_out, lost_out)
+    def period_of(series: _Series, window: tuple[int, int], breakdowns: dict[str, list[SegmentDropOff]]) -> DropOffPeriod:
+        n_in, lost_in, n_out, lost_out, expected, p_value = _window_test(series, window)
         first, last = window[0] + first_day, window[1] - 1 + first_day
         if granularity == "week":
             begin, finish = EPOCH + dt.timedelta(days=7 * first - 3), EPOCH + dt.timedelta(days=7 * last + 3)
         else:
             begin, finish = EPOCH + dt.timedelta(days=first), EPOCH + dt.timedelta(days=last)
         return DropOffPeriod("", "", series.segment, granularity, begin, finish, window[1] - window[0], n_in, lost_in,
-                             n_out, lost_out, float(p_value), breakdown)
+                             n_out, lost_out, float(p_value), breakdowns.get(primary, []), series.dimension, expected, breakdowns)
 
     found: list[DropOffPeriod] = []
     overall.found = _merged(overall.found)
@@ -323,24 +374,28 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: tuple
     # Bonferroni over the segments present: naming one segment is a claim about each of them.
     attribution_alpha = rules.alarm_alpha / max(1, len(by_segment))
     for window in overall.found:
-        breakdown = []
+        breakdowns: dict[str, list[SegmentDropOff]] = {}
         for series in by_segment.values():
-            n_in, lost_in, n_out, lost_out = _inside_outside(series.n, series.lost, window, excluded)
+            n_in, lost_in, n_out, lost_out = _inside_outside(series.crude_n, series.crude_lost, window, excluded)
             if not n_in:
                 continue
             usual = lost_out / n_out if n_out else None
             p_value = float(_special().bdtrc(lost_in - 1, n_in, usual)) if usual is not None else None
             carries = p_value is not None and p_value <= attribution_alpha and lost_in / n_in - usual >= rules.min_lift
-            breakdown.append(SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries))
-        found.append(period_of(overall, window, breakdown))
+            breakdowns.setdefault(series.dimension, []).append(
+                SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries, series.dimension))
+        found.append(period_of(overall, window, breakdowns))
     for series in scanned[1:]:
         series.found = _merged(series.found)
         for window in series.found:
-            period = period_of(series, window, [])
-            # Already told: an overall period over most of the same days names this segment as carrying the excess.
+            period = period_of(series, window, {})
+            # Already told: an overall period over most of the same days names this segment as carrying the excess,
+            # or the segment did no worse in it than everyone did.
             if any(_overlap_days(p, period) * 2 >= (period.end - period.start).days + 1
-                   and series.segment in {c.segment for c in p.carriers} for p in found):
+                   and ((series.dimension, series.segment) in {(c.dimension, c.segment) for c in p.all_carriers}
+                        or period.rate - period.mix_usual_rate < p.rate - p.mix_usual_rate + rules.min_lift)
+                   for p in found if p.segment is None):
                 continue
             found.append(period)
-    found.sort(key=lambda p: (p.start, p.segment is not None, p.segment or ""))
-    return found, granularity
+    found.sort(key=lambda p: (p.start, p.segment is not None, p.dimension or "", p.segment or ""))
+    return found, granularity, tests

@@ -1,122 +1,139 @@
-"""Friction from event logs: how many cases continue along each journey transition, by segment."""
+"""Friction from event logs: step conversion against its resolved target, conversion inside a touchpoint, segment gaps and incidents."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..journey import Journey
-from .base import Evidence, FrictionSignal, pct, proportion_signal
+from ..journey import Journey, Touchpoint
+from ..journey.kinds import infer_kind
+from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
+from .baseline import recent_against_earlier
 from .context import SignalContext
-from .ordered_log import case_codes as case_codes_of
+from .funnel import Funnel, build_funnel
+from .incidents import incident_signals
 from .process import ProcessMap, format_duration
+from .segment_gaps import segment_gap_signals
+from .strata import joint_cells
+from .targets import Edge, TargetChoice, resolve_target
+
+__all__ = ["Funnel", "attach_process_evidence", "build_funnel", "event_signals"]
 
 
-@dataclass
-class Funnel:
-    """Which touchpoints each case (session, ticket...) reached."""
-
-    reached: pd.DataFrame  # index case_id, one bool column per touchpoint with events
-    segment: pd.Series | None  # case_id -> segment (device, platform...), when the log has one
-    start: pd.Timestamp | None
-    end: pd.Timestamp | None
-    purchase_step: str | None  # the last event touchpoint in journey order
-
-    @property
-    def cases(self) -> int:
-        return len(self.reached)
-
-
-def build_funnel(events: pd.DataFrame, journey: Journey, cases: tuple[np.ndarray, int, bool] | None = None) -> Funnel | None:
-    """Which touchpoints each case reached. `cases`: `ordered_log.case_codes(events["case_id"])`, when already known."""
-    step_of = {activity: tp.id for tp in journey.touchpoints for activity in tp.events}
-    if not step_of:
-        return None
-    # Map the few distinct activities, not every row: a log of millions has a handful of activity names.
-    activity_codes, activities = pd.factorize(events["activity"])
-    step_codes_all, steps = pd.factorize(pd.Series([step_of.get(str(a)) for a in activities], dtype="object"), sort=True)
-    row_step = np.where(activity_codes >= 0, step_codes_all[np.maximum(activity_codes, 0)], -1)
-    keep = row_step >= 0
-    if not keep.any():
-        return None
-    # A boolean case x step matrix; pd.crosstab would aggregate group by group in Python.
-    # Cases numbered by the shared routine that hashes only the first id of each run of equal neighbours; the
-    # numbering follows the file, but nothing computed from the funnel depends on row order.
-    all_codes, n_all, _ = cases if cases is not None else case_codes_of(events["case_id"])
-    case_codes = all_codes[keep]
-    valid = case_codes >= 0
-    if not valid.all():
-        keep = keep & (all_codes >= 0)
-        case_codes = case_codes[valid]
-    # Renumber the cases that have a journey step, in the same order, so the funnel has no empty rows.
-    present = np.zeros(n_all, dtype=bool)
-    present[case_codes] = True
-    case_codes = (np.cumsum(present) - 1)[case_codes]
-    n_cases = int(present.sum())
-    step_codes = row_step[keep]
-    cases = pd.RangeIndex(n_cases)
-    matrix = np.zeros((n_cases, len(steps)), dtype=bool)
-    matrix[case_codes, step_codes] = True
-    reached = pd.DataFrame(matrix, index=pd.RangeIndex(n_cases, name="case"), columns=list(steps))
-    segment = None
-    timed = "timestamp" in events
-    if "segment" in events:
-        # A case's segment is the one it was first seen with (earliest timestamp, then file order).
-        kept_segment = events["segment"][keep] if not keep.all() else events["segment"]
-        if timed:
-            stamps = events["timestamp"].to_numpy()[keep].astype("int64")
-            stamps[stamps == np.iinfo(np.int64).min] = np.iinfo(np.int64).max  # an unknown time is never the first
-            first_row = pd.Series(stamps).groupby(case_codes, sort=True).idxmin().to_numpy()
-        else:
-            first_row = pd.Series(np.arange(len(case_codes))).groupby(case_codes, sort=True).min().to_numpy()
-        segment = pd.Series(kept_segment.to_numpy()[first_row], index=reached.index)
-    ordered = [tp.id for tp in journey.ordered() if tp.id in reached.columns]
-    # Funnel tables without times still give conversion; only per-month figures need the period.
-    start, end = (events["timestamp"].min(), events["timestamp"].max()) if timed else (None, None)
-    return Funnel(reached[ordered], segment, start, end, ordered[-1] if ordered else None)
-
-
-def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:
-    signals = []
-    default_target = ctx.settings.metrics.conversion.target
+def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, process: ProcessMap | None = None) -> list[FrictionSignal]:
+    """Conversion of every transition and of consecutive activities inside a touchpoint, each against its resolved
+    target (docs/settings.md, Targets); segments far below the rest of their step; and, with the process map,
+    the abnormal drop-off periods as incidents."""
     purchases = int(funnel.reached[funnel.purchase_step].sum()) if funnel.purchase_step else 0
+    cells = joint_cells(funnel.dimensions(), None, ctx.settings.targets.max_strata, n_cases=funnel.cases)
+    signals: list[FrictionSignal] = []
     for transition in journey.transitions:
         a, b = transition.source, transition.target
         if a not in funnel.reached or b not in funnel.reached:
             continue
-        at_a = funnel.reached[a]
-        n = int(at_a.sum())
-        if n == 0:
-            continue
-        continued = funnel.reached.loc[at_a, b]
         source_tp, target_tp = journey.touchpoint(a), journey.touchpoint(b)
-        target = transition.target_conversion or source_tp.targets.get("conversion") or default_target
-        signal = proportion_signal(
-            touchpoint=a, metric="conversion", label=f"Cases that go on from {source_tp.name} to {target_tp.name}",
-            source="events", hits=int(continued.sum()), n=n, higher_is_better=True, settings=ctx.settings, target=target,
-            edge=(a, b), reach=min(1.0, n / purchases) if purchases else None,
-        )
-        # Lost cases are worth what a case that reaches b is worth: its chance of buying.
-        at_b = funnel.reached[b]
-        buy_rate = float(funnel.reached.loc[at_b, funnel.purchase_step].mean()) if funnel.purchase_step and at_b.any() else 0.0
-        lost = max(0.0, signal.target - signal.shrunk_value) * ctx.per_month(n, funnel.start, funnel.end)
-        signal.money_at_stake = ctx.money(lost * buy_rate)
-        signal.detail.update(continued=int(continued.sum()), drop_off=1 - signal.value, buy_rate_after=buy_rate)
-        signal.evidence.append(Evidence(
-            f"{pct(signal.value)} of {n:,} cases at {source_tp.name} went on to {target_tp.name} ({pct(1 - signal.value)} dropped off); target {pct(target)}.", n=n))
-        if funnel.segment is not None:
-            segments = pd.DataFrame({"segment": funnel.segment[at_a], "continued": continued})
-            by = segments.groupby("segment", observed=True)["continued"].agg(["size", "mean"]).sort_values("mean")
-            by = by[by["size"] >= 30]
-            if len(by) > 1:
-                signal.detail["segments"] = {str(k): (int(r["size"]), float(r["mean"])) for k, r in by.iterrows()}
-                signal.evidence.append(Evidence(
-                    "By segment: " + "; ".join(f"{k} {pct(r['mean'])} continue (n={int(r['size']):,})" for k, r in by.iterrows()) + ".",
-                    kind="breakdown", n=n))
+        choice = resolve_target("conversion", source_tp, Edge.of(journey, transition), ctx)
+        signal = _conversion(funnel, ctx, cells, "conversion", source_tp, choice, funnel.reached[a], funnel.reached[b],
+                             source_tp.name, target_tp.name, purchases)
+        if signal is None:
+            continue
+        signal.edge = (a, b)
         signals.append(signal)
+    signals += activity_signals(funnel, journey, ctx, cells, purchases)
+    signals += segment_gap_signals(funnel, journey, ctx)
+    # A step judged on its own baseline already scores a drop that is still running: no second signal for it.
+    on_baseline = {s.edge for s in signals if s.metric == "conversion" and s.basis is TargetBasis.BASELINE}
+    signals += incident_signals(process, funnel, journey, ctx, skip=on_baseline)
     return signals
+
+
+def activity_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, cells: np.ndarray, purchases: int) -> list[FrictionSignal]:
+    """Conversion between consecutive activities of one touchpoint, in the order `data.events` lists them
+    (payment submitted -> order placed): a drop between two activities mapped to one step shows too. A pair is
+    measured only when most cases that reached the second activity reached the first: a sequence, not two
+    alternative ways into the step (a home page and a landing page)."""
+    if funnel.activities is None:
+        return []
+    signals = []
+    acts = funnel.activities
+    for tp in journey.ordered():
+        present = [a for a in tp.events if a in acts]
+        for x, y in zip(present, present[1:]):
+            at_y = int(acts[y].sum())
+            if not at_y or int((acts[x] & acts[y]).sum()) < 0.5 * at_y:
+                continue
+            edge = Edge(x, y, infer_kind(x), infer_kind(y))
+            choice = resolve_target("activity_conversion", tp, edge, ctx)
+            signal = _conversion(funnel, ctx, cells, "activity_conversion", tp, choice, acts[x], acts[y],
+                                 f"'{x}'", f"'{y}'", purchases, label=f"{tp.name}: cases that go on from '{x}' to '{y}'")
+            if signal is not None:
+                signal.detail["activities"] = (x, y)
+                signals.append(signal)
+    return signals
+
+
+def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: str, tp: Touchpoint, choice: TargetChoice,
+                at_a: pd.Series, at_b: pd.Series, a_name: str, b_name: str, purchases: int, label: str | None = None) -> FrictionSignal | None:
+    """A conversion signal from the cases at a step (`at_a`) to the next (`at_b`), judged as `choice` says; without a
+    chosen target, against the step's own earlier level."""
+    n = int(at_a.sum())
+    if n == 0:
+        return None
+    mask = at_a.to_numpy()
+    continued = at_b.to_numpy()[mask]
+    hits, n_judged, start = int(continued.sum()), n, funnel.start
+    baseline = None
+    target, basis, note = choice.value, choice.basis, choice.note
+    if target is None:
+        # Its own earlier level, cell by cell, among cases that had time to go on.
+        eligible = funnel.followed_up(at_b.to_numpy(), ctx.settings.process.follow_up_quantile) & mask
+        rows = np.flatnonzero(eligible)
+        baseline = recent_against_earlier(funnel.first_seen[rows], at_b.to_numpy()[rows], cells[rows], ctx.settings.targets) if funnel.timed else None
+        if baseline is None:
+            # Nothing chose a target and the log cannot say how the step used to do: measured, not judged.
+            target = hits / n
+            note = note.replace("judged against its own earlier level", "not judged: too few dated cases to compare with its own history")
+        else:
+            hits, n_judged, target = baseline.recent.hits, baseline.recent.n, baseline.recent.reference_rate
+            start = pd.Timestamp(baseline.start)
+            note = f"baseline: its own level before {baseline.start.day} {baseline.start:%b %Y}, at the recent mix of segments"
+    signal = proportion_signal(
+        touchpoint=tp.id, metric=metric, label=label or f"Cases that go on from {a_name} to {b_name}",
+        source="events", hits=hits, n=n_judged, higher_is_better=True, settings=ctx.settings, target=target,
+        reach=min(1.0, n / purchases) if purchases else None, basis=basis, basis_note=note)
+    if baseline is not None and not baseline.worse:
+        signal.severity = 0.0  # not a lasting, significant drop: within its own usual range
+    # Lost cases are worth what a case that reaches b is worth: its chance of buying.
+    buy_rate = funnel.buy_rate(at_b)
+    end = funnel.end if baseline is None else pd.Timestamp(baseline.end) + pd.Timedelta(days=1)
+    shortfall = max(0.0, signal.target - signal.shrunk_value) if signal.severity > 0 else 0.0
+    extra = shortfall * ctx.per_month(n_judged, start, end) * buy_rate
+    signal.money_at_stake = ctx.money(extra)
+    signal.extra_purchases_per_month = extra
+    signal.money_basis = f"cases lost between {a_name} and {b_name} below the target, at their chance of buying ({pct(buy_rate)})"
+    signal.detail.update(continued=int(continued.sum()), drop_off=1 - signal.value, buy_rate_after=buy_rate)
+    if baseline is None:
+        signal.evidence.append(Evidence(
+            f"{pct(signal.value)} of {n:,} cases at {a_name} went on to {b_name} ({pct(1 - signal.value)} dropped off); "
+            f"target {pct(signal.target)} ({signal.basis_note}).", n=n))
+    else:
+        signal.detail["baseline"] = baseline.to_dict()
+        signal.evidence.append(Evidence(
+            f"{pct(int(continued.sum()) / n)} of {n:,} cases at {a_name} went on to {b_name} over the whole record.", n=n))
+        signal.evidence.append(Evidence(baseline.sentence(f"went on to {b_name}"), n=n_judged))
+    if "segment" in funnel.segments:
+        codes, names = funnel.dimensions()["segment"]
+        at = codes[mask]
+        known = at >= 0
+        sizes = np.bincount(at[known], minlength=len(names))
+        rates = np.bincount(at[known], weights=continued[known], minlength=len(names)) / np.maximum(sizes, 1)
+        shown = sorted((i for i in range(len(names)) if sizes[i] >= 30), key=lambda i: (rates[i], i))
+        if len(shown) > 1:
+            signal.detail["segments"] = {names[i]: (int(sizes[i]), float(rates[i])) for i in shown}
+            signal.evidence.append(Evidence(
+                "By segment: " + "; ".join(f"{names[i]} {pct(rates[i])} continue (n={int(sizes[i]):,})" for i in shown) + ".",
+                kind="breakdown", n=n))
+    return signal
 
 
 def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap | None) -> None:

@@ -12,6 +12,7 @@ from ..journey import Journey
 from ..settings import Settings
 from .dropoff import DropOffPeriod, abnormal_drop_off
 from .ordered_log import OrderedLog, compound_keys, distinct_per_id, order_events, pair_ids, run_starts, value_codes
+from .strata import SEGMENT_DIMENSIONS, Dimensions
 
 NS_PER_S = 1_000_000_000
 NEVER = np.iinfo(np.int64).max  # "first reached at" for a case that never reached the step
@@ -193,6 +194,9 @@ class ProcessMap:
     step_times: list[StepTiming]
     drop_off_periods: list[DropOffPeriod]
     granularity: dict[tuple[str, str], str] = field(default_factory=dict)  # transition -> day | week
+    # Transition -> drop-off windows tested on it; over the whole log they set how significant a period must be to
+    # be scored as an incident (fixfirst.signals.incidents).
+    alarm_tests: dict[tuple[str, str], int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # touchpoint id -> name
     rework_min_share: float = 0.0  # rework at or above this share becomes evidence on the step's conversion signal
 
@@ -386,22 +390,27 @@ def _first_reach(log: OrderedLog, steps: list[int]) -> dict[int, np.ndarray]:
     return reach
 
 
-def _case_segments(events: pd.DataFrame, log: OrderedLog) -> tuple[np.ndarray, list[str]] | None:
-    """Per case, the segment of its first journey event (in time order) that has one, as the funnel takes it; -1 if none."""
-    if "segment" not in events:
-        return None
-    segment, names = value_codes(events["segment"])
-    known = segment if log.row is None else segment[log.row]
-    per_case = np.full(log.n_cases, -1, np.int64)
-    if (known >= 0).all():
-        per_case[log.case[log.first]] = known[log.first]
-        return per_case, names
-    rows = np.flatnonzero(known >= 0)
-    if not len(rows):
-        return None
-    first = run_starts(log.case[rows])
-    per_case[log.case[rows][first]] = known[rows][first]
-    return per_case, names
+def _case_segments(events: pd.DataFrame, log: OrderedLog) -> Dimensions:
+    """Per segment column (device, channel, visitor type) and case, the value of its first journey event (in time
+    order) that has one, as the funnel takes it; -1 if none. Columns without any value are left out."""
+    found: Dimensions = {}
+    for column in SEGMENT_DIMENSIONS:
+        if column not in events:
+            continue
+        segment, names = value_codes(events[column])
+        known = segment if log.row is None else segment[log.row]
+        per_case = np.full(log.n_cases, -1, np.int64)
+        if (known >= 0).all():
+            per_case[log.case[log.first]] = known[log.first]
+            found[column] = (per_case, names)
+            continue
+        rows = np.flatnonzero(known >= 0)
+        if not len(rows):
+            continue
+        first = run_starts(log.case[rows])
+        per_case[log.case[rows][first]] = known[rows][first]
+        found[column] = (per_case, names)
+    return found
 
 
 def _reached_anytime(events: pd.DataFrame, case_of_row: np.ndarray, step_of: dict[str, int], n_cases: int, n_steps: int) -> np.ndarray:
@@ -464,8 +473,10 @@ def process_map(events: pd.DataFrame, journey: Journey, settings: Settings,
         horizon = np.quantile(at_b[later] - at_a[later], rules.follow_up_quantile) if len(waits) else 0
         cohort = np.flatnonzero((at_a != NEVER) & (at_a <= log_end - horizon))
         lost = at_b[cohort] == NEVER if reached is None else ~reached[cohort, b]
-        seg = (segments[0][cohort], segments[1]) if segments else None
-        periods, granularity = abnormal_drop_off(at_a[cohort], lost, seg, rules)
+        seg = {name: (codes[cohort], names) for name, (codes, names) in segments.items()}
+        periods, granularity, tests = abnormal_drop_off(at_a[cohort], lost, seg, rules, settings.targets.max_strata,
+                                                        settings.targets.segment_dimensions)
         result.granularity[(source, target)] = granularity
+        result.alarm_tests[(source, target)] = tests
         result.drop_off_periods += [p.on(source, target) for p in periods]
     return result
