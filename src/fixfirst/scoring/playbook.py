@@ -17,7 +17,7 @@ SHIPPED_PLAYBOOK = Path(__file__).resolve().parent / "playbook.yaml"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 METRIC_NAMES = tuple(Metrics.model_fields)
 # Signal metrics where more is better (survey top-2-box, step conversion, repeat purchase); the rest count failures.
-HIGHER_IS_BETTER = frozenset({"top2box", "conversion", "repeat"})
+HIGHER_IS_BETTER = frozenset({"top2box", "conversion", "repeat", "activity_conversion", "segment_gap", "incident"})
 EFFORT_ORDER = {"low": 0, "medium": 1, "high": 2}
 # Rough working days each effort level stands for: (more than, at most). A play's `days` must fall in its level's band.
 EFFORT_DAYS = {"low": (0.0, 2.0), "medium": (2.0, 10.0), "high": (10.0, 120.0)}
