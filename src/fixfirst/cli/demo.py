@@ -26,5 +26,6 @@ def demo(
     out = stdout()
     out.print(f"Verdict: {result.verdict.status}", highlight=False)
     for spot in result.ranking.weak_spots[:5]:
-        out.print(f"  #{spot.rank} {spot.touchpoint.name} (score {spot.score:.0f}, {spot.confidence} confidence)", highlight=False)
+        at_stake = f"{spot.money_at_stake:,.0f} a month at stake" if spot.money.measured else "money at stake not measurable"
+        out.print(f"  #{spot.rank} {spot.touchpoint.name} ({at_stake}; score {spot.score:.0f}, {spot.confidence} confidence)", highlight=False)
     out.print(str(path.resolve()), highlight=False, soft_wrap=True)

@@ -30,11 +30,13 @@ def score(
     out = stdout()
     # Client text (names, headlines) is printed as plain text: a "[" in it must not be read as Rich markup.
     table = Table(title=f"{escape(result.engagement.audit.client.name)}: weak spots", title_justify="left", header_style="bold")
-    for name, justify in (("#", "right"), ("touchpoint", "left"), ("score", "right"), ("confidence", "left"),
-                          ("at stake/month", "right"), ("why", "left")):
+    # Ranked by money at stake (weak spots the data cannot price follow, by score): money first, score beside it.
+    for name, justify in (("#", "right"), ("touchpoint", "left"), ("at stake/month", "right"), ("score", "right"),
+                          ("confidence", "left"), ("why", "left")):
         table.add_column(name, justify=justify, overflow="fold")
     for spot in result.ranking.weak_spots:
-        table.add_row(str(spot.rank), escape(spot.touchpoint.name), f"{spot.score:.0f}", spot.confidence, f"{spot.money_at_stake:,.0f}",
+        at_stake = f"{spot.money_at_stake:,.0f}" if spot.money.measured else "not measurable"
+        table.add_row(str(spot.rank), escape(spot.touchpoint.name), at_stake, f"{spot.score:.0f}", spot.confidence,
                       escape(spot.headline))
     out.print(table)
     out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)
