@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_PDF ?= out/fixfirst-demo.pdf
 
-.PHONY: demo test bench sample wheel clean
+.PHONY: demo test bench accuracy sample wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/signals.py
 	$(BIN)/python benchmarks/capacity.py
+
+accuracy: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/accuracy.py
 
 sample: $(VENV)/.installed
 	$(BIN)/python samples/generate.py samples/juniper-lark
