@@ -219,3 +219,19 @@ def test_a_return_rate_that_rose_within_its_target_makes_a_weak_spot():
     assert len(rose) == 1 and rose[0].severity > 0 and rose[0].target == pytest.approx(0.02, abs=0.01)  # ...but it rose
     ranking = rank_weak_spots(journey, SignalSet(signals, ctx, order_facts=facts), ctx.settings)
     assert [w.touchpoint.id for w in ranking.weak_spots] == ["returns"]
+
+
+def test_returns_of_late_parcels_are_credited_to_what_made_them_late():
+    ctx = _ctx()
+    orders = _orders(3000, backorder=0.0, slow=0.0, carrier=0.3, seed=9)
+    facts0 = order_facts(orders, ctx)
+    rng = np.random.default_rng(909)
+    orders["returned"] = rng.random(len(orders)) < np.where(facts0["late"].to_numpy(), 0.3, 0.03)
+    journey = journey_from_spec(JourneySpec.model_validate({"stages": ["s"], "touchpoints": [
+        {"id": "returns", "name": "Returns", "stage": "s", "data": {"orders": ["returns"]}}]}))
+    facts = order_facts(orders, ctx)
+    [signal] = [s for s in order_signals(facts, journey, ctx, None) if s.basis.value != "baseline"]
+    assert orders["returned"].mean() > 0.1  # every delivered order: well above an 8% target...
+    assert signal.label == "Orders delivered on time that were returned"
+    assert signal.value == pytest.approx(0.03, abs=0.012) and signal.severity == 0  # ...but not the returns desk's doing
+    assert any("credited to what made them late" in e.text for e in signal.evidence)

@@ -364,12 +364,24 @@ def _returns(facts, tp, ctx, start, end, survey):
     if "returned" not in facts:
         return None
     returned, base = return_counts(facts)
-    signal = _lower_is_better(facts, returned, base, tp, "returns", "Delivered orders returned", ctx, start, end, what="returned")
+    # Causes before symptoms: a parcel that arrived late and came back was sent back for being late; those returns
+    # belong to what made it late. The return rate is judged on the orders delivered on time.
+    late = (facts["late"] & facts["assessable"]).to_numpy(dtype=bool) if "delivered_at" in facts else None
+    on_time_base = base & ~late if late is not None else base
+    restricted = late is not None and bool((base & late).any()) and int(on_time_base.sum()) >= ctx.settings.scoring.min_evidence_n
+    label = "Orders delivered on time that were returned" if restricted else "Delivered orders returned"
+    signal = _lower_is_better(facts, returned, on_time_base if restricted else base, tp, "returns", label, ctx, start, end, what="returned")
     if signal is None:
         return None
     # Every customer who receives an order meets this touchpoint's outcome; the return rate is the severity, not the reach.
     signal.reach = 1.0
-    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} delivered orders ({pct(signal.value, 1)}) came back; target at most {pct(signal.target)}.", n=signal.n))
+    which = "orders delivered on time" if restricted else "delivered orders"
+    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} {which} ({pct(signal.value, 1)}) came back; target at most {pct(signal.target)}.", n=signal.n))
+    if restricted:
+        late_returns = int((returned & base & late).sum())
+        late_n = int((base & late).sum())
+        signal.evidence.append(Evidence(f"Late orders: {late_returns:,} of {late_n:,} ({pct(late_returns / late_n, 1)}) came back; these returns are credited "
+                                        "to what made them late.", kind="breakdown", n=late_n))
     if "return_reason" in facts:
         reasons = facts.loc[base & returned, "return_reason"].fillna("(no reason given)").value_counts()
         total = reasons.sum()
