@@ -101,7 +101,7 @@ def test_olist_delivery_signal_has_a_large_sample_and_a_plausible_late_share(oli
     late = (delivered & (raw["order_delivered_customer_date"].dt.normalize() > due)) | (~delivered & (due < raw["order_purchase_timestamp"].max().normalize()))
     assert 0.03 < signal.value < 0.20
     assert signal.ci_low < signal.value < signal.ci_high
-    # The KPI counts every assessed order; the signal only those dispatched in time (causes before symptoms), and
+    # The KPI counts every assessed order; the signal only those not backordered nor made late at dispatch, and
     # the late-cause split adds up to the KPI's late share.
     kpi = {k.name: k for k in audit.signals.kpis}["On-time delivery"]
     assert 1 - kpi.value == pytest.approx(late.mean(), abs=0.01) and kpi.n >= signal.n > 0.8 * kpi.n

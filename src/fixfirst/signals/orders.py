@@ -249,7 +249,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
     # Causes before symptoms: the delivery leg is judged on the orders that reached it in time and in stock; the
     # breaches that backorders and late dispatch caused are credited to stock and packing (their own signals).
     if causes is not None and int(clean.sum()) >= ctx.settings.scoring.min_evidence_n:
-        known = " and ".join({"backorder": "in stock", "dispatch": "dispatched in time"}[c] for c in causes.known_causes)
+        known = " and ".join({"backorder": "in stock", "dispatch": "not held up at dispatch"}[c] for c in causes.known_causes)
         base, label, restricted = clean, f"Orders {known} that still missed the promise ({ctx.promise.description})", True
     signal = _lower_is_better(facts, facts["late"], base, tp, "promise_breach", label, ctx, start, end,
                               what="late after dispatch" if restricted else "late")
@@ -283,8 +283,8 @@ def _delivery(facts, tp, ctx, start, end, survey):
                 kind="breakdown", n=int(row["orders"])))
     signal.detail["weekly"] = [(w.strftime("%Y-%m-%d"), int(r["orders"]), float(r["late"])) for w, r in weekly.iterrows()]
     if causes is not None:
-        names = {"backorder": "Backordered orders", "dispatch": "In-stock orders dispatched too late to keep the promise",
-                 "after_dispatch": "Orders in stock and dispatched in time"}
+        names = {"backorder": "Backordered orders", "dispatch": "In-stock orders dispatched late (held past the normal lag, or too late for the usual delivery leg)",
+                 "after_dispatch": "In-stock orders dispatched in time"}
         for cause, (share, n) in causes.rate_given.items():
             signal.evidence.append(Evidence(f"{names[cause]}: {pct(share)} late (n={n:,}).", kind="breakdown", n=n))
     signal.evidence.extend(_rating_gap(assessed, tp, survey))

@@ -41,7 +41,7 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext, f
     """Top-2-box share per rated touchpoint, with what the dissatisfied answers cost in lost repeat purchases.
 
     Causes before symptoms: where answers link to orders, a touchpoint of the delivery leg is judged only on answers
-    about orders that reached it without an earlier failure (in stock, dispatched on time), so a stock problem is not
+    about orders that reached it without an earlier failure (in stock, not made late at dispatch), so a stock problem is not
     scored again as unhappy delivery ratings.
     """
     signals = []
@@ -106,8 +106,8 @@ def _cause_filtered(ratings: pd.Series, tp, facts: pd.DataFrame | None, rows: np
     left_out = int((ratings.notna() & ~keep).sum())
     if not left_out or filtered.notna().sum() < ctx.settings.scoring.min_evidence_n:
         return ratings, ""
-    what = "in stock and dispatched in time" if "delivery" in tp.orders else "in stock"
-    return filtered, f"; {left_out:,} answers about orders that were not {what} are credited to the earlier step"
+    what = "backordered or made late at dispatch" if "delivery" in tp.orders else "backordered"
+    return filtered, f"; {left_out:,} answers about orders that were {what} are credited to the earlier step"
 
 
 def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFrame | None, rows: np.ndarray | None,
