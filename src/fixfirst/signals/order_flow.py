@@ -136,13 +136,18 @@ class FailureEffect:
     repeat_rates: tuple[float, float] | None = None  # affected, unaffected
     repeat_n: tuple[int, int] = (0, 0)  # affected, unaffected first-time customers
     notes: list[str] = field(default_factory=list)
+    # Whether each gap is clear of chance (one-sided two-proportion test at the scoring's confidence level): only a
+    # clear gap is money at stake; a gap within chance is reported, not priced.
+    cancel_clear: bool = False
+    repeat_clear: bool = False
 
     @property
     def purchases_lost_per_affected_order(self) -> float:
-        return max(0.0, self.cancel_gap) + max(0.0, self.repeat_gap)
+        return (max(0.0, self.cancel_gap) if self.cancel_clear else 0.0) + (max(0.0, self.repeat_gap) if self.repeat_clear else 0.0)
 
     def to_dict(self) -> dict:
-        return {"cancel_gap": round(self.cancel_gap, 4), "cancel_n": list(self.cancel_n),
+        return {"cancel_gap": round(self.cancel_gap, 4), "cancel_n": list(self.cancel_n), "cancel_clear": self.cancel_clear,
+                "repeat_clear": self.repeat_clear,
                 "repeat_gap": round(self.repeat_gap, 4), "repeat_gap_observed": round(self.repeat_gap_observed, 4),
                 "repeat_rates": None if self.repeat_rates is None else [round(r, 4) for r in self.repeat_rates],
                 "repeat_n": list(self.repeat_n)}
@@ -163,8 +168,10 @@ def failure_effect(facts: pd.DataFrame, affected: pd.Series, known: pd.Series, c
         if min(len(g) for g in groups) >= min_n:
             effect.cancel_n = (len(groups[0]), len(groups[1]))
             effect.cancel_gap = float(groups[0].mean() - groups[1].mean())
+            effect.cancel_clear = _clearly_higher(float(groups[0].sum()), len(groups[0]), float(groups[1].sum()), len(groups[1]), ctx)
             effect.notes.append(f"{pct(groups[0].mean(), 1)} of {what} orders were cancelled (n={len(groups[0]):,}) "
-                                f"vs {pct(groups[1].mean(), 1)} of the others (n={len(groups[1]):,}).")
+                                f"vs {pct(groups[1].mean(), 1)} of the others (n={len(groups[1]):,})"
+                                + ("." if effect.cancel_clear or effect.cancel_gap <= 0 else ": within chance, not counted as lost purchases."))
     rates = _repeat_by_first_order(facts, affected & known, known, ctx)
     if rates is not None:
         (hit_a, n_a), (hit_u, n_u) = rates
@@ -175,10 +182,20 @@ def failure_effect(facts: pd.DataFrame, affected: pd.Series, known: pd.Series, c
             effect.repeat_gap = observed * n_a / (n_a + strength)
             effect.repeat_rates = (hit_a / n_a, hit_u / n_u)
             effect.repeat_n = (n_a, n_u)
+            # Fewer comebacks among the affected: "higher" for the unaffected group.
+            effect.repeat_clear = _clearly_higher(float(hit_u), n_u, float(hit_a), n_a, ctx)
             effect.notes.append(
                 f"Customers whose first order was {what} came back {pct(hit_a / n_a)} of the time (n={n_a:,}) "
-                f"vs {pct(hit_u / n_u)} otherwise (n={n_u:,}; repeat within {ctx.settings.orders.repeat_window_days} days).")
+                f"vs {pct(hit_u / n_u)} otherwise (n={n_u:,}; repeat within {ctx.settings.orders.repeat_window_days} days)"
+                + ("." if effect.repeat_clear or observed <= 0 else ": within chance, not counted as lost purchases."))
     return effect
+
+
+def _clearly_higher(x1: float, n1: int, x2: float, n2: int, ctx: SignalContext) -> bool:
+    """Whether x1/n1 is above x2/n2 beyond chance: one-sided two-proportion test at the scoring's confidence level."""
+    if not n1 or not n2 or x1 / n1 <= x2 / n2:
+        return False
+    return two_proportion_p(x1, n1, x2, n2) / 2 < 1 - ctx.settings.scoring.ci_level
 
 
 def _repeat_by_first_order(facts: pd.DataFrame, affected: pd.Series, known: pd.Series, ctx: SignalContext):

@@ -235,6 +235,10 @@ def _baseline_sentence(baseline: Baseline, what: str, *, higher_is_better: bool)
     return text + (": no lasting, significant change." if baseline.significant else f": within chance (p={r.p_value:.2g}).")
 
 
+def _working_days(value: float) -> str:
+    return f"{value:.0f} working day" + ("" if round(value) == 1 else "s")
+
+
 def _finish(signal: FrictionSignal | None) -> FrictionSignal | None:
     """Append the trend and effect lines after the signal's own headline evidence."""
     if signal is not None:
@@ -334,7 +338,7 @@ def _dispatch(facts, tp, ctx, start, end, survey):
         if target_days is not None:
             signal.basis, signal.basis_note = TargetBasis.SETTINGS, f"settings: orders.dispatch_target_business_days = {target_days}"
         signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,}{in_stock} orders ({pct(signal.value, 1)}) {left}; "
-                                        f"median {days[base].median():.0f} working days from payment to dispatch.", n=signal.n))
+                                        f"median {_working_days(days[base].median())} from payment to dispatch.", n=signal.n))
     return _finish(signal)
 
 

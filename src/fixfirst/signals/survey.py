@@ -126,7 +126,8 @@ def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFra
     linked = pd.Series(values, index=facts.index)
     effect = failure_effect(facts, linked <= 3, linked.notna(), ctx, cancellable=False, what="rated 1-3")
     shortfall = max(0.0, signal.target - signal.shrunk_value)
-    extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * max(0.0, effect.repeat_gap)
+    # Only a repeat gap clear of chance is money: a dip within noise is reported in the notes, not priced.
+    extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * (max(0.0, effect.repeat_gap) if effect.repeat_clear else 0.0)
     signal.extra_purchases_per_month = extra
     signal.money_basis = "; ".join(effect.notes) if effect.notes else "too few linked answers to measure lost repeat purchases"
     signal.money_at_stake = ctx.money(extra)
