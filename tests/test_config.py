@@ -194,3 +194,14 @@ def test_every_configuration_file_is_checked_before_reporting(tmp_path, sample_d
         load_engagement(folder)
     files = {p.file.rsplit("/", 1)[-1] for p in caught.value.problems}
     assert files == {"audit.yaml", "playbook.yaml"}  # a settings error does not hide the playbook's
+
+
+@pytest.mark.parametrize("metric", ["promise_breach", "top2box", "complaint_share", "stockout"])
+def test_an_empty_target_is_refused_where_a_metric_needs_one(metric):
+    with pytest.raises(ValueError, match=f"metrics.{metric}.target cannot be empty"):
+        settings_with({"metrics": {metric: {"target": None}}})
+
+
+@pytest.mark.parametrize("metric", ["conversion", "repeat", "segment_gap"])
+def test_metrics_judged_on_their_own_history_may_leave_the_target_out(metric):
+    assert getattr(settings_with({"metrics": {metric: {"target": None}}}).metrics, metric).target is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -23,6 +23,10 @@ class MetricRule(_Strict):
     target: float | None = Field(ge=0, le=1)
     critical_gap: float = Field(gt=0, le=1)
     weight: float = Field(ge=0, le=1)
+
+
+# Metrics judged on the business's own history or on the rest of the step when nothing sets a target.
+OPTIONAL_TARGET_METRICS = frozenset({"conversion", "activity_conversion", "segment_gap", "incident", "repeat"})
 
 
 class Metrics(_Strict):
@@ -49,6 +53,17 @@ class Metrics(_Strict):
     cancellation: MetricRule = MetricRule(target=0.02, critical_gap=0.10, weight=0.6)
     # Consultation checklists: weighted share of flagged answers among the answered items that concern the touchpoint.
     checklist: MetricRule = MetricRule(target=0.10, critical_gap=0.50, weight=0.6)
+
+    @model_validator(mode="after")
+    def _targets_where_needed(self) -> "Metrics":
+        # Only these metrics can be judged without a fixed target (against the business's own history, or the other
+        # segments of the step); every other one needs its number, so `target: null` there is refused here, located,
+        # rather than failing the audit later.
+        for name in type(self).model_fields:
+            if name not in OPTIONAL_TARGET_METRICS and getattr(self, name).target is None:
+                raise ValueError(f"metrics.{name}.target cannot be empty: give a share between 0 and 1 (only "
+                                 f"{', '.join(sorted(OPTIONAL_TARGET_METRICS))} may leave it out)")
+        return self
 
 
 class Scoring(_Strict):

@@ -182,14 +182,18 @@ class MoneyModel:
         money.revenue_per_month = ctx.money(money.extra_purchases_per_month)
         if self.uplift is not None and money.measured:
             # The shortfall is a share of the customers passing by: more demand means proportionally more of it.
-            money.campaign_revenue_per_month = money.revenue_per_month * (1.0 + max(0.0, self.uplift) * min(1.0, reach))
+            # The money already counts only the customers passing by; the campaign brings proportionally more of them.
+            money.campaign_revenue_per_month = money.revenue_per_month * (1.0 + max(0.0, self.uplift))
         return money
 
     def _price_conversion(self, tp: Touchpoint, conversions: list[FrictionSignal], money: MoneyAtStake) -> None:
         chain = self.chain
         improved = dict(chain.probability)
+        min_n = self.signal_set.context.settings.scoring.min_evidence_n
         for s in conversions:
-            if s.edge in improved and s.shrunk_value < s.target:
+            # Only a step the scoring finds short (off target, on enough evidence) is priced: a value within its own
+            # usual range, or a handful of cases, has nothing to win back.
+            if s.edge in improved and s.shrunk_value < s.target and s.severity > 0 and s.n >= min_n:
                 # Raise by the shrunk shortfall, so a thin sample claims less than its raw gap.
                 improved[s.edge] = min(1.0, improved[s.edge] + (s.target - s.shrunk_value))
         gain = chain.purchase_probability(improved) - chain.purchase_probability()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..capacity import CapacityOutlook
 from ..settings import Settings
-from .weak_spots import CONFIDENCE_ORDER, Ranking, WeakSpot
+from .weak_spots import Ranking, WeakSpot, blocks
 
 FIX_FIRST = "FIX FIRST"
 MARKET_WITH_LIMITS = "MARKET WITH LIMITS"
@@ -126,8 +126,7 @@ def _already_missing(outlook: CapacityOutlook, settings: Settings) -> tuple[bool
 
 def decide(ranking: Ranking, outlook: CapacityOutlook | None, settings: Settings) -> Verdict:
     rules = settings.verdict
-    needed = CONFIDENCE_ORDER[rules.block_confidence]
-    blocking = [w for w in ranking.weak_spots if w.score >= rules.block_score and CONFIDENCE_ORDER[w.confidence] >= needed]
+    blocking = [w for w in ranking.weak_spots if blocks(w, settings)]
     reasons = [f"{w.touchpoint.name} scores {w.score:.0f} ({w.confidence} confidence): {w.headline}" for w in blocking]
     rule = verdict_rule(settings)
     enough = outlook is not None and outlook.assessed_orders >= rules.min_orders_for_ready and bool(outlook.bands)

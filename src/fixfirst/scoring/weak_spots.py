@@ -118,16 +118,17 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     # Tiny samples never make a weak spot: below the minimum evidence a signal is listed but scores nothing.
     # Consultation answers are exempt: one answer describes a whole practice, and their confidence stays low.
     weighted = [(s, s.weight * s.severity if (s.n >= min_n or s.source == "checklist") else 0.0) for s in signals]
-    # Two readings of one metric at one place (against its target, and against its own history) count one failure:
-    # only the stronger scores, so the noisy-OR below does not add a failure to itself.
+    # Several readings of one failure (a rate against its target and against its own history; a step's conversion,
+    # one segment's gap and an incident on the same transition) count once: only the strongest scores, so the
+    # noisy-OR below does not add a failure to itself.
     strongest: dict[tuple, float] = {}
     for s, w in weighted:
-        key = (s.metric, s.edge, s.source)
+        key = failure_key(s)
         strongest[key] = max(strongest.get(key, 0.0), w)
     seen: set[tuple] = set()
     deduped = []
     for s, w in weighted:
-        key = (s.metric, s.edge, s.source)
+        key = failure_key(s)
         if w == strongest[key] and key not in seen:
             seen.add(key)
             deduped.append((s, w))
@@ -153,6 +154,21 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     # Without a model: the largest per-signal figure, since signals at one touchpoint often count the same customers.
     at_stake = max((s.money_at_stake for s in signals), default=0.0)
     return WeakSpot(tp, score, severity, reach, basis, at_stake, confidence, reason, contributions)
+
+
+# Event metrics that read the same transition's loss: overall, for one segment, or during one period.
+STEP_LOSS_METRICS = frozenset({"conversion", "segment_gap", "incident"})
+
+
+def failure_key(signal: FrictionSignal) -> tuple:
+    """What failure a signal measures: signals with one key are readings of one failure."""
+    if signal.metric in STEP_LOSS_METRICS and signal.edge is not None:
+        return ("step", signal.edge)
+    if signal.metric == "top2box":
+        return ("rating", signal.survey_column or signal.label)
+    if signal.metric == "activity_conversion":
+        return ("activity", signal.edge, signal.label)
+    return (signal.metric, signal.edge, signal.source)
 
 
 def _reach(tp: Touchpoint, signals: list[FrictionSignal]) -> tuple[float, str]:
@@ -197,13 +213,20 @@ def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings,
     assessed = [score_touchpoint(tp, signal_set.for_touchpoint(tp.id), settings, model) for tp in journey.ordered()]
     weak = [w for w in assessed if w.contributions and w.score >= settings.scoring.weak_spot_min_score and w.score > 0]
     # What a weak spot costs ranks it; the score (severity x reach) and the confidence stand beside the money. Where
-    # the data cannot price a shortfall, the spot follows the priced ones, ranked by score (stable sort: journey order
-    # breaks ties).
-    order = sorted(weak, key=rank_key)
+    # the data cannot price a shortfall, the spot follows the priced ones, ranked by score. The weak spots that block
+    # marketing come first, so a severe spot the data cannot price never trails a minor priced one (stable sort:
+    # journey order breaks ties).
+    order = sorted(weak, key=lambda w: (0 if blocks(w, settings) else 1, *rank_key(w)))
     for rank, spot in enumerate(order, start=1):
         spot.rank = rank
     rest = sorted((w for w in assessed if w not in weak), key=lambda w: -round(w.score, 9))
     return Ranking(order + rest, model.chain)
+
+
+def blocks(spot: WeakSpot, settings: Settings) -> bool:
+    """Whether the weak spot blocks marketing: the verdict's rule (score and confidence), in one place."""
+    rules = settings.verdict
+    return spot.score >= rules.block_score and CONFIDENCE_ORDER[spot.confidence] >= CONFIDENCE_ORDER[rules.block_confidence]
 
 
 def rank_key(spot: WeakSpot) -> tuple:

@@ -368,6 +368,10 @@ def _returns(facts, tp, ctx, start, end, survey):
     if "returned" not in facts:
         return None
     returned, base = return_counts(facts)
+    # Orders still inside the return window may yet come back: counting them would understate the rate.
+    window_passed = facts["ordered_at"] <= end - pd.Timedelta(days=ctx.settings.orders.return_window_days)
+    if int((base & window_passed).sum()) >= ctx.settings.scoring.min_evidence_n:
+        base = base & window_passed
     # Causes before symptoms: a parcel that arrived late and came back was sent back for being late; those returns
     # belong to what made it late. The return rate is judged on the orders delivered on time.
     late = (facts["late"] & facts["assessable"]).to_numpy(dtype=bool) if "delivered_at" in facts else None
