@@ -85,7 +85,9 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     tagged = None
     if texts is not None and len(texts):
         tagged = tag_feedback(texts, journey, ctx, engagement.lexicon)
-        signals += feedback_signals(tagged, journey, ctx)
+        # Touchpoints other data already finds off target: complaints naming one of them and a later step are its own.
+        failing = frozenset(s.touchpoint for s in signals if s.severity > 0 and s.n >= engagement.settings.scoring.min_evidence_n)
+        signals += feedback_signals(tagged, journey, ctx, failing)
     checklist_found, checklists = checklist_signals(engagement.folder, journey, engagement.settings)
     signals += checklist_found
     nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None

@@ -135,25 +135,36 @@ def tag_feedback(feedback: pd.DataFrame, journey: Journey, ctx: SignalContext, l
     return TaggedFeedback(frame, phrases, lexicon, mentions)
 
 
-def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContext) -> list[FrictionSignal]:
+def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContext,
+                     failing: frozenset[str] = frozenset()) -> list[FrictionSignal]:
+    """Complaint share per touchpoint. `failing`: touchpoints other data already finds off target.
+
+    Causes before symptoms: a complaint that names a failing touchpoint and a later one ("out of stock, so it arrived a
+    week late") is the earlier one's; the later touchpoint keeps it as a mention, not a complaint.
+    """
     frame = tagged.frame
     n = len(frame)
     if n == 0:
         return []
     lexicon = tagged.lexicon or default_lexicon(ctx.settings.feedback.language)
+    credited = _earliest_failing(frame["tags"], journey, failing)
     signals = []
     for tp in journey.touchpoints:
         phrases = tagged.phrases.get(tp.id) if tagged.phrases else touchpoint_phrases(tp, lexicon, ctx.settings.feedback.whole_word_max_chars)
         if not phrases:
             continue
         about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags: tp.id in tags)
-        complaints = frame[about & frame["complaint"]]
+        upstream = (credited.notna() & (credited != tp.id)).to_numpy(dtype=bool)
+        complaints = frame[about & frame["complaint"] & ~upstream]
+        passed_on = int((about & frame["complaint"] & upstream).sum())
         choice = resolve_target("complaint_share", tp, None, ctx)
         signal = proportion_signal(touchpoint=tp.id, metric="complaint_share", label="Feedback that complains about this touchpoint",
                                    source="feedback", hits=len(complaints), n=n, higher_is_better=False, settings=ctx.settings,
                                    target=choice.value, basis=choice.basis, basis_note=choice.note)
         signal.evidence.append(Evidence(
-            f"{len(complaints):,} of {n:,} feedback items ({pct(signal.value, 1)}) complain about it; {int(about.sum()):,} mention it at all.", n=n))
+            f"{len(complaints):,} of {n:,} feedback items ({pct(signal.value, 1)}) complain about it; {int(about.sum()):,} mention it at all"
+            + (f"; {passed_on:,} more complaints name an earlier step the data already finds failing, and count there" if passed_on else "")
+            + ".", n=n))
         if "source" in frame and len(complaints):
             by_source = complaints["source"].astype("string").fillna("unknown").value_counts()  # categories would refuse a new label
             signal.evidence.append(Evidence("Complaints by source: " + ", ".join(f"{k} {v}" for k, v in by_source.items()) + ".", kind="breakdown"))
@@ -162,6 +173,22 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
         signal.detail.update(mentions=int(about.sum()), complaints=len(complaints))
         signals.append(signal)
     return signals
+
+
+def _earliest_failing(tags: pd.Series, journey: Journey, failing: frozenset[str]) -> pd.Series:
+    """For each feedback row, the earliest touchpoint (journey order) it names among those failing on other data,
+    when it names a later touchpoint too; NA otherwise."""
+    if not failing:
+        return pd.Series(pd.NA, index=tags.index, dtype="object")
+    position = {tp.id: i for i, tp in enumerate(journey.ordered())}
+
+    def pick(row: list[str]):
+        if len(row) < 2:
+            return pd.NA
+        first = min(row, key=position.__getitem__)
+        return first if first in failing else pd.NA
+
+    return tags.map(pick)
 
 
 QUOTE_CANDIDATES = 500  # the best-ranked texts examined for distinct quotes; the rest are weaker anyway

@@ -252,7 +252,9 @@ def _delivery(facts, tp, ctx, start, end, survey):
     clean = facts["assessable"] & clean_for_delivery(facts)
     # Causes before symptoms: the delivery leg is judged on the orders that reached it in time and in stock; the
     # breaches that backorders and late dispatch caused are credited to stock and packing (their own signals).
-    if causes is not None and int(clean.sum()) >= ctx.settings.scoring.min_evidence_n:
+    # Even when few orders are left (say every order was backordered), the delivery leg is judged on those only: the
+    # minimum-evidence rule then keeps a handful from scoring, rather than the backorders scoring here again.
+    if causes is not None and int(clean.sum()) > 0:
         known = " and ".join({"backorder": "in stock", "dispatch": "not held up at dispatch"}[c] for c in causes.known_causes)
         base, label, restricted = clean, f"Orders {known} that still missed the promise ({ctx.promise.description})", True
     signal = _lower_is_better(facts, facts["late"], base, tp, "promise_breach", label, ctx, start, end,
@@ -266,7 +268,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
         signal.evidence.append(Evidence(
             f"{pct(causes.late_share, 1)} of {causes.assessed:,} orders missed the promise: " + ", ".join(split)
             + ". Each late order is credited to its earliest cause; this touchpoint is scored on the last part only"
-            + ("" if restricted else " when enough orders are left") + ".", n=causes.assessed))
+            + ("" if restricted else " when any orders are left") + ".", n=causes.assessed))
     # Only the columns used below: copying every text column of a million orders costs seconds.
     wanted = [c for c in ("order_id", "late", "lead_days", "week", "backordered") if c in facts]
     assessed = facts.loc[facts["assessable"], wanted]
