@@ -335,3 +335,20 @@ def test_whole_word_length_is_a_setting():
     assert tag_feedback(pd.DataFrame({"text": texts}), j, ctx_with()).frame["tags"].tolist() == [["ads"], []]
     loose = ctx_with(whole_word_max_chars=0)
     assert tag_feedback(pd.DataFrame({"text": texts}), j, loose).frame["tags"].tolist() == [["ads"], ["ads"]]
+
+
+def test_a_complaint_naming_a_failing_earlier_step_counts_there():
+    j = journey_from_spec(JourneySpec.model_validate({"stages": ["buy", "receive"], "touchpoints": [
+        {"id": "stock", "name": "Stock", "stage": "buy", "data": {"keywords": ["out of stock", "backorder"]}},
+        {"id": "delivery", "name": "Delivery", "stage": "receive", "data": {"keywords": ["arrived", "late"]}}]}))
+    texts = ["Out of stock again, so it arrived late. Terrible.", "It arrived late, terrible service.",
+             "Backorder again, terrible.", "Lovely, arrived quickly."] * 10
+    tagged = tag_feedback(pd.DataFrame({"text": texts, "rating": [1, 1, 1, 5] * 10}), j, ctx_with())
+    plain = {s.touchpoint: s for s in feedback_signals(tagged, j, ctx_with())}
+    assert (plain["stock"].detail["complaints"], plain["delivery"].detail["complaints"]) == (20, 20)
+    # Stock is failing on other data: the complaint that names both is its own, not delivery's too.
+    credited = {s.touchpoint: s for s in feedback_signals(tagged, j, ctx_with(), frozenset({"stock"}))}
+    assert (credited["stock"].detail["complaints"], credited["delivery"].detail["complaints"]) == (20, 10)
+    assert "count there" in credited["delivery"].evidence[0].text
+    # A later step failing on other data takes nothing from an earlier one.
+    assert {s.touchpoint: s for s in feedback_signals(tagged, j, ctx_with(), frozenset({"delivery"}))}["stock"].detail["complaints"] == 20
