@@ -109,7 +109,7 @@ def test_delivery_ratings_are_judged_on_answers_about_clean_orders():
     survey = pd.DataFrame({"order_id": answered["order_id"].to_numpy(), "rating:Delivery (1-5)": rating.astype(float)})
     [signal] = survey_signals(survey, JOURNEY, ctx, facts)
     assert signal.value == 1.0 and signal.severity == 0
-    assert "credited to the earlier step" in signal.evidence[0].text
+    assert "left to that earlier step's own figures" in signal.evidence[0].text
     # Without the link to orders every answer counts, and the backorders show as unhappy delivery ratings.
     [unlinked] = survey_signals(survey.drop(columns="order_id"), JOURNEY, ctx, facts)
     assert unlinked.value == pytest.approx(0.75, abs=0.04) and unlinked.severity > 0
@@ -234,4 +234,4 @@ def test_returns_of_late_parcels_are_credited_to_what_made_them_late():
     assert orders["returned"].mean() > 0.1  # every delivered order: well above an 8% target...
     assert signal.label == "Orders delivered on time that were returned"
     assert signal.value == pytest.approx(0.03, abs=0.012) and signal.severity == 0  # ...but not the returns desk's doing
-    assert any("credited to what made them late" in e.text for e in signal.evidence)
+    assert any("count against what made the parcels late" in e.text for e in signal.evidence)

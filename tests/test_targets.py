@@ -105,7 +105,7 @@ def test_target_comes_from_the_journey_then_settings_then_benchmark_then_baselin
     edge = Edge.of(j, j.transitions[0])
     checkout = j.touchpoint("checkout")
     chosen = resolve_target("conversion", checkout, edge, ctx())
-    assert (chosen.value, chosen.basis, chosen.note) == (0.85, TargetBasis.JOURNEY, "journey: target_conversion of checkout -> payment")
+    assert (chosen.value, chosen.basis, chosen.note) == (0.85, TargetBasis.JOURNEY, "set in the journey file for checkout -> payment")
 
     j = journey([dict(STEPS[0], targets={"conversion": 0.7}), dict(STEPS[1])], [{"from": "checkout", "to": "payment"}])
     edge, checkout = Edge.of(j, j.transitions[0]), j.touchpoint("checkout")
@@ -134,7 +134,7 @@ def test_order_metrics_resolve_by_business_type_and_sector():
     # No published figure measured the way fixfirst counts returns outside apparel: the settings default, said to be one.
     general = resolve_target("returns", tp, None, ctx(business_type="online-shop"))
     assert (general.value, general.basis) == (Settings().metrics.returns.target, TargetBasis.DEFAULT)
-    assert general.note.startswith("settings default")
+    assert general.note.startswith("general planning default")
     # A target written in audit.yaml, or on the touchpoint, beats the benchmark.
     written = settings_with({"metrics": {"returns": {"target": 0.12}}})
     assert resolve_target("returns", tp, None, ctx(written, "online-shop", "apparel")).basis is TargetBasis.SETTINGS

@@ -53,8 +53,11 @@ class WeakSpot:
         if main is None:
             return "No data describes this touchpoint yet."
         if main.severity == 0:
-            parts = [f"{c.signal.label} {pct(c.signal.value)} (target {pct(c.signal.target)}, n={c.signal.n:,})" for c in self.contributions[:3]]
-            return "Meets its targets. " + "; ".join(parts) + "."
+            parts = [f"{c.signal.label} {pct(c.signal.value)} ("
+                     + (f"target {pct(c.signal.target)}" if c.signal.judged else "measured; nothing sets a target") + f", n={c.signal.n:,})"
+                     for c in self.contributions[:3]]
+            judged = any(c.signal.judged for c in self.contributions)
+            return ("Meets its targets. " if judged else "Not judged: no target applies. ") + "; ".join(parts) + "."
         side = "below" if main.higher_is_better else "above"
         sentence = f"{main.label}: {pct(main.value)}, {side} the {pct(main.target)} target (n={main.n:,})"
         others = sorted({c.signal.source for c in self.contributions[1:] if c.signal.severity > 0} - {main.source})

@@ -72,6 +72,7 @@ class FrictionSignal:
     money_basis: str = ""
     survey_column: str | None = None  # the survey column a rating signal reads ("rating:Checkout (1-5)")
     basis: TargetBasis = TargetBasis.DEFAULT
+    judged: bool = True  # False: measured only, nothing set a target and its own history cannot say (severity 0)
     basis_note: str = ""  # what exactly set the target, e.g. "benchmark: checkout -> payment, online shop"
 
     @property
@@ -104,6 +105,7 @@ class FrictionSignal:
             "money_basis": self.money_basis,
             "reach": None if self.reach is None else round(self.reach, 4),
             "basis": self.basis.value,
+            "judged": self.judged,
             "basis_note": self.basis_note,
             "evidence": [e.text for e in self.evidence],
         }

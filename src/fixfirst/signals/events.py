@@ -83,6 +83,7 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
     continued = at_b.to_numpy()[mask]
     hits, n_judged, start = int(continued.sum()), n, funnel.start
     baseline = None
+    measured_only = False
     target, basis, note = choice.value, choice.basis, choice.note
     if target is None:
         # Its own earlier level, cell by cell, among cases that had time to go on.
@@ -91,7 +92,7 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
         baseline = recent_against_earlier(funnel.first_seen[rows], at_b.to_numpy()[rows], cells[rows], ctx.settings.targets) if funnel.timed else None
         if baseline is None:
             # Nothing chose a target and the log cannot say how the step used to do: measured, not judged.
-            target = hits / n
+            target, measured_only = hits / n, True
             note = note.replace("judged against its own earlier level", "not judged: too few dated cases to compare with its own history")
         else:
             hits, n_judged, target = baseline.recent.hits, baseline.recent.n, baseline.recent.reference_rate
@@ -100,7 +101,7 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
     signal = proportion_signal(
         touchpoint=tp.id, metric=metric, label=label or f"Cases that go on from {a_name} to {b_name}",
         source="events", hits=hits, n=n_judged, higher_is_better=True, settings=ctx.settings, target=target,
-        reach=min(1.0, n / purchases) if purchases else None, basis=basis, basis_note=note)
+        reach=min(1.0, n / purchases) if purchases else None, basis=basis, basis_note=note, judged=not measured_only)
     if baseline is not None and not baseline.worse:
         signal.severity = 0.0  # not a lasting, significant drop: within its own usual range
     # Lost cases are worth what a case that reaches b is worth: its chance of buying.

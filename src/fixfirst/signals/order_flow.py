@@ -141,6 +141,10 @@ class FailureEffect:
     cancel_clear: bool = False
     repeat_clear: bool = False
 
+    def basis(self) -> str:
+        """The notes as one clause list for a money basis (each note is a sentence of its own in the evidence)."""
+        return "; ".join(note.rstrip(".") for note in self.notes)
+
     @property
     def purchases_lost_per_affected_order(self) -> float:
         return (max(0.0, self.cancel_gap) if self.cancel_clear else 0.0) + (max(0.0, self.repeat_gap) if self.repeat_clear else 0.0)

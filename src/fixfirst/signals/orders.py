@@ -135,10 +135,10 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     if judged.baseline is not None:
         hits, n = judged.baseline.recent.n - judged.baseline.recent.hits, judged.baseline.recent.n
     elif judged.target is None:
-        judged = _Judged(hits / n, judged.note, None)
+        judged = _Judged(hits / n, judged.note, None, measured_only=True)
     signal = proportion_signal(touchpoint=tp.id, metric=metric, label=label, source="orders", hits=hits, n=n,
                                higher_is_better=False, settings=ctx.settings, target=judged.target, reach=1.0,
-                               basis=choice.basis, basis_note=judged.note)
+                               basis=choice.basis, basis_note=judged.note, judged=not judged.measured_only)
     if judged.baseline is not None and not judged.baseline.worse:
         signal.severity = 0.0  # within its own usual range: no lasting, significant rise
     period = (pd.Timestamp(judged.baseline.start), pd.Timestamp(judged.baseline.end) + pd.Timedelta(days=1)) if judged.baseline else (start, end)
@@ -153,7 +153,7 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     signal.detail.update(hits=hits, excess_orders_per_month=round(excess, 1))
     if effect is not None:
         signal.detail["effect"] = effect.to_dict()
-        signal.money_basis = ("; ".join(effect.notes) if effect.notes else
+        signal.money_basis = (effect.basis() if effect.notes else
                               f"too few orders on each side to measure what {what} orders cost")
     else:
         signal.money_basis = "every cancelled order above the target is a lost purchase"
@@ -204,6 +204,7 @@ class _Judged:
     target: float | None
     note: str
     baseline: Baseline | None = None
+    measured_only: bool = False  # nothing could judge it: its own value stands in as the target
 
 
 def _judged(choice: TargetChoice, when: pd.Series, success: pd.Series, rows: pd.Series, ctx: SignalContext, *,
@@ -390,8 +391,8 @@ def _returns(facts, tp, ctx, start, end, survey):
     if restricted:
         late_returns = int((returned & base & late).sum())
         late_n = int((base & late).sum())
-        signal.evidence.append(Evidence(f"Late orders: {late_returns:,} of {late_n:,} ({pct(late_returns / late_n, 1)}) came back; these returns are credited "
-                                        "to what made them late.", kind="breakdown", n=late_n))
+        signal.evidence.append(Evidence(f"Late orders: {late_returns:,} of {late_n:,} ({pct(late_returns / late_n, 1)}) came back; these returns are left out here: "
+                                        "they count against what made the parcels late.", kind="breakdown", n=late_n))
     if "return_reason" in facts:
         reasons = facts.loc[base & returned, "return_reason"].fillna("(no reason given)").value_counts()
         total = reasons.sum()
@@ -418,10 +419,11 @@ def _repeat(facts, tp, ctx, start, end, survey):
         # Not judged on its own history: within one export, customers who buy often show up first, so later "first
         # orders" come from rarer buyers and the repeat rate of recent cohorts falls even when nothing changed.
         verdict = _Judged(hits / n, "not judged: no repeat target in the journey, settings or benchmarks, and repeat rates of "
-                                    "first-time customers drift within an export (frequent buyers show up first)")
+                                    "first-time customers drift within an export (frequent buyers show up first)", measured_only=True)
     signal = proportion_signal(touchpoint=tp.id, metric="repeat", label=f"Customers who ordered again within {window.days} days",
                                source="orders", hits=hits, n=n, higher_is_better=True, settings=ctx.settings,
-                               target=verdict.target, reach=1.0, basis=choice.basis, basis_note=verdict.note)
+                               target=verdict.target, reach=1.0, basis=choice.basis, basis_note=verdict.note,
+                               judged=not verdict.measured_only)
     if verdict.baseline is not None and not verdict.baseline.worse:
         signal.severity = 0.0
     # Each customer short of the target is a second order that did not happen.

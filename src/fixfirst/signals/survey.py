@@ -107,7 +107,7 @@ def _cause_filtered(ratings: pd.Series, tp, facts: pd.DataFrame | None, rows: np
     if not left_out or filtered.notna().sum() < ctx.settings.scoring.min_evidence_n:
         return ratings, ""
     what = "backordered or made late at dispatch" if "delivery" in tp.orders else "backordered"
-    return filtered, f"; {left_out:,} answers about orders that were {what} are credited to the earlier step"
+    return filtered, f"; {left_out:,} answers about orders that were {what} are left to that earlier step's own figures"
 
 
 def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFrame | None, rows: np.ndarray | None,
@@ -129,7 +129,7 @@ def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFra
     # Only a repeat gap clear of chance is money: a dip within noise is reported in the notes, not priced.
     extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * (max(0.0, effect.repeat_gap) if effect.repeat_clear else 0.0)
     signal.extra_purchases_per_month = extra
-    signal.money_basis = "; ".join(effect.notes) if effect.notes else "too few linked answers to measure lost repeat purchases"
+    signal.money_basis = effect.basis() if effect.notes else "too few linked answers to measure lost repeat purchases"
     signal.money_at_stake = ctx.money(extra)
 
 

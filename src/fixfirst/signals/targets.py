@@ -187,19 +187,19 @@ def resolve_target(metric: str, touchpoint: Touchpoint | None, edge: Edge | None
     by business type and sector), the settings default where the metric has one, else None: its own baseline."""
     settings = ctx.settings
     if edge is not None and edge.target_conversion is not None and metric == "conversion":
-        return TargetChoice(edge.target_conversion, TargetBasis.JOURNEY, f"journey: target_conversion of {edge.source} -> {edge.target}")
+        return TargetChoice(edge.target_conversion, TargetBasis.JOURNEY, f"set in the journey file for {edge.source} -> {edge.target}")
     if touchpoint is not None and metric in touchpoint.targets:
-        return TargetChoice(touchpoint.targets[metric], TargetBasis.JOURNEY, f"journey: targets.{metric} of {touchpoint.id}")
+        return TargetChoice(touchpoint.targets[metric], TargetBasis.JOURNEY, f"set in the journey file for {touchpoint.id}")
     rule = getattr(settings.metrics, metric)
     if "target" in rule.model_fields_set and rule.target is not None:
-        return TargetChoice(rule.target, TargetBasis.SETTINGS, f"settings: metrics.{metric}.target")
+        return TargetChoice(rule.target, TargetBasis.SETTINGS, f"set in this engagement's settings (metrics.{metric}.target)")
     kinds = (edge.source_kind, edge.target_kind) if edge is not None else (None, None)
     if settings.targets.benchmarks:
         found = load_benchmarks().find(metric, ctx.business_type, ctx.sector, *kinds)
         if found is not None:
             return TargetChoice(found.target, TargetBasis.BENCHMARK, found.note(ctx.business_type, ctx.sector), found)
     if rule.target is not None:
-        return TargetChoice(rule.target, TargetBasis.DEFAULT, f"settings default metrics.{metric}.target (no benchmark applies)")
+        return TargetChoice(rule.target, TargetBasis.DEFAULT, f"general planning default; no published benchmark fits (metrics.{metric}.target)")
     where = f" for {kinds[0]} -> {kinds[1]}" if edge is not None else ""
     who = BUSINESS_LABELS.get(ctx.business_type, ctx.business_type)
     return TargetChoice(None, TargetBasis.BASELINE,
