@@ -326,3 +326,16 @@ def test_alternative_ways_into_a_step_are_not_a_sequence():
     j = journey([{"id": "entry", "data": {"events": ["home", "landing"]}}, {"id": "product", "data": {"events": ["product"]}}],
                 [{"from": "entry", "to": "product"}])
     assert [s.metric for s in event_signals(build_funnel(log, j), j, ctx())] == ["conversion"]
+
+
+def test_a_step_within_its_target_that_got_worse_is_read_against_its_own_history_too():
+    targeted = journey([{"id": "step_a", "data": {"events": ["a"]}}, {"id": "step_b", "data": {"events": ["b"]}}],
+                       [{"from": "step_a", "to": "step_b", "target_conversion": 0.3}])
+    drop = _baseline_log(lambda d: 0.6 if d < 112 else 0.4)  # well above its 30% target, but a third fewer go on lately
+    signals = event_signals(build_funnel(drop, targeted), targeted, ctx())
+    judged, own = signals
+    assert judged.basis is TargetBasis.JOURNEY and judged.severity == 0.0
+    assert own.basis is TargetBasis.BASELINE and own.severity > 0.3 and own.edge == judged.edge
+    # A small dip is significant on this much data, but not material: no second reading.
+    dip = _baseline_log(lambda d: 0.6 if d < 112 else 0.55)
+    assert [s.basis for s in event_signals(build_funnel(dip, targeted), targeted, ctx())] == [TargetBasis.JOURNEY]

@@ -204,6 +204,9 @@ class TargetRules(_Strict):
     baseline_parts: int = Field(default=2, ge=1, le=8, description="The recent period is cut into this many equal parts; a drop counts only when every part is below the earlier level by at least half the recent drop (it stays worse: no one-off blip).")
     baseline_min_cases: int = Field(default=100, ge=10, description="Fewest cases in the recent period, and in the earlier one, before a step is judged on its own baseline.")
     baseline_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="A recent drop counts when a one-sided test within segments puts it below this p-value.")
+    baseline_min_relative_drop: float = Field(
+        default=0.15, ge=0, lt=1,
+        description="A step that meets its chosen target (journey, settings or benchmark) is also read against its own history; that reading counts only when the recent level is at least this share below the earlier one (0.15: 15% fewer go on), besides being significant and lasting.")
     segment_dimensions: list[Literal["segment", "channel", "visitor_type"]] = Field(
         default_factory=lambda: ["segment", "channel"],
         description="Segment columns whose segments are compared with the rest of a step and scanned on their own for drop-off periods (device, channel; visitor_type: new visitors always convert below returning ones, so it is only compared within by default).")

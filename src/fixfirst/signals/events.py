@@ -39,6 +39,18 @@ def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, process:
             continue
         signal.edge = (a, b)
         signals.append(signal)
+        if choice.value is not None and funnel.timed:
+            # A step within its chosen target can still have got worse and stayed worse (a site change): its own
+            # history is read too, and the stronger of the two readings scores (weak_spots.failure_key).
+            own = TargetChoice(None, TargetBasis.BASELINE, "baseline: judged against its own earlier level")
+            companion = _conversion(funnel, ctx, cells, "conversion", source_tp, own, funnel.reached[a], funnel.reached[b],
+                                    source_tp.name, target_tp.name, purchases,
+                                    label=f"Cases that go on from {source_tp.name} to {target_tp.name}, against its own history")
+            # A second reading beside a met target must be material, not just significant: every step gets it.
+            material = companion is not None and companion.value <= companion.target * (1 - ctx.settings.targets.baseline_min_relative_drop)
+            if companion is not None and companion.judged and material and companion.severity > signal.severity:
+                companion.edge = (a, b)
+                signals.append(companion)
     signals += activity_signals(funnel, journey, ctx, cells, purchases)
     signals += segment_gap_signals(funnel, journey, ctx)
     # A step judged on its own baseline already scores a drop that is still running: no second signal for it.
