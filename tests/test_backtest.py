@@ -246,3 +246,15 @@ def test_every_backtest_and_delivery_field_is_documented(sample_audit):
     score = (ROOT / "docs" / "score-json.md").read_text()
     for key in ("reproduces_history", "backtest", "recent"):
         assert f"`{key}`" in score, key
+
+
+def test_the_late_share_tolerance_widens_with_the_sampling_noise_of_a_small_window():
+    from fixfirst.capacity.backtest import late_tolerance
+
+    settings = Settings()
+    # 5% late over 40 orders: chance alone moves the observed share by about 7 points either way.
+    assert late_tolerance(0.05, settings, 40) == pytest.approx(1.96 * (0.05 * 0.95 / 40) ** 0.5, rel=0.01)
+    assert late_tolerance(0.05, settings, 40) > 0.06
+    # On a large window the stated allowance stands: 3 points, or a quarter of a large observed share.
+    assert late_tolerance(0.05, settings, 5000) == settings.simulation.backtest_late_points
+    assert late_tolerance(0.40, settings, 5000) == pytest.approx(0.10)
