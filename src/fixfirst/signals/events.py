@@ -151,7 +151,8 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
 
 def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap | None) -> None:
     """Back each step's conversion signal with what the process map says: time to the next step, abnormal
-    drop-off periods, and how often cases came back to the step. Evidence only: scores do not change."""
+    drop-off periods, and how often cases came back to the step. Evidence only here: the periods that hold are scored
+    as incidents by `incident_signals`."""
     if process is None:
         return
     seen: set[str] = set()
