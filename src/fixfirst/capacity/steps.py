@@ -95,8 +95,11 @@ def inferred_steps(facts: pd.DataFrame, calendar: WorkingCalendar, settings: Set
                    until: pd.Timestamp | None = None) -> tuple[list[StepCapacity], list[str]]:
     """Pick-and-pack capacity from dispatch history as known before `until` (default: all of it); see `demonstrated`."""
     history = dispatch_history(facts, calendar, settings, until)
-    if history is None or int((history.dispatched > 0).sum()) < settings.capacity.min_history_days:
+    if history is None:
         return [], ["no dispatch dates: capacity cannot be inferred from history (add a capacity sheet)"]
+    if int((history.dispatched > 0).sum()) < settings.capacity.min_history_days:
+        return [], [f"dispatches on fewer than {settings.capacity.min_history_days} working days: too little history to infer "
+                    "capacity from (add a capacity sheet)"]
     return [demonstrated(history, settings)], []
 
 

@@ -104,9 +104,11 @@ def headroom_sentence(sim) -> str:
         return f"Headroom: more than +{room.uplift:.0%} extra demand stays within the promise target."
     at_least = "at least " if any(s.lower_bound for s in sim.steps) else ""
     when = "on the campaign's dates" if sim.measured_days == "campaign days" else "over the projected weeks"
+    # With a lower-bound capacity the limit found is the model's, not the team's: do not say where it breaks.
+    beyond = (f"; the team never showed its limit, so {room.breaks_first} may carry more" if at_least
+              else f"; beyond that {room.breaks_first} falls behind")
     return (f"Headroom: {at_least}about {room.extra_orders_per_week:.0f} extra orders a week {when} (+{room.uplift:.0%} on a usual "
-            f"{room.baseline_orders_per_week:.0f}) keep breaches within {room.breach_target:.0%}; beyond that "
-            f"{room.breaks_first} falls behind.")
+            f"{room.baseline_orders_per_week:.0f}) keep breaches within {room.breach_target:.0%}{beyond}.")
 
 
 def _already_missing(outlook: CapacityOutlook, settings: Settings) -> tuple[bool, str | None]:
