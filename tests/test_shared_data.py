@@ -318,10 +318,16 @@ def test_clickstream_incidents_are_scored_weak_spots_the_owner_sees(clickstream_
     for signal in (shipping, payment):
         assert signal.target - signal.value > 0.15 and signal.severity > 0.3 and signal.clear
         assert any("Drop-off rose to" in e.text for e in signal.evidence)
-    ranked = [w.touchpoint.id for w in audit.ranking.weak_spots]
-    assert ranked == ["payment", "shipping"]  # the two real incidents, and nothing else
-    top = audit.ranking.weak_spots[0]
-    assert top.main_signal.metric == "incident" and top.score >= 30
+    ranked = {w.touchpoint.id: w for w in audit.ranking.weak_spots}
+    assert set(ranked) == {"payment", "shipping"}  # the two real incidents, and nothing else
+    assert ranked["payment"].main_signal.metric == "incident"
+    assert ranked["shipping"].main_signal.metric in {"incident", "segment_gap"}  # one failure: the stronger reading leads
+    assert all(spot.score >= 30 for spot in ranked.values())
+    # Both incidents are over by the end of the log: findings, not by themselves a reason to hold marketing back.
+    # Shipping still loses mobile customers at the end of the log (its segment gap), so it blocks and ranks first.
+    assert shipping.ended and payment.ended
+    assert ranked["payment"].current_score < 30 <= ranked["shipping"].current_score
+    assert [w.touchpoint.id for w in audit.ranking.weak_spots] == ["shipping", "payment"]
 
 
 def test_clickstream_mix_of_new_and_returning_users_is_not_an_incident(clickstream):

@@ -35,7 +35,8 @@ def verdict_rule(settings: Settings) -> str:
     v = settings.verdict
     target = settings.metrics.promise_breach.target
     weeks = settings.simulation.backtest_weeks
-    return (f"FIX FIRST when any weak spot scores {v.block_score:.0f} or more with at least {v.block_confidence} confidence, "
+    return (f"FIX FIRST when any weak spot scores {v.block_score:.0f} or more with at least {v.block_confidence} confidence on what "
+            f"still fails at the end of the data (an incident that is over does not count toward it), "
             f"or when operations already miss the promise: judged on observed orders, more than {target:.0%} of the last "
             f"{weeks} weeks' in-stock orders whose promised date has passed were late, clearly so (the whole "
             f"{settings.scoring.ci_level:.0%} interval above {target:.0%}; without such orders, when no daily volume on record "

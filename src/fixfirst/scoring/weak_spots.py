@@ -41,6 +41,11 @@ class WeakSpot:
     contributions: list[Contribution] = field(default_factory=list)
     rank: int = 0
     money: MoneyAtStake = field(default_factory=MoneyAtStake)
+    current_score: float | None = None  # the score of what still fails at the end of the data (None: same as score)
+
+    def __post_init__(self) -> None:
+        if self.current_score is None:
+            self.current_score = self.score
 
     @property
     def main_signal(self) -> FrictionSignal | None:
@@ -73,6 +78,7 @@ class WeakSpot:
             "stage": self.touchpoint.stage,
             "owner": self.touchpoint.owner,
             "score": round(self.score, 1),
+            "current_score": round(self.current_score, 1),
             "severity": round(self.severity, 4),
             "reach": round(self.reach, 4),
             "reach_basis": self.reach_basis,
@@ -120,10 +126,42 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
     min_n = settings.scoring.min_evidence_n
     # Tiny samples never make a weak spot: below the minimum evidence a signal is listed but scores nothing.
     # Consultation answers are exempt: one answer describes a whole practice, and their confidence stays low.
-    weighted = [(s, s.weight * s.severity if (s.n >= min_n or s.source == "checklist") else 0.0) for s in signals]
-    # Several readings of one failure (a rate against its target and against its own history; a step's conversion,
-    # one segment's gap and an incident on the same transition) count once: only the strongest scores, so the
-    # noisy-OR below does not add a failure to itself.
+    raw = [(s, s.weight * s.severity if (s.n >= min_n or s.source == "checklist") else 0.0) for s in signals]
+    weighted = _deduplicated(raw)
+    severity = _noisy_or(weighted)
+    # What still fails at the end of the data: an incident that is over is a finding to learn from, not a present
+    # reason to hold marketing back (the ranking uses the whole score, the verdict this one).
+    still = _noisy_or(_deduplicated([(s, 0.0 if s.ended else w) for s, w in raw]))
+    total = sum(w for _, w in weighted)
+    contributions = sorted(
+        (Contribution(s, w, (w / total) if total else 0.0) for s, w in weighted),
+        key=lambda c: (-c.weighted_severity, -c.signal.n, c.signal.metric),
+    )
+    reach, basis = _reach(tp, signals)
+    floor = settings.scoring.reach_floor
+    score = 100.0 * severity * (floor + (1.0 - floor) * reach)
+    current = 100.0 * still * (floor + (1.0 - floor) * reach)
+    confidence, reason = _confidence(contributions, settings)
+    if money_model is not None:
+        money = money_model.for_touchpoint(tp, signals, reach)
+        return WeakSpot(tp, score, severity, reach, basis, money.revenue_per_month, confidence, reason, contributions, money=money,
+                        current_score=current)
+    # Without a model: the largest per-signal figure, since signals at one touchpoint often count the same customers.
+    at_stake = max((s.money_at_stake for s in signals), default=0.0)
+    return WeakSpot(tp, score, severity, reach, basis, at_stake, confidence, reason, contributions, current_score=current)
+
+
+def _noisy_or(weighted: list[tuple[FrictionSignal, float]]) -> float:
+    remaining = 1.0
+    for _, w in weighted:
+        remaining *= 1.0 - w
+    return 1.0 - remaining
+
+
+def _deduplicated(weighted: list[tuple[FrictionSignal, float]]) -> list[tuple[FrictionSignal, float]]:
+    """Several readings of one failure (a rate against its target and against its own history; a step's conversion,
+    one segment's gap and an incident on the same transition) count once: only the strongest scores, so the
+    noisy-OR does not add a failure to itself."""
     strongest: dict[tuple, float] = {}
     for s, w in weighted:
         key = failure_key(s)
@@ -137,26 +175,7 @@ def score_touchpoint(tp: Touchpoint, signals: list[FrictionSignal], settings: Se
             deduped.append((s, w))
         else:
             deduped.append((s, 0.0))
-    weighted = deduped
-    remaining = 1.0
-    for _, w in weighted:
-        remaining *= 1.0 - w
-    severity = 1.0 - remaining
-    total = sum(w for _, w in weighted)
-    contributions = sorted(
-        (Contribution(s, w, (w / total) if total else 0.0) for s, w in weighted),
-        key=lambda c: (-c.weighted_severity, -c.signal.n, c.signal.metric),
-    )
-    reach, basis = _reach(tp, signals)
-    floor = settings.scoring.reach_floor
-    score = 100.0 * severity * (floor + (1.0 - floor) * reach)
-    confidence, reason = _confidence(contributions, settings)
-    if money_model is not None:
-        money = money_model.for_touchpoint(tp, signals, reach)
-        return WeakSpot(tp, score, severity, reach, basis, money.revenue_per_month, confidence, reason, contributions, money=money)
-    # Without a model: the largest per-signal figure, since signals at one touchpoint often count the same customers.
-    at_stake = max((s.money_at_stake for s in signals), default=0.0)
-    return WeakSpot(tp, score, severity, reach, basis, at_stake, confidence, reason, contributions)
+    return deduped
 
 
 # Event metrics that read the same transition's loss: overall, for one segment, or during one period.
@@ -229,7 +248,7 @@ def rank_weak_spots(journey: Journey, signal_set: SignalSet, settings: Settings,
 def blocks(spot: WeakSpot, settings: Settings) -> bool:
     """Whether the weak spot blocks marketing: the verdict's rule (score and confidence), in one place."""
     rules = settings.verdict
-    return spot.score >= rules.block_score and CONFIDENCE_ORDER[spot.confidence] >= CONFIDENCE_ORDER[rules.block_confidence]
+    return spot.current_score >= rules.block_score and CONFIDENCE_ORDER[spot.confidence] >= CONFIDENCE_ORDER[rules.block_confidence]
 
 
 def rank_key(spot: WeakSpot) -> tuple:

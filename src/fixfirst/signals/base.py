@@ -73,6 +73,7 @@ class FrictionSignal:
     survey_column: str | None = None  # the survey column a rating signal reads ("rating:Checkout (1-5)")
     basis: TargetBasis = TargetBasis.DEFAULT
     judged: bool = True  # False: measured only, nothing set a target and its own history cannot say (severity 0)
+    ended: bool = False  # the failure is over before the data ends (an incident that stopped): a finding, not a block
     basis_note: str = ""  # what exactly set the target, e.g. "benchmark: checkout -> payment, online shop"
 
     @property
@@ -106,6 +107,7 @@ class FrictionSignal:
             "reach": None if self.reach is None else round(self.reach, 4),
             "basis": self.basis.value,
             "judged": self.judged,
+            "ended": self.ended,
             "basis_note": self.basis_note,
             "evidence": [e.text for e in self.evidence],
         }

@@ -69,6 +69,10 @@ def _signal(period: DropOffPeriod, funnel: Funnel, journey: Journey, ctx: Signal
                          dimension=period.dimension, carriers=carriers, ongoing=ongoing, p_value=period.p_value,
                          excess_lost=round(period.excess_lost, 1))
     signal.evidence.append(Evidence(period.sentence(), n=period.n))
+    signal.ended = not ongoing
     if ongoing:
         signal.evidence.append(Evidence(f"Still running at the end of the data ({period.end:%d %b %Y}).", n=period.n))
+    else:
+        signal.evidence.append(Evidence(f"Over by {period.end:%d %b %Y}: it counts in the ranking, but does not by itself hold "
+                                        "marketing back.", n=period.n))
     return signal
