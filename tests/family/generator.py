@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path

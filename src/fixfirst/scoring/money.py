@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import EllipsisType
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,6 @@ import pandas as pd
 from ..capacity.outlook import PlannedCampaign, planned_campaign
 from ..journey import Journey, Touchpoint
 from ..signals import FrictionSignal, SignalSet
-from ..signals.order_flow import failure_effect
 
 
 @dataclass

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
-from .baseline import Baseline, recent_against_earlier
 from .context import SignalContext
 from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
-from .step_change import step_change
-from .targets import TargetChoice, resolve_target
+from .order_judgement import Judged, baseline_sentence, judge_orders, rose_since
+from .targets import resolve_target
 
 CANCELLED_WORDS = ("cancel", "void", "unavailable", "refused")
 
@@ -131,11 +128,11 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     if metric == "returns":
         settled = facts["ordered_at"] <= end - pd.Timedelta(days=ctx.settings.orders.return_window_days)
     choice = resolve_target(metric, tp, None, ctx)
-    judged = _judged(choice, facts["ordered_at"], ~flag, base & settled, ctx, higher_is_better=False)
+    judged = judge_orders(choice, facts["ordered_at"], ~flag, base & settled, ctx, higher_is_better=False)
     if judged.baseline is not None:
         hits, n = judged.baseline.recent.n - judged.baseline.recent.hits, judged.baseline.recent.n
     elif judged.target is None:
-        judged = _Judged(hits / n, judged.note, None, measured_only=True)
+        judged = Judged(hits / n, judged.note, None, measured_only=True)
     signal = proportion_signal(touchpoint=tp.id, metric=metric, label=label, source="orders", hits=hits, n=n,
                                higher_is_better=False, settings=ctx.settings, target=judged.target, reach=1.0,
                                basis=choice.basis, basis_note=judged.note, judged=not judged.measured_only)
@@ -163,77 +160,16 @@ def _lower_is_better(facts: pd.DataFrame, flag: pd.Series, base: pd.Series, tp: 
     signal.detail["_later"] = [Evidence(note, kind="breakdown") for note in (effect.notes if effect else [])]
     if judged.baseline is not None:
         signal.detail["baseline"] = judged.baseline.to_dict()
-        signal.detail["_later"].insert(0, Evidence(_baseline_sentence(judged.baseline, what, higher_is_better=False), n=n))
+        signal.detail["_later"].insert(0, Evidence(baseline_sentence(judged.baseline, what, higher_is_better=False), n=n))
     else:
         # Within (or near) its target, a rate that rose at some date and stayed up is still a weak spot of its own
         # history; scoring counts only the stronger of the two readings of one metric.
-        rose = _rose(facts, flag, base & settled, tp, metric, label, ctx, what, per_order)
+        rose = rose_since(facts, flag, base & settled, tp, metric, label, ctx, what, per_order)
         if rose is not None and rose.severity > signal.severity:
             signal.detail["_rose"] = rose
     if trend is not None:
         signal.detail["_later"].append(Evidence(trend.sentence(what), kind="breakdown", n=trend.recent_n + trend.earlier_n))
     return signal
-
-
-def _rose(facts: pd.DataFrame, flag: pd.Series, rows: pd.Series, tp: Touchpoint, metric: str, label: str, ctx: SignalContext,
-          what: str, per_order: float) -> FrictionSignal | None:
-    """A companion signal judged on the metric's own history: the rate since the week it rose against the rate before."""
-    keep = rows.to_numpy(dtype=bool) & facts["ordered_at"].notna().to_numpy()
-    times = facts["ordered_at"].to_numpy(dtype="datetime64[ns]")[keep].astype("int64")
-    change = step_change(times, flag.to_numpy(dtype=bool)[keep], ctx.settings.orders)
-    if change is None:
-        return None
-    signal = proportion_signal(touchpoint=tp.id, metric=metric, label=f"{label}, since {change.since:%d %b %Y}", source="orders",
-                               hits=change.after_failures, n=change.after_n, higher_is_better=False, settings=ctx.settings,
-                               target=change.before_rate, reach=1.0, basis=TargetBasis.BASELINE,
-                               basis_note=f"baseline: its own rate before {change.since:%d %b %Y}; it rose then and stayed up")
-    period = (pd.Timestamp(change.since), pd.Timestamp(change.until) + pd.Timedelta(days=1))
-    excess = max(0.0, signal.shrunk_value - signal.target) * ctx.per_month(change.after_n, *period)
-    signal.extra_purchases_per_month = excess * per_order
-    signal.money_at_stake = ctx.money(signal.extra_purchases_per_month)
-    signal.money_basis = f"orders {what} beyond the rate before {change.since:%d %b %Y}, at what each one cost (measured as for the whole record)"
-    signal.detail.update(hits=change.after_failures, step_change=change.to_dict())
-    signal.evidence.append(Evidence(change.sentence(what), n=change.after_n + change.before_n))
-    return signal
-
-
-@dataclass(frozen=True)
-class _Judged:
-    """The target an order signal is judged against: chosen (journey, settings, benchmark, default) or its own history."""
-
-    target: float | None
-    note: str
-    baseline: Baseline | None = None
-    measured_only: bool = False  # nothing could judge it: its own value stands in as the target
-
-
-def _judged(choice: TargetChoice, when: pd.Series, success: pd.Series, rows: pd.Series, ctx: SignalContext, *,
-            higher_is_better: bool) -> _Judged:
-    """With a chosen target, that; without one, the recent orders against the earlier ones (`signals.baseline`).
-
-    `success` is the good outcome (on time, in stock, came back); `rows` the settled orders the baseline may use.
-    Without enough dated orders on both sides the figure is measured but not judged (its own value is its target).
-    """
-    if choice.value is not None:
-        return _Judged(choice.value, choice.note)
-    keep = rows.to_numpy(dtype=bool) & when.notna().to_numpy()
-    times = when.to_numpy(dtype="datetime64[ns]")[keep].astype("int64")
-    good = success.to_numpy(dtype=bool)[keep]
-    baseline = recent_against_earlier(times, good, np.zeros(len(times), np.int64), ctx.settings.targets)
-    if baseline is None:
-        return _Judged(None, "not judged: no target in the journey, settings or benchmarks, and too few dated orders to compare with its own history")
-    earlier = baseline.recent.reference_rate
-    target = earlier if higher_is_better else 1.0 - earlier
-    return _Judged(target, f"baseline: its own level before {baseline.start.day} {baseline.start:%b %Y}", baseline)
-
-
-def _baseline_sentence(baseline: Baseline, what: str, *, higher_is_better: bool) -> str:
-    r = baseline.recent
-    now, before = (r.rate, r.reference_rate) if higher_is_better else (1 - r.rate, 1 - r.reference_rate)
-    text = f"Judged against its own history: {pct(now, 1)} {what} of {r.n:,} orders {baseline.dates}, against {pct(before, 1)} of the {r.reference_n:,} before"
-    if baseline.worse:
-        return text + ": it got worse and stays worse."
-    return text + (": no lasting, significant change." if baseline.significant else f": within chance (p={r.p_value:.2g}).")
 
 
 def _working_days(value: float) -> str:
@@ -416,11 +352,11 @@ def _repeat(facts, tp, ctx, start, end, survey):
     hits, n = int(came_back[judged].sum()), int(judged.sum())
     whole = (hits, n)
     choice = resolve_target("repeat", tp, None, ctx)
-    verdict = _Judged(choice.value, choice.note)
+    verdict = Judged(choice.value, choice.note)
     if choice.value is None:
         # Not judged on its own history: within one export, customers who buy often show up first, so later "first
         # orders" come from rarer buyers and the repeat rate of recent cohorts falls even when nothing changed.
-        verdict = _Judged(hits / n, "not judged: no repeat target in the journey, settings or benchmarks, and repeat rates of "
+        verdict = Judged(hits / n, "not judged: no repeat target in the journey, settings or benchmarks, and repeat rates of "
                                     "first-time customers drift within an export (frequent buyers show up first)", measured_only=True)
     signal = proportion_signal(touchpoint=tp.id, metric="repeat", label=f"Customers who ordered again within {window.days} days",
                                source="orders", hits=hits, n=n, higher_is_better=True, settings=ctx.settings,
@@ -438,7 +374,7 @@ def _repeat(facts, tp, ctx, start, end, survey):
                                     + (f"; target {pct(signal.target)} ({signal.basis_note})." if verdict.baseline is None else "."), n=whole[1]))
     if verdict.baseline is not None:
         signal.detail["baseline"] = verdict.baseline.to_dict()
-        signal.evidence.append(Evidence(_baseline_sentence(verdict.baseline, "came back", higher_is_better=True), n=n))
+        signal.evidence.append(Evidence(baseline_sentence(verdict.baseline, "came back", higher_is_better=True), n=n))
     return signal
 
 
