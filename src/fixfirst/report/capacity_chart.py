@@ -15,13 +15,19 @@ class ChartLine:
 
 
 @dataclass
-class LeadChart:
+class ChartFrame:
+    """The drawing area of a small SVG chart: its size and the plot's margins."""
+
     width: float
     height: float
     left: float
     right: float
     top: float
     bottom: float
+
+
+@dataclass
+class LeadChart(ChartFrame):
     promise_y: float
     promise_label: str
     campaign_band: tuple[float, float] | None
@@ -69,15 +75,9 @@ def layout_lead_chart(sim, width: float = 640, height: float = 230) -> LeadChart
 
 
 @dataclass
-class BacktestChart:
+class BacktestChart(ChartFrame):
     """Observed against projected late share per replayed week, with the promise target."""
 
-    width: float
-    height: float
-    left: float
-    right: float
-    top: float
-    bottom: float
     target_y: float
     target_label: str
     lines: list[ChartLine] = field(default_factory=list)
