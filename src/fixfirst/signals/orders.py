@@ -272,7 +272,7 @@ def _dispatch(facts, tp, ctx, start, end, survey):
         unit = "working day" if target_days == 1 else "working days"
         when, left = f"later than {target_days} {unit} after payment", f"left later than {target_days} {unit}"
     else:
-        when = left = "too late for the usual delivery leg to keep the promise"
+        when = left = "late (held past the normal processing time, or too late for the usual delivery leg)"
     label = f"{'In-stock orders' if in_stock else 'Orders'} dispatched {when}"
     signal = _lower_is_better(facts, facts["dispatched_late"], base, tp, "late_dispatch", label, ctx, start, end, what="dispatched late")
     if signal is not None:
