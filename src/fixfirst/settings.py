@@ -96,7 +96,7 @@ class Verdict(_Strict):
 class Orders(_Strict):
     dispatch_target_business_days: int | None = Field(
         default=None, ge=0,
-        description="Working days from payment to dispatch before an order counts as dispatched late. Unset (the default): an in-stock order is dispatched late when it leaves fewer working days before its promised date than the delivery leg usually takes in the export, so the yardstick follows the promise.")
+        description="Working days from payment to dispatch before an order counts as dispatched late. Unset (the default): an in-stock order is dispatched late when it leaves more than capacity.normal_lag_days working days after its promise clock started, or fewer working days before its promised date than the delivery leg usually takes in the export, so the yardstick follows the promise.")
     repeat_window_days: int = Field(default=60, ge=1, description="Days after a first order within which a second one counts as a repeat purchase.")
     return_window_days: int = Field(default=30, ge=1, description="Days customers have to return an order: younger orders are left out of the returns trend.")
     trend_recent_weeks: int = Field(default=4, ge=1, le=26, description="Weeks at the end of the export compared with all earlier weeks in each weekly trend.")
