@@ -39,6 +39,61 @@ class Client(_Strict):
     business_type: BusinessType = Field(
         default="unknown", description="What kind of business it is: picks the benchmark targets of its steps (docs/settings.md, Targets).")
     sector: Sector = Field(default="general", description="What it sells, where benchmarks differ by sector (returns in apparel).")
+    currency: str | None = Field(
+        default=None, description="ISO 4217 code of the client's money, e.g. GBP, BRL, USD; default: the currency of client.country (GBP without one).")
+    number_format: str | None = Field(
+        default=None, description="Locale whose number and money format the report uses, e.g. en_GB, pt_BR; default: English as written in client.country.")
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from babel.numbers import list_currencies
+
+        code = value.strip().upper()
+        if code not in list_currencies():
+            raise ValueError(f"unknown currency {value!r}; use an ISO 4217 code such as GBP, EUR, USD or BRL")
+        return code
+
+    @field_validator("number_format")
+    @classmethod
+    def _known_locale(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from babel import Locale, UnknownLocaleError
+
+        try:
+            return str(Locale.parse(value.replace("-", "_")))
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValueError(f"unknown number format {value!r}; use a locale such as en_GB, en_US, pt_BR or de_DE") from None
+
+    @property
+    def currency_code(self) -> str:
+        """The client's currency: as written, else the country's, else GBP."""
+        if self.currency:
+            return self.currency
+        if self.country:
+            from babel.numbers import get_territory_currencies
+
+            found = get_territory_currencies(self.country.upper())
+            if found:
+                return found[0]
+        return "GBP"
+
+    @property
+    def locale(self) -> str:
+        """The number format's locale: as written, else English as written in the client's country, else en_GB."""
+        if self.number_format:
+            return self.number_format
+        from babel import Locale, UnknownLocaleError
+
+        if self.country:
+            try:
+                return str(Locale.parse(f"en_{self.country.upper()}"))
+            except (UnknownLocaleError, ValueError):
+                pass
+        return "en_GB"
 
     @field_validator("brand_colour")
     @classmethod

@@ -13,6 +13,7 @@ from .ingest import IngestResult, ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
 from .scoring import Ranking, Verdict, decide, rank_weak_spots
+from .scoring.decision import Decision, data_as_of, make_decision
 from .scoring.fix_plan import FixPlan, build_fix_plan
 from .scoring.money import choose_campaign
 from .signals import SignalSet, compute_signals
@@ -38,6 +39,13 @@ class AuditResult:
     generated_on: dt.date = field(default_factory=dt.date.today)
     # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (scoring.fix_plan).
     fix_plan: FixPlan | None = None
+    # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (scoring.decision).
+    decision: Decision | None = None
+
+    @property
+    def as_of(self) -> dt.date:
+        """The data's last day: the audit judges the business as of this date."""
+        return self.decision.as_of if self.decision is not None else self.generated_on
 
 
 AUDIT_STAGES = 4  # signals, scoring, capacity, verdict
@@ -83,4 +91,9 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
     fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)
-    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, fix_plan=fix_plan)
+    generated_on = dt.date.today()
+    as_of = data_as_of({kind: data.frame(kind) for kind in ("orders", "events", "survey", "feedback")}, generated_on)
+    working_days = signals.context.calendar.weekmask.count("1")
+    decision = make_decision(verdict, ranking, outlook, fix_plan, as_of, working_days)
+    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, generated_on, fix_plan=fix_plan,
+                       decision=decision)

@@ -118,7 +118,8 @@ class CampaignProjection:
             "campaign_breaks_promise": self.campaign_breaks_promise,
             "baseline_lead_time": lead(self.baseline),
             "campaign_lead_time": lead(self.campaign),
-            "headroom": {k: v for k, v in self.headroom.to_dict().items() if k != "trials"},
+            # The search behind the projection's headroom (its runs and boundary); the headroom itself is capacity.headroom.
+            "headroom_search": {k: v for k, v in self.headroom.to_dict().items() if k != "trials"},
             "observed_recent_breach": self.observed_recent_breach,
             "reproduces_history": self.reproduces_history,
             "backtest": None if test is None else {k: v for k, v in test.to_dict().items() if k != "weeks"},
@@ -138,7 +139,7 @@ class CampaignProjection:
             "measured_days": self.measured_days,
             "campaign_breach_share": self.campaign_breach_share,
             "campaign_breaks_promise": self.campaign_breaks_promise,
-            "headroom": self.headroom.to_dict(),
+            "headroom_search": self.headroom.to_dict(),
             "observed_recent_breach": self.observed_recent_breach,
             "observed_recent_n": self.observed_recent_n,
             "reproduces_history": self.reproduces_history,

@@ -18,7 +18,6 @@ def history_payload(outlook) -> dict[str, Any]:
         "projected_breach_rate": None if outlook.projected_breach_rate is None else round(outlook.projected_breach_rate, 4),
         "breach_target": outlook.breach_target,
         "safe_daily_orders": outlook.safe_daily_orders,
-        "headroom": None if outlook.headroom is None else round(outlook.headroom, 4),
         "basis": outlook.projection_basis,
         "bands": [{"low": b.low, "high": b.high, "days": b.days, "orders": b.orders, "late": b.late,
                    "breach_rate": round(b.breach_rate, 4), "ci": [round(b.ci_low, 4), round(b.ci_high, 4)]} for b in outlook.bands],
@@ -28,11 +27,19 @@ def history_payload(outlook) -> dict[str, Any]:
 
 def capacity_payload(result) -> dict[str, Any]:
     outlook = result.outlook
+    decision = result.decision
     return {
         "schema": SCHEMA,
         "client": result.engagement.audit.client.name,
         "generated_on": result.generated_on.isoformat(),
+        "as_of": result.as_of.isoformat(),
         "verdict": result.verdict.to_dict(),
+        # One headroom: the decision's model; the other model's figure is labelled a cross-check.
+        "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
+        "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None
+                                 else decision.headroom_cross_check.to_dict()),
+        "usual_orders_per_week": None if decision is None or decision.usual_orders_per_week is None else round(decision.usual_orders_per_week, 1),
+        "campaign": None if decision is None or decision.campaign is None else decision.campaign.to_dict(),
         "history": None if outlook is None else history_payload(outlook),
         "simulation": None if outlook is None or outlook.simulation is None else outlook.simulation.to_dict(),
         "simulation_skipped": ("no orders with a delivery outcome to measure the promise against" if outlook is None

@@ -9,6 +9,8 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from ..errors import FixfirstError
 from ..logo import logo_data_uri
 from ..pipeline import AuditResult
+from ..present.build import build_report_view
+from ..present.numbers import formatter_for
 from ..resources import templates_dir
 from ..scoring.verdict import headroom_sentence, verdict_rule
 from .capacity_chart import layout_backtest_chart, layout_lead_chart
@@ -48,6 +50,9 @@ def render_html(result: AuditResult) -> str:
     env = report_environment(override)
     client = engagement.audit.client
     context = {
+        # `view` is what templates read (fixfirst.present); the raw objects below go as each partial moves onto it.
+        "view": build_report_view(result),
+        "fmt": formatter_for(client),
         "result": result,
         "client": client,
         "options": options,

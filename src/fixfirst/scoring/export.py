@@ -9,12 +9,17 @@ SCHEMA = "fixfirst.score/1"
 
 def ranking_payload(result) -> dict[str, Any]:
     outlook = result.outlook
+    decision = result.decision
     capacity = None
     if outlook is not None:
         from ..capacity.export import history_payload
 
         capacity = {
             **history_payload(outlook),
+            # One headroom: the decision's model; the other model's figure is labelled a cross-check.
+            "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
+            "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None
+                                     else decision.headroom_cross_check.to_dict()),
             "simulation": None if outlook.simulation is None else outlook.simulation.summary(),
             "simulation_skipped": outlook.simulation_skipped or None,
             "kpis": [k.to_dict() for k in outlook.kpis],
@@ -23,7 +28,10 @@ def ranking_payload(result) -> dict[str, Any]:
         "schema": SCHEMA,
         "client": result.engagement.audit.client.name,
         "generated_on": result.generated_on.isoformat(),
+        "as_of": result.as_of.isoformat(),
+        "currency": result.engagement.audit.client.currency_code,
         "verdict": result.verdict.to_dict(),
+        "decision": None if decision is None else decision.to_dict(),
         "weak_spots": [w.to_dict() for w in result.ranking.weak_spots],
         "touchpoints": [w.to_dict() for w in result.ranking.assessed],
         "kpis": [{"name": k.name, "value": round(float(k.value), 4), "unit": k.unit, "n": k.n, "note": k.note} for k in result.signals.kpis],
