@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..logo import logo_data_uri
-from . import appendix, decision_page, journey, plan, weak_spots
+from . import appendix, decision_page, journey, plan, priority, weak_spots
 from .numbers import Formatter, formatter_for
 from .view import MetaView, ReportView
 
@@ -30,5 +30,6 @@ def build_report_view(result: AuditResult) -> ReportView:
         journey=journey.build(result, fmt),
         weak_spots=weak_spots.build(result, fmt),
         plan=plan.build(result, fmt),
+        priority=priority.build(result, fmt),
         appendix=appendix.build(result, fmt),
     )

@@ -34,5 +34,6 @@ class ReportView:
     journey: Any  # present.journey.JourneyView
     weak_spots: Any  # present.weak_spots.WeakSpotsView
     plan: Any  # present.plan.PlanView
+    priority: Any  # present.priority.PriorityMatrixView (money at stake against effort, for the plan page)
     appendix: Any  # present.appendix.AppendixView
     extra: dict[str, Any] = field(default_factory=dict)
