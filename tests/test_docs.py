@@ -101,7 +101,12 @@ def test_every_score_json_field_is_documented(sample_audit):
         if key != "touchpoint":
             assert f"`signals[].{key}`" in SCORE_DOC, key
     for key in payload["capacity"]:
-        assert f"`{key}`" in SCORE_DOC, key
+        assert f"`{key}`" in SCORE_DOC or f"`capacity.{key}`" in SCORE_DOC, key
+    for key in payload["decision"]:
+        assert f"`decision.{key}`" in SCORE_DOC, key
+    for group in (payload["decision"]["headroom"], payload["decision"]["campaign"], payload["decision"]["schedule"][0]):
+        for key in group:
+            assert f"`{key}`" in SCORE_DOC, key
 
 
 def test_every_capacity_json_field_is_documented(sample_audit):
@@ -111,7 +116,8 @@ def test_every_capacity_json_field_is_documented(sample_audit):
     payload = json.loads(json.dumps(capacity_payload(sample_audit)))
     sim = payload["simulation"]
     scenario = sim["campaign"]
-    groups = [payload, payload["history"], payload["history"]["bands"][0], sim, sim["steps"][0], sim["demand"], sim["headroom"],
+    groups = [payload, payload["history"], payload["history"]["bands"][0], sim, sim["steps"][0], sim["demand"], sim["headroom_search"],
+              payload["headroom"], payload["campaign"],
               scenario, scenario["daily"], scenario["projection"], scenario["projection"]["steps"][0],
               scenario["projection"]["lead_time"], scenario["projection"]["littles_law"], payload["kpis"][0]]
     for group in groups:

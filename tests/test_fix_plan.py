@@ -394,32 +394,35 @@ def sample_html(sample_audit):
     return HTMLParser(render_html(sample_audit))
 
 
-def test_the_report_shows_quick_wins_then_systemic_changes_then_kpis(sample_html, sample_audit):
-    plan = sample_audit.fix_plan
+def test_the_report_shows_a_dated_30_60_90_plan_then_kpis(sample_html, sample_audit):
+    plan, schedule = sample_audit.fix_plan, sample_audit.decision.schedule
     section = sample_html.css_first("#fix-plan")
     order = [node.attributes.get("id") for node in sample_html.css("section[id]")]
-    assert order.index("weak-spots") + 1 == order.index("fix-plan")
-    tables = [t.attributes["class"] for t in section.css("table")]
-    assert tables == ["fix-plan quick-wins", "fix-plan systemic", "fix-plan kpis-to-watch"]
-    for css, actions in (("quick-wins", plan.quick_wins), ("systemic", plan.systemic)):
-        rows = section.css(f"table.{css} tbody tr.action")
-        assert [r.attributes["data-action"] for r in rows] == [a.id for a in actions]
-        for row, action in zip(rows, actions):
-            assert [s.attributes["data-touchpoint"] for s in row.css("td.weak-spots .spot")] == [w.spot.touchpoint.id for w in action.weak_spots]
-            shown = f"£{action.estimated_money:,.0f}" if action.estimated_money > 0 else "not measurable"
-            assert row.css_first("td.money").text() == shown
-            assert row.css_first("td.owner").text() == action.owner and row.css_first("td.effort").text().startswith(action.effort)
-            assert action.kpi.label in row.css_first("td.kpi-target").text()
-            detail = section.css_first(f'table.{css} tr.action-detail[data-action="{action.id}"]')
-            assert len(detail.css("ol.steps li")) == len(action.steps) and action.effect in detail.text()
-            assert all(ws.evidence in detail.css_first(".why").text() for ws in action.weak_spots)
-    numbers = [int(r.css_first("td").text()) for r in section.css("tr.action")]
+    assert order.index("weak-spots") < order.index("fix-plan")
+    phases = [p.attributes["data-phase"] for p in section.css(".phase")]
+    assert phases == sorted(set(phases), key=int) and set(phases) <= {"30", "60", "90"}
+    rows = section.css("tr.action")
+    assert [r.attributes["data-action"] for r in rows] == [s.action.id for s in schedule]
+    # Quick wins come in the first 30 days, and every due date is the audit's as-of date plus its phase.
+    assert all(s.phase_days == 30 for s in schedule if s.action.quick_win)
+    assert all((s.due - sample_audit.as_of).days == s.phase_days for s in schedule)
+    for row, item in zip(rows, schedule):
+        action = item.action
+        assert [s.attributes["data-touchpoint"] for s in row.css("td.weak-spots .spot")] == [w.spot.touchpoint.id for w in action.weak_spots]
+        shown = f"£{action.estimated_money:,.0f} a month" if action.estimated_money > 0 else "not priced"
+        assert row.css_first("td.money").text() == shown
+        assert row.css_first(".owner").text() == action.owner and row.css_first(".effort").text().startswith(action.effort)
+        assert action.kpi.label in row.css_first("td.kpi-target").text()
+        detail = section.css_first(f'tr.action-detail[data-action="{action.id}"]')
+        assert len(detail.css("ol.steps li")) == len(action.steps) and action.effect in detail.text()
+        assert all(ws.evidence in detail.css_first(".why").text() for ws in action.weak_spots)
+    numbers = [int(r.css_first("td").text()) for r in rows]
     assert numbers == list(range(1, len(plan.actions) + 1))
     kpi_rows = section.css("table.kpis-to-watch tbody tr")
     assert len(kpi_rows) == len(plan.kpis)
     breach = section.css_first('tr.kpi-row[data-metric="promise_breach"][data-touchpoint="delivery"]')
     assert breach.css_first("td.current").text() == "7.1%" and breach.css_first("td.target").text() == "at most 5%"
-    assert "estimates" in section.text() and "planning assumption" in section.text()
+    assert "estimated" in section.text() and "set share" in section.text()
     assert sample_html.css_first("#methodology #methodology-fix-plan") is not None
     methodology = " ".join(sample_html.css_first("#methodology").text().split())
     assert "planning assumptions" in methodology and f"until {sample_audit.engagement.settings.fix_plan.plays_per_weak_spot} plays" in methodology

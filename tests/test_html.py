@@ -20,8 +20,15 @@ def sample_html(sample_audit):
     return HTMLParser(render_html(sample_audit))
 
 
-def test_cover_names_client_and_verdict(sample_html):
-    assert sample_html.css_first("#cover .client-name").text() == "Juniper & Lark"
+def test_page_one_names_client_verdict_and_decision(sample_html, sample_audit):
+    assert sample_html.css_first("#decision .client-name").text() == "Juniper & Lark"
+    # Page one is the decision: what to do with the planned campaign, with its dates, and the data's last day.
+    sentence = sample_html.css_first("#decision-sentence")
+    assert sentence.attributes["data-advice"] == "postpone" and "Autumn Launch" in sentence.text()
+    assert "Based on the data up to 30 Sep 2026" in sample_html.css_first("#as-of").text()
+    assert [r.css("td")[1].text() for r in sample_html.css("#first-actions tbody tr")] == [
+        s.action.title for s in sample_audit.decision.first_actions]
+    assert len(sample_html.css("#first-actions tbody tr")) == 3
     verdict = sample_html.css_first("#verdict")
     assert verdict.text() == "FIX FIRST"
     assert "fix-first" in verdict.attributes["class"]
@@ -30,9 +37,9 @@ def test_cover_names_client_and_verdict(sample_html):
 def test_ranking_table_lists_weak_spots_in_rank_order(sample_html, sample_audit):
     rows = sample_html.css("#ranking tbody tr")
     assert len(rows) == len(sample_audit.ranking.weak_spots) >= 3
-    ranks = [int(r.css_first("td").text()) for r in rows]
+    ranks = [int(r.css_first("td").text().lstrip("#")) for r in rows]
     assert ranks == sorted(ranks)
-    names = [r.css("td")[1].text() for r in rows[:3]]
+    names = [r.css("td")[1].text().replace("fix first", "").strip() for r in rows[:3]]
     assert set(names) == {"Delivery", "Stock and picking", "Checkout"}
 
 
@@ -118,12 +125,12 @@ def test_engagement_template_override_wins(tmp_path, sample_dir):
     folder = tmp_path / "eng"
     shutil.copytree(sample_dir, folder)
     (folder / "overrides" / "_partials").mkdir(parents=True)
-    (folder / "overrides" / "_partials" / "healthy.html").write_text('<section id="healthy"><p id="custom">Custom {{ client.name }}</p></section>')
+    (folder / "overrides" / "_partials" / "healthy.html").write_text('<section id="healthy"><p id="custom">Custom {{ view.meta.client_name }}</p></section>')
     audit = (folder / "audit.yaml").read_text().replace("report:\n", "report:\n  templates: overrides\n")
     (folder / "audit.yaml").write_text(audit)
     tree = HTMLParser(render_html(run_audit(folder)))
     assert tree.css_first("#custom").text() == "Custom Juniper & Lark"
-    assert tree.css_first("#summary") is not None  # everything else still comes from the bundled templates
+    assert tree.css_first("#decision") is not None  # everything else still comes from the bundled templates
 
 
 @pytest.mark.parametrize("body", ["{{ no_such_thing }}", "{% if %}"])

@@ -356,7 +356,7 @@ def test_event_signals_give_conversion_per_transition_with_segments():
     breakdown = [e.text for e in first.evidence if e.kind == "breakdown"]
     assert breakdown == ["By segment: mobile 40% continue (n=50); desktop 80% continue (n=50)."]
     assert "segments" not in middle.detail  # mobile has only 20 cases at product: too few to compare
-    assert first.evidence[0].text.startswith("60% of 100 cases at Home page went on to Product page (40% dropped off)")
+    assert first.evidence[0].text.startswith("60% of 100 customers at Home page went on to Product page (40% dropped off)")
     assert last.detail["buy_rate_after"] == 1.0 and middle.detail["buy_rate_after"] == pytest.approx(0.9)
 
 

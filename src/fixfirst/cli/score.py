@@ -20,6 +20,9 @@ def score(
 ) -> None:
     """Score every touchpoint and rank the weak spots, with the verdict."""
     from ..pipeline import run_audit
+    from ..present import figures, formatter_for
+    from ..present.decision_page import build as decision_view
+    from ..present.plan import build as plan_view
     from ..scoring.export import ranking_payload
 
     with terminal_progress() as progress:
@@ -28,6 +31,7 @@ def score(
         sys.stdout.write(json.dumps(ranking_payload(result), indent=2, ensure_ascii=False) + "\n")
         return
     out = stdout()
+    fmt = formatter_for(result.engagement.audit.client)
     # Client text (names, headlines) is printed as plain text: a "[" in it must not be read as Rich markup.
     table = Table(title=f"{escape(result.engagement.audit.client.name)}: weak spots", title_justify="left", header_style="bold")
     # Ranked by money at stake (weak spots the data cannot price follow, by score): money first, score beside it.
@@ -35,12 +39,21 @@ def score(
                           ("confidence", "left"), ("why", "left")):
         table.add_column(name, justify=justify, overflow="fold")
     for spot in result.ranking.weak_spots:
-        at_stake = f"{spot.money_at_stake:,.0f}" if spot.money.measured else "not measurable"
-        table.add_row(str(spot.rank), escape(spot.touchpoint.name), at_stake, f"{spot.score:.0f}", spot.confidence,
+        table.add_row(str(spot.rank), escape(spot.touchpoint.name), figures.spot_money(spot, fmt), figures.spot_score(spot, fmt),
+                      spot.confidence,
                       escape(spot.headline))
     out.print(table)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)
-    if result.fix_plan is not None:
-        out.print(f"Fix plan: {escape(result.fix_plan.summary)}", highlight=False)
-        for number, action in enumerate(result.fix_plan.top(3), 1):
-            out.print(f"  {number}. {escape(action.headline)}", highlight=False)
+    page = decision_view(result, fmt)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(page.decision)}", highlight=False)
+    if page.reason:
+        out.print(escape(page.reason), highlight=False)
+    for tile in page.tiles:
+        out.print(f"  {escape(tile.value)} {escape(tile.label)}" + (f" ({escape(tile.note)})" if tile.note else ""), highlight=False)
+    plan = plan_view(result, fmt)
+    if plan is not None:
+        out.print(f"Fix plan: {escape(plan.summary)}", highlight=False)
+        actions = [a for phase in plan.phases for a in phase.actions]
+        for a in actions[:3]:
+            out.print(escape(f"  {a.number}. {a.title} [{a.where}; {a.owner}; due {a.due}; {a.money}]"), highlight=False)
+        if len(actions) > 3:
+            out.print(f"  and {len(actions) - 3} more in the report's plan", highlight=False)

@@ -1,7 +1,222 @@
-"""(being written) Page one of the report view: the decision."""
+"""Page one of the report: the verdict, what to do with the planned campaign, the money, and the first three actions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-def build(result, fmt):
-    return None
+from ..scoring.decision import CampaignAdvice, CampaignTiming, Decision
+from . import figures
+from .numbers import Formatter
+
+if TYPE_CHECKING:
+    from ..pipeline import AuditResult
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline figure: the value large, what it is, and its basis in a few words."""
+
+    key: str  # stable id for tests and styling: money-now, money-campaign, headroom, campaign-late
+    value: str
+    label: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BlockingRow:
+    rank: str
+    name: str
+    score: str
+    money: str
+    finding: str  # the weak spot's main figure in plain words
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: str
+    name: str
+    stage: str
+    money: str
+    during: str
+    score: str
+    confidence: str
+    owner: str
+    blocks: bool
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    value: str
+    label: str
+    n: str
+
+
+@dataclass(frozen=True)
+class FirstAction:
+    number: str
+    title: str
+    owner: str
+    due: str
+    where: str  # the weak spots it works on
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    status: str
+    slug: str
+    advice: str  # postpone | cap | go | within_headroom | wait_for_data
+    decision: str  # the one sentence: what to do with the campaign
+    reason: str  # why, in one or two sentences
+    as_of: str  # "Based on the client's data up to 29 Sep 2026."
+    timing_note: str  # a campaign whose dates passed, or that is already running
+    tiles: list[Tile] = field(default_factory=list)
+    blocking: list[BlockingRow] = field(default_factory=list)
+    first_actions: list[FirstAction] = field(default_factory=list)
+    ranking: list[RankRow] = field(default_factory=list)
+    more_weak_spots: str = ""  # "and 4 more weak spots (appendix)" when the table is cut
+    key_figures: list[KeyFigure] = field(default_factory=list)
+    no_weak_spot: str = ""
+
+
+SLUGS = {"FIX FIRST": "fix-first", "MARKET WITH LIMITS": "market-with-limits", "READY TO MARKET": "ready-to-market",
+         "NOT ENOUGH DATA": "not-enough-data"}
+
+
+def _campaign_name(decision: Decision, fmt: Formatter) -> str:
+    c = decision.campaign
+    return "" if c is None else f"the {c.name} campaign ({figures.campaign_dates(c, fmt)})"
+
+
+def _decision_sentence(result: AuditResult, fmt: Formatter) -> str:
+    d = result.decision
+    c = d.campaign
+    names = [w.touchpoint.name for w in result.verdict.blocking]
+    fix = _join(names) if names else "delivery capacity"
+    room = figures.headroom(d.headroom, fmt)
+    if d.advice is CampaignAdvice.POSTPONE:
+        if c is not None and c.timing is not CampaignTiming.PAST:
+            return f"Postpone {_campaign_name(d, fmt)} until {fix} {'are' if len(names) != 1 else 'is'} fixed."
+        return f"Do not start a campaign until {fix} {'are' if len(names) != 1 else 'is'} fixed."
+    if d.advice is CampaignAdvice.CAP:
+        return (f"Run {_campaign_name(d, fmt)} smaller: keep it to {room} "
+                f"({figures.headroom_share(d.headroom, d, fmt)}).")
+    if d.advice is CampaignAdvice.GO:
+        return f"Go ahead with {_campaign_name(d, fmt)}: operations can carry it."
+    if d.advice is CampaignAdvice.WITHIN_HEADROOM:
+        return f"No campaign is planned: keep any campaign to {room}."
+    return "Do not decide on marketing yet: the data cannot show whether operations keep the promise."
+
+
+def _reason(result: AuditResult, fmt: Formatter) -> str:
+    d = result.decision
+    c = d.campaign
+    parts = []
+    blocking = result.verdict.blocking
+    if blocking:
+        parts.append(f"{_join([w.touchpoint.name for w in blocking])} already "
+                     f"{'fail' if len(blocking) != 1 else 'fails'} customers today; a campaign would send more customers into "
+                     f"{'them' if len(blocking) != 1 else 'it'}.")
+    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
+        extra = (f" (about {fmt.count(c.extra_orders_per_week)} extra orders a week, {fmt.signed_percent(c.uplift)})"
+                 if c.extra_orders_per_week is not None and c.uplift is not None else "")
+        target = fmt.percent(result.engagement.settings.metrics.promise_breach.target)
+        parts.append(f"As planned{extra}, {figures.campaign_late(c, fmt)} of its orders would arrive late (target {target}).")
+    if d.headroom is not None and d.advice is not CampaignAdvice.WAIT_FOR_DATA:
+        share = figures.headroom_share(d.headroom, d, fmt)
+        parts.append(f"Operations can carry {figures.headroom(d.headroom, fmt)}" + (f" ({share})" if share else "") + ".")
+    if not parts and d.advice is CampaignAdvice.WAIT_FOR_DATA:
+        parts.append(result.verdict.summary)
+    return " ".join(parts)
+
+
+def _timing_note(result: AuditResult, fmt: Formatter) -> str:
+    c = result.decision.campaign
+    if c is None:
+        return ""
+    if c.timing is CampaignTiming.PAST:
+        return (f"The {c.name} campaign ({figures.campaign_dates(c, fmt)}) ended before the data did: it is past, so it is "
+                "read as history, not judged as a plan.")
+    if c.timing is CampaignTiming.RUNNING:
+        return f"The {c.name} campaign ({figures.campaign_dates(c, fmt)}) was already running when the data ends."
+    if c.end < result.generated_on:
+        return (f"The {c.name} campaign's dates ({figures.campaign_dates(c, fmt)}) have passed since the data ended: "
+                "the advice holds for the next campaign of its size.")
+    return ""
+
+
+def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
+    d = result.decision
+    spots = result.ranking.weak_spots
+    measured = [w for w in spots if w.money.measured]
+    tiles = [Tile("money-now", fmt.money(d.money_at_stake_per_month), "at stake a month now",
+                  f"lost sales at {len(measured)} of {len(spots)} weak spots" if spots else "no weak spot found")]
+    if d.money_at_stake_during_campaign_per_month is not None and d.campaign is not None:
+        tiles.append(Tile("money-campaign", fmt.money(d.money_at_stake_during_campaign_per_month), "a month during the campaign",
+                          f"the same weak spots with the {d.campaign.name} visitors"))
+    if d.headroom is not None:
+        tiles.append(Tile("headroom", figures.headroom(d.headroom, fmt).replace(" extra orders a week", ""),
+                          "extra orders a week operations can carry", figures.headroom_share(d.headroom, d, fmt)))
+    c = d.campaign
+    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
+        target = fmt.percent(result.engagement.settings.metrics.promise_breach.target)
+        tiles.append(Tile("campaign-late", figures.campaign_late(c, fmt), f"of the {c.name} orders late as planned",
+                          f"target {target}"))
+    return tiles
+
+
+def _first_actions(result: AuditResult, fmt: Formatter) -> list[FirstAction]:
+    out = []
+    for number, item in enumerate(result.decision.first_actions, 1):
+        where = ", ".join(f"#{a.spot.rank} {a.spot.touchpoint.name}" for a in item.action.weak_spots)
+        out.append(FirstAction(str(number), item.action.title, item.action.owner, fmt.date(item.due), where))
+    return out
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+RANKING_ROWS = 6  # page one shows the top of the ranking; the rest are on the weak-spot pages
+
+
+def _ranking(result: AuditResult, fmt: Formatter) -> tuple[list[RankRow], str]:
+    blocking = {w.touchpoint.id for w in result.verdict.blocking}
+    spots = result.ranking.weak_spots
+    rows = [RankRow(f"#{w.rank}", w.touchpoint.name, w.touchpoint.stage, figures.spot_money(w, fmt),
+                    figures.spot_campaign_money(w, fmt), figures.spot_score(w, fmt), w.confidence, w.touchpoint.owner or "",
+                    w.touchpoint.id in blocking) for w in spots[:RANKING_ROWS]]
+    more = len(spots) - RANKING_ROWS
+    return rows, (f"and {more} more weak spot{'s' if more != 1 else ''} on the following pages" if more > 0 else "")
+
+
+def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
+    out = []
+    for kpi in result.signals.kpis:
+        if kpi.unit == "pct":
+            value = fmt.percent(kpi.value, 1)
+        elif kpi.unit == "money":
+            value = fmt.money(kpi.value)
+        elif kpi.unit == "nps":
+            value = f"{kpi.value:+.0f}"
+        else:
+            value = fmt.number(kpi.value, 0 if kpi.unit == "count" or abs(kpi.value) >= 100 else 1)
+        out.append(KeyFigure(value, kpi.name, "" if kpi.n is None else f"n = {fmt.count(kpi.n)}"))
+    return out
+
+
+def build(result: AuditResult, fmt: Formatter) -> DecisionView:
+    d = result.decision
+    rows, more = _ranking(result, fmt)
+    blocking = [BlockingRow(f"#{w.rank}", w.touchpoint.name, figures.spot_score(w, fmt), figures.spot_money(w, fmt),
+                            w.headline) for w in result.verdict.blocking]
+    return DecisionView(
+        status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,
+        decision=_decision_sentence(result, fmt), reason=_reason(result, fmt),
+        as_of=f"Based on the data up to {fmt.date(d.as_of)}.", timing_note=_timing_note(result, fmt),
+        tiles=_tiles(result, fmt), blocking=blocking, first_actions=_first_actions(result, fmt),
+        ranking=rows, more_weak_spots=more, key_figures=_key_figures(result, fmt),
+        no_weak_spot="" if result.ranking.weak_spots else
+        f"No touchpoint scores {fmt.count(result.engagement.settings.scoring.weak_spot_min_score)} or more: the data shows no weak spot.")

@@ -400,7 +400,7 @@ METRIC_LABELS = {
     "promise_breach": "Orders that missed the delivery promise", "late_dispatch": "Orders dispatched late",
     "stockout": "Orders hit by a stock-out or backorder", "returns": "Delivered orders returned",
     "repeat": "Customers who ordered again", "cancellation": "Orders cancelled",
-    "top2box": "Survey answers rating it 4 or 5", "conversion": "Cases going on to the next step",
+    "top2box": "Survey answers rating it 4 or 5", "conversion": "Customers going on to the next step",
     "complaint_share": "Feedback complaining about it", "checklist": "Consultation answers flagged",
 }
 

@@ -198,7 +198,7 @@ class MoneyModel:
         gain = chain.purchase_probability(improved) - chain.purchase_probability()
         money.extra_purchases_per_month = max(0.0, gain) * chain.entries_per_month
         money.measured = money.extra_purchases_per_month > 0
-        money.basis = (f"journey chain: {chain.entries:,} cases entering; purchase probability "
+        money.basis = (f"journey chain: {chain.entries:,} customers entering; purchase probability "
                        f"{chain.purchase_probability():.1%} today, +{max(0.0, gain):.2%} if {tp.name} met its target")
         if not chain.entries_per_month:
             money.basis += ("; not priced: the event log has no times, so cases per month are unknown (map its timestamp "

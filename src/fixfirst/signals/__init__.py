@@ -139,7 +139,7 @@ def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPro
         starts = funnel.reached[first]
         if starts.any():
             kpis.append(Kpi("Web conversion", float(funnel.reached.loc[starts, funnel.purchase_step].mean()), "pct", int(starts.sum()),
-                            f"cases reaching {funnel.purchase_step} among those starting at {first}"))
+                            f"customers reaching {funnel.purchase_step} among those starting at {first}"))
     if nps is not None:
         kpis.append(Kpi("Net Promoter Score", nps.score, "nps", nps.n, f"{ctx.settings.scoring.ci_level:.0%} interval {nps.ci_low:.0f} to {nps.ci_high:.0f}"))
     return kpis

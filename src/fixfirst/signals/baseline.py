@@ -52,8 +52,8 @@ class Baseline:
 
     def sentence(self, step: str) -> str:
         r = self.recent
-        text = (f"Judged against its own history: {pct(r.rate)} of {r.n:,} cases {self.dates} {step}, against "
-                f"{pct(r.reference_rate)} of the {r.reference_n:,} cases before at the same mix of segments "
+        text = (f"Judged against its own history: {pct(r.rate)} of {r.n:,} customers {self.dates} {step}, against "
+                f"{pct(r.reference_rate)} of the {r.reference_n:,} customers before at the same mix of segments "
                 f"({pct(r.crude_reference_rate)} as recorded)")
         if self.worse:
             return text + f"; lower in each part of the recent period ({', '.join(pct(p.rate) for p in self.parts)}): it got worse and stays worse."

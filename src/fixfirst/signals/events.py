@@ -45,7 +45,7 @@ def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, process:
             own = TargetChoice(None, TargetBasis.BASELINE, "baseline: judged against its own earlier level")
             companion = _conversion(funnel, ctx, cells, "conversion", source_tp, own, funnel.reached[a], funnel.reached[b],
                                     source_tp.name, target_tp.name, purchases,
-                                    label=f"Cases that go on from {source_tp.name} to {target_tp.name}, against its own history")
+                                    label=f"Customers who go on from {source_tp.name} to {target_tp.name}, against its own history")
             # A second reading beside a met target must be material, not just significant: every step gets it.
             material = companion is not None and companion.value <= companion.target * (1 - ctx.settings.targets.baseline_min_relative_drop)
             if companion is not None and companion.judged and material and companion.severity > signal.severity:
@@ -77,7 +77,7 @@ def activity_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, cells
             edge = Edge(x, y, infer_kind(x), infer_kind(y))
             choice = resolve_target("activity_conversion", tp, edge, ctx)
             signal = _conversion(funnel, ctx, cells, "activity_conversion", tp, choice, acts[x], acts[y],
-                                 f"'{x}'", f"'{y}'", purchases, label=f"{tp.name}: cases that go on from '{x}' to '{y}'")
+                                 f"'{x}'", f"'{y}'", purchases, label=f"{tp.name}: customers who go on from '{x}' to '{y}'")
             if signal is not None:
                 signal.detail["activities"] = (x, y)
                 signals.append(signal)
@@ -105,13 +105,13 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
         if baseline is None:
             # Nothing chose a target and the log cannot say how the step used to do: measured, not judged.
             target, measured_only = hits / n, True
-            note = note.replace("judged against its own earlier level", "not judged: too few dated cases to compare with its own history")
+            note = note.replace("judged against its own earlier level", "not judged: too few dated customers to compare with its own history")
         else:
             hits, n_judged, target = baseline.recent.hits, baseline.recent.n, baseline.recent.reference_rate
             start = pd.Timestamp(baseline.start)
             note = f"baseline: its own level before {baseline.start.day} {baseline.start:%b %Y}, at the recent mix of segments"
     signal = proportion_signal(
-        touchpoint=tp.id, metric=metric, label=label or f"Cases that go on from {a_name} to {b_name}",
+        touchpoint=tp.id, metric=metric, label=label or f"Customers who go on from {a_name} to {b_name}",
         source="events", hits=hits, n=n_judged, higher_is_better=True, settings=ctx.settings, target=target,
         reach=min(1.0, n / purchases) if purchases else None, basis=basis, basis_note=note, judged=not measured_only)
     if baseline is not None and not baseline.worse:
@@ -123,16 +123,16 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
     extra = shortfall * ctx.per_month(n_judged, start, end) * buy_rate
     signal.money_at_stake = ctx.money(extra)
     signal.extra_purchases_per_month = extra
-    signal.money_basis = f"cases lost between {a_name} and {b_name} below the target, at their chance of buying ({pct(buy_rate)})"
+    signal.money_basis = f"customers lost between {a_name} and {b_name} below the target, at their chance of buying ({pct(buy_rate)})"
     signal.detail.update(continued=int(continued.sum()), drop_off=1 - signal.value, buy_rate_after=buy_rate)
     if baseline is None:
         signal.evidence.append(Evidence(
-            f"{pct(signal.value)} of {n:,} cases at {a_name} went on to {b_name} ({pct(1 - signal.value)} dropped off); "
+            f"{pct(signal.value)} of {n:,} customers at {a_name} went on to {b_name} ({pct(1 - signal.value)} dropped off); "
             f"target {pct(signal.target)} ({signal.basis_note}).", n=n))
     else:
         signal.detail["baseline"] = baseline.to_dict()
         signal.evidence.append(Evidence(
-            f"{pct(int(continued.sum()) / n)} of {n:,} cases at {a_name} went on to {b_name} over the whole record.", n=n))
+            f"{pct(int(continued.sum()) / n)} of {n:,} customers at {a_name} went on to {b_name} over the whole record.", n=n))
         signal.evidence.append(Evidence(baseline.sentence(f"went on to {b_name}"), n=n_judged))
     if "segment" in funnel.segments:
         codes, names = funnel.dimensions()["segment"]
@@ -172,6 +172,6 @@ def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap |
             continue
         seen.add(a)
         loops = process.touchpoint_rework.loops_at(a)
-        usual = f"; most often {process.name(a)} → {process.name(loops[0].via)} → {process.name(a)} ({loops[0].cases:,} cases)" if loops else ""
+        usual = f"; most often {process.name(a)} → {process.name(loops[0].via)} → {process.name(a)} ({loops[0].cases:,} customers)" if loops else ""
         signal.evidence.append(Evidence(
-            f"{pct(rework.share)} of {rework.cases:,} cases at {process.name(a)} came back to it after leaving{usual}.", n=rework.cases))
+            f"{pct(rework.share)} of {rework.cases:,} customers at {process.name(a)} came back to it after leaving{usual}.", n=rework.cases))

@@ -50,17 +50,17 @@ def _signal(period: DropOffPeriod, funnel: Funnel, journey: Journey, ctx: Signal
     where = f" on {period.segment}" if period.segment is not None else ""
     at_step = int(funnel.reached[a.id].sum())
     signal = proportion_signal(
-        touchpoint=a.id, metric="incident", label=f"Cases that go on from {a.name} to {b.name} {period.dates}{where}",
+        touchpoint=a.id, metric="incident", label=f"Customers who go on from {a.name} to {b.name} {period.dates}{where}",
         source="events", hits=period.n - period.lost, n=period.n, higher_is_better=True, settings=ctx.settings, target=usual,
         edge=(a.id, b.id), reach=period.n / at_step if at_step else None, basis=TargetBasis.BASELINE,
         basis_note=(f"baseline: the step's usual level{where} outside abnormal periods"
                     + (", at the period's mix of segments" if period.expected_lost is not None else "")))
-    # The cases lost beyond the usual level, each worth its chance of buying had it gone on, per month of data.
+    # The customers lost beyond the usual level, each worth its chance of buying had it gone on, per month of data.
     span = (funnel.end - funnel.start) / dt.timedelta(days=1) if funnel.start is not None and funnel.end is not None else 0.0
     extra = max(0.0, period.excess_lost) * funnel.buy_rate(funnel.reached[b.id]) * DAYS_PER_MONTH / max(1.0, span) if span else 0.0
     signal.money_at_stake = ctx.money(extra)
     signal.extra_purchases_per_month = extra
-    signal.money_basis = (f"{max(0.0, period.excess_lost):,.0f} cases lost beyond the usual level {period.dates}, at their "
+    signal.money_basis = (f"{max(0.0, period.excess_lost):,.0f} customers lost beyond the usual level {period.dates}, at their "
                           "chance of buying, per month of data")
     # Carriers of the first segment column only: the others' breakdowns are not compared within cells, and a channel
     # rich in mobile visitors would seem to carry a mobile fault.

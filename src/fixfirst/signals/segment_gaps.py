@@ -81,7 +81,7 @@ def _signal(test: SegmentTest, funnel: Funnel, journey: Journey, ctx: SignalCont
     others = [DIMENSION_LABELS.get(d, d) for d in funnel.dimensions() if d != test.dimension]
     mix = f" at this {what}'s mix of {' and '.join(others)}" if others else ""
     signal = proportion_signal(
-        touchpoint=a.id, metric="segment_gap", label=f"{test.segment}: cases that go on from {a.name} to {b.name}",
+        touchpoint=a.id, metric="segment_gap", label=f"{test.segment}: customers who go on from {a.name} to {b.name}",
         source="events", hits=c.hits, n=c.n, higher_is_better=True, settings=ctx.settings, target=c.reference_rate,
         edge=(a.id, b.id), reach=c.n / test.cases_at_step if test.cases_at_step else None,
         basis=TargetBasis.SEGMENT, basis_note=f"segment: the other {what}s at the same step{mix}")
@@ -91,11 +91,11 @@ def _signal(test: SegmentTest, funnel: Funnel, journey: Journey, ctx: SignalCont
     extra = lost * funnel.buy_rate(at_b)
     signal.money_at_stake = ctx.money(extra)
     signal.extra_purchases_per_month = extra
-    signal.money_basis = f"{test.segment} converting like the other {what}s at {a.name} -> {b.name}: lost cases at their chance of buying"
+    signal.money_basis = f"{test.segment} converting like the other {what}s at {a.name} -> {b.name}: lost customers at their chance of buying"
     signal.detail.update(segment=test.segment, dimension=test.dimension, p_value=c.p_value, tests=tested,
                          rest_n=c.reference_n, rest_rate=c.crude_reference_rate)
     signal.evidence.append(Evidence(
-        f"{test.segment}: {pct(c.rate)} of {c.n:,} cases at {a.name} went on to {b.name}, against {pct(c.reference_rate)} "
+        f"{test.segment}: {pct(c.rate)} of {c.n:,} customers at {a.name} went on to {b.name}, against {pct(c.reference_rate)} "
         f"for the other {what}s{mix} ({pct(c.crude_reference_rate)} as recorded, n={c.reference_n:,}); "
         f"p={c.p_value:.2g}, significant after Holm's correction over {tested:,} segment comparisons.", kind="breakdown", n=c.n))
     return signal

@@ -1,0 +1,68 @@
+"""The headline figures written once: headroom, campaign late share, usual week, money, a weak spot's rank, score and money.
+
+Every page that shows one of these facts calls these functions, so the PDF, the HTML, the CLI and the workbook read alike.
+"""
+
+from __future__ import annotations
+
+from ..scoring.decision import CampaignFigures, Decision, HeadroomFigure
+from .numbers import Formatter
+
+
+def usual_week(decision: Decision, fmt: Formatter) -> str:
+    """'181 orders a week'."""
+    if decision.usual_orders_per_week is None:
+        return "not known"
+    return f"{fmt.count(decision.usual_orders_per_week)} orders a week"
+
+
+def headroom(room: HeadroomFigure | None, fmt: Formatter) -> str:
+    """The headroom as extra orders a week: 'about 48 extra orders a week'."""
+    if room is None or room.status == "unknown":
+        return "not known: no daily volume on record kept the promise"
+    if room.status == "over_target" or not room.extra_orders_per_week:
+        return "no extra orders: today's volume already uses what operations have"
+    words = "at least about" if room.lower_bound else "about"
+    if room.status == "beyond_search":
+        words = "more than"
+    return f"{words} {fmt.count(room.extra_orders_per_week)} extra orders a week"
+
+
+def headroom_share(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -> str:
+    """'+27% on a usual 181 orders a week'."""
+    if room is None or room.uplift is None or decision.usual_orders_per_week is None:
+        return ""
+    return f"{fmt.signed_percent(room.uplift)} on a usual {usual_week(decision, fmt)}"
+
+
+def campaign_dates(campaign: CampaignFigures, fmt: Formatter) -> str:
+    """'12 Oct – 8 Nov 2026'."""
+    return f"{fmt.short_date(campaign.start)} – {fmt.date(campaign.end)}"
+
+
+def campaign_late(campaign: CampaignFigures | None, fmt: Formatter) -> str:
+    """The share of the campaign's orders projected late: '42%'."""
+    if campaign is None or campaign.late_share is None:
+        return "not projected"
+    return fmt.percent(campaign.late_share)
+
+
+def money_month(value: float | None, fmt: Formatter) -> str:
+    """'£10,982 a month'."""
+    return "not measurable" if value is None else f"{fmt.money(value)} a month"
+
+
+def spot_money(spot, fmt: Formatter) -> str:
+    """A weak spot's money at stake a month, or why there is none: the ranking, the cards and the workbook agree."""
+    return fmt.money(spot.money_at_stake) if spot.money.measured else "not measurable"
+
+
+def spot_campaign_money(spot, fmt: Formatter) -> str:
+    if not spot.money.measured or spot.money.campaign_revenue_per_month is None:
+        return "–"
+    return fmt.money(spot.money.campaign_revenue_per_month)
+
+
+def spot_score(spot, fmt: Formatter) -> str:
+    return fmt.count(spot.score)
+
