@@ -1,31 +1,42 @@
-"""`fixfirst demo`: audit the bundled sample engagement and write its PDF."""
+"""`fixfirst demo`: audit the bundled sample engagement and write its report (PDF by default)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import List, Optional
 
 import typer
 
 from ..progress import terminal_progress
 from ._common import handles_errors, stdout
+from .report import FORMAT_HELP
+
+DEFAULT_NAME = "fixfirst-demo"
 
 
 @handles_errors
 def demo(
-    output: Path = typer.Option(Path("fixfirst-demo.pdf"), "-o", "--output", help="Where to write the PDF."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Where to write the report; its suffix picks the format (default: fixfirst-demo.pdf)."),
+    formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
 ) -> None:
-    """Run the whole audit on the bundled sample (Juniper & Lark) and write the client PDF."""
+    """Run the whole audit on the bundled sample (Juniper & Lark) and write the client report."""
     from ..pipeline import run_audit
-    from ..report import write_report
+    from ..present import formatter_for
+    from ..present.figures import spot_money, spot_score
+    from ..report import parse_formats, plan_targets, write_reports
     from ..resources import sample_engagement
 
+    targets = plan_targets(output, parse_formats(formats), Path(DEFAULT_NAME))
     with terminal_progress() as progress:
         result = run_audit(sample_engagement(), progress)
-        progress.step("writing the PDF")
-        path = write_report(result, output)
+        paths = write_reports(result, targets, progress)
+    fmt = formatter_for(result.engagement.audit.client)
     out = stdout()
     out.print(f"Verdict: {result.verdict.status}", highlight=False)
     for spot in result.ranking.weak_spots[:5]:
-        at_stake = f"{spot.money_at_stake:,.0f} a month at stake" if spot.money.measured else "money at stake not measurable"
-        out.print(f"  #{spot.rank} {spot.touchpoint.name} ({at_stake}; score {spot.score:.0f}, {spot.confidence} confidence)", highlight=False)
-    out.print(str(path.resolve()), highlight=False, soft_wrap=True)
+        at_stake = f"{spot_money(spot, fmt)} a month at stake" if spot.money.measured else "money at stake not measurable"
+        out.print(f"  #{spot.rank} {spot.touchpoint.name} ({at_stake}; score {spot_score(spot, fmt)}, {spot.confidence} confidence)",
+                  highlight=False)
+    for path in paths:
+        out.print(str(path.resolve()), highlight=False, soft_wrap=True)

@@ -1,29 +1,41 @@
-"""`fixfirst report`: write the client's "fix before you market" PDF."""
+"""`fixfirst report`: write the client's "fix before you market" report as PDF, offline HTML and/or an Excel workbook."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
 from ..progress import terminal_progress
 from ._common import handles_errors, stdout
 
+DEFAULT_NAME = "fixfirst-report"
+FORMAT_HELP = ("pdf, html or xlsx; repeat it or give a comma list for several (default: the suffix of -o, else pdf). "
+               "Several formats are written next to -o, each with its own suffix.")
+
 
 @handles_errors
 def report(
     engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Where to write the PDF (default: ENGAGEMENT/fixfirst-report.pdf)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output",
+                                          help="Where to write the report; its suffix (.pdf, .html, .xlsx) picks the format "
+                                               "(default: ENGAGEMENT/fixfirst-report.<format>)."),
+    formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
 ) -> None:
-    """Run the audit and write the PDF report."""
+    """Run the audit and write the report: the client's PDF, the same report as one offline HTML file, the Excel workbook."""
     from ..pipeline import run_audit
-    from ..report import write_report
+    from ..report import parse_formats, plan_targets, write_reports
 
+    wanted = parse_formats(formats)
+    # A wrong -o or --format is reported before the audit runs, not after it.
+    targets = plan_targets(output, wanted, Path(DEFAULT_NAME)) if output is not None else None
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)
-        target = output if output is not None else result.engagement.folder / "fixfirst-report.pdf"
-        progress.step("writing the PDF")
-        path = write_report(result, target)
-    stdout().print(f"Verdict: {result.verdict.status}", highlight=False)
-    stdout().print(str(path.resolve()), highlight=False, soft_wrap=True)
+        if targets is None:
+            targets = plan_targets(None, wanted, result.engagement.folder / DEFAULT_NAME)
+        paths = write_reports(result, targets, progress)
+    out = stdout()
+    out.print(f"Verdict: {result.verdict.status}", highlight=False)
+    for path in paths:
+        out.print(str(path.resolve()), highlight=False, soft_wrap=True)

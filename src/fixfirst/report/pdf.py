@@ -10,7 +10,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from ..fsutil import atomic_path
-from ..resources import templates_dir
+from .offline import assets_dir
 
 
 class SandboxedFetcher(URLFetcher):
@@ -35,10 +35,6 @@ class SandboxedFetcher(URLFetcher):
             return super().fetch(url, headers)
         self.refused.append(url[:200])
         raise ValueError(f"fixfirst refuses to fetch {url[:80]!r}: only bundled assets are allowed")
-
-
-def assets_dir() -> Path:
-    return templates_dir() / "report" / "assets"
 
 
 def write_pdf(html: str, target: Path) -> SandboxedFetcher:
