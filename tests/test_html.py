@@ -45,7 +45,8 @@ def test_ranking_table_lists_weak_spots_in_rank_order(sample_html, sample_audit)
 
 def test_each_weak_spot_shows_its_signals_with_sample_sizes(sample_html, sample_audit):
     for spot in sample_audit.ranking.weak_spots:
-        block = sample_html.css_first(f"#weak-spot-{spot.touchpoint.id}")
+        assert sample_html.css_first(f"#weak-spot-{spot.touchpoint.id}") is not None  # the client's card
+        block = sample_html.css_first(f"#evidence-{spot.touchpoint.id}")  # the statistics, in the evidence appendix
         assert block is not None
         rows = block.css("table.signals tbody tr")
         assert len(rows) == len(spot.contributions)

@@ -66,6 +66,15 @@ class WeeklySeries:
     def solid_points(self) -> list[WeekPoint]:
         return [p for p in self.points if self.solid(p)]
 
+    def worst_week(self) -> tuple[WeekPoint, float] | None:
+        """The solid week furthest on the wrong side, and its volume against the median solid week's (1.6: 60% busier)."""
+        solid = self.solid_points
+        if not solid:
+            return None
+        worst = (min if self.higher_is_better else max)(solid, key=lambda p: p.rate)
+        usual = sorted(p.n for p in solid)[len(solid) // 2]
+        return worst, (worst.n / usual if usual else 1.0)
+
     @property
     def first(self) -> dt.date:
         return self.points[0].start
@@ -128,6 +137,14 @@ def _weekly(week: pd.Series, hit: np.ndarray) -> tuple[WeekPoint, ...]:
     return tuple(WeekPoint(w.date(), int(r["size"]), int(r["sum"])) for w, r in grouped.iterrows())
 
 
+def delivery_on_clean_orders(facts: pd.DataFrame) -> bool:
+    """Whether the delivery signal judges only the orders that left in stock and in time (`signals.orders._delivery`):
+    when the export tells the causes apart and any such orders are left."""
+    if "delivered_at" not in facts:
+        return False
+    return late_causes(facts) is not None and bool((facts["assessable"].astype(bool) & clean_for_delivery(facts)).any())
+
+
 def order_rows(facts: pd.DataFrame, metric: str, return_window_days: int = 30, *, settled_only: bool = False) -> tuple[pd.Series, pd.Series] | None:
     """(flag, base) of an order metric over the orders its signal counts (`signals.orders`).
 
@@ -142,10 +159,8 @@ def order_rows(facts: pd.DataFrame, metric: str, return_window_days: int = 30, *
         if "delivered_at" not in facts:
             return None
         base = facts["assessable"].astype(bool)
-        # As the delivery signal does: judged on the orders that left in stock and in time, when the export can tell.
-        clean = base & clean_for_delivery(facts)
-        if late_causes(facts) is not None and bool(clean.any()):
-            base = clean
+        if delivery_on_clean_orders(facts):
+            base = base & clean_for_delivery(facts)
         return facts["late"].astype(bool), base & settled
     if metric == "late_dispatch":
         if "dispatched_late" not in facts:
