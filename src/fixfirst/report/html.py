@@ -16,7 +16,6 @@ from ..scoring.verdict import headroom_sentence, verdict_rule
 from .capacity_chart import layout_backtest_chart, layout_lead_chart
 from .drivers_chart import layout_drivers
 from .formatting import FILTERS
-from .journey_map import layout_journey
 
 REPORT_TEMPLATE = "report.html"
 
@@ -63,7 +62,6 @@ def render_html(result: AuditResult) -> str:
         "outlook": result.outlook,
         "signals": result.signals,
         "kpis": result.signals.kpis,
-        "journey_map": layout_journey(result.journey, result.ranking),
         "sources": list(result.data.tables.values()),
         "problems": list(result.data.problems),
         "verdict_rule": verdict_rule(engagement.settings),
