@@ -94,6 +94,7 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     generated_on = dt.date.today()
     as_of = data_as_of({kind: data.frame(kind) for kind in ("orders", "events", "survey", "feedback")}, generated_on)
     working_days = signals.context.calendar.weekmask.count("1")
-    decision = make_decision(verdict, ranking, outlook, fix_plan, as_of, working_days)
+    decision = make_decision(verdict, ranking, outlook, fix_plan, as_of, working_days,
+                             engagement.settings.fix_plan.medium_effort_days)
     return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, generated_on, fix_plan=fix_plan,
                        decision=decision)

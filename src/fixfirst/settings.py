@@ -235,6 +235,12 @@ class FixPlanRules(_Strict):
     checklist_fix_share: float = Field(
         default=0.10, gt=0, le=1,
         description="Planning assumption: share of a weak spot's shortfall a consultation finding's own fix closes, for its money estimate.")
+    matrix_high_value_share: float = Field(
+        default=0.10, gt=0, le=1,
+        description="In the priority matrix, an action winning back this share of the month's money at stake or more counts as high value.")
+    medium_effort_days: float = Field(
+        default=20, gt=0, le=250,
+        description="A systemic change of up to this many working days of effort is due by day 60 of the plan; a larger one by day 90.")
 
 
 class Settings(_Strict):

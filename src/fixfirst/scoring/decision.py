@@ -135,9 +135,8 @@ class Decision:
         }
 
 
-# Quick wins land in the first 30 days; a systemic change of up to a working month of effort by day 60; larger ones by 90.
+# Quick wins land in the first 30 days; a systemic change of up to `fix_plan.medium_effort_days` by day 60; larger by 90.
 PHASE_QUICK, PHASE_MEDIUM, PHASE_LONG = 30, 60, 90
-MEDIUM_EFFORT_DAYS = 20
 
 
 def data_as_of(frames: dict[str, pd.DataFrame | None], fallback: dt.date) -> dt.date:
@@ -157,7 +156,7 @@ def data_as_of(frames: dict[str, pd.DataFrame | None], fallback: dt.date) -> dt.
     return fallback if last is None else last.date()
 
 
-def schedule_actions(plan: FixPlan | None, as_of: dt.date) -> list[ScheduledAction]:
+def schedule_actions(plan: FixPlan | None, as_of: dt.date, medium_effort_days: float) -> list[ScheduledAction]:
     """Quick wins within 30 days, systemic changes within 60 or 90 by their effort, in the plan's order."""
     if plan is None:
         return []
@@ -165,7 +164,7 @@ def schedule_actions(plan: FixPlan | None, as_of: dt.date) -> list[ScheduledActi
     for action in plan.actions:
         if action.quick_win:
             phase = PHASE_QUICK
-        elif action.days is not None and action.days <= MEDIUM_EFFORT_DAYS:
+        elif action.days is not None and action.days <= medium_effort_days:
             phase = PHASE_MEDIUM
         else:
             phase = PHASE_LONG
@@ -237,7 +236,7 @@ def _advice(status: str, campaign: CampaignFigures | None) -> CampaignAdvice:
 
 
 def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook | None, plan: FixPlan | None,
-                  as_of: dt.date, working_days_per_week: int) -> Decision:
+                  as_of: dt.date, working_days_per_week: int, medium_effort_days: float) -> Decision:
     """The figures page one shows, each computed once from the verdict, the ranking, the capacity assessment and the plan."""
     assert verdict.status in (FIX_FIRST, MARKET_WITH_LIMITS, READY, NOT_ENOUGH_DATA)
     usual = _usual_week(outlook, working_days_per_week)
@@ -254,4 +253,4 @@ def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook |
     if campaign is not None and campaign.timing is not CampaignTiming.PAST and any(w.money.campaign for w in spots):
         during = sum(w.money.campaign_revenue_per_month or 0.0 for w in spots if w.money.measured)
     return Decision(verdict.status, _advice(verdict.status, campaign), as_of, usual, headroom, cross, campaign,
-                    money_now, during, schedule_actions(plan, as_of))
+                    money_now, during, schedule_actions(plan, as_of, medium_effort_days))
