@@ -170,6 +170,30 @@ def test_healthy_business_may_market(audits, spec):
     got = _audited(audits, spec)
     assert got.record["verdict"] in ("READY TO MARKET", "MARKET WITH LIMITS"), \
         f"seed {spec.seed} is healthy but got {got.record['verdict']}: {got.result.verdict.summary} Top: {_top(got.record)}"
+    # Page one never tells a healthy business to postpone its campaign, and states the data's last day.
+    decision = got.result.decision
+    assert decision.advice.value in ("go", "cap", "within_headroom"), f"seed {spec.seed}: {decision.advice}"
+    assert decision.as_of == got.result.data.frame("orders")["ordered_at"].max().date()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=_id)
+def test_the_decision_takes_each_figure_from_one_model(audits, spec):
+    """One headroom and one campaign late share, from the projection only when it reproduced history."""
+    result = _audited(audits, spec).result
+    decision, outlook = result.decision, result.outlook
+    if outlook is None:
+        assert decision.headroom is None
+        return
+    trusted = outlook.simulation is not None and outlook.simulation.reproduces_history
+    assert decision.headroom.basis.value == ("projection" if trusted else "history")
+    if decision.headroom_cross_check is not None:
+        assert decision.headroom_cross_check.basis != decision.headroom.basis
+    if decision.campaign is not None and decision.campaign.late_share is not None:
+        expected = outlook.simulation.campaign_breach_share if trusted else outlook.projected_breach_rate
+        assert decision.campaign.late_share == expected
+    assert decision.money_at_stake_per_month == pytest.approx(result.fix_plan.money_at_stake)
+    assert [s.action.id for s in decision.schedule] and all(s.due > decision.as_of for s in decision.schedule) \
+        if result.fix_plan.actions else decision.schedule == []
 
 
 @pytest.mark.parametrize("spec", DEFECTIVE, ids=_id)
