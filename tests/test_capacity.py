@@ -183,7 +183,11 @@ def test_a_capacity_sheet_that_history_contradicts_is_not_trusted(tmp_path):
     assert "does not reproduce history" in html.css_first("#capacity-not-reproduced").text().lower()
     backtest = html.css_first("#capacity-backtest")
     assert backtest.attributes["class"] == "backtest-failed" and "late share" in backtest.text()
-    assert "verdict's basis" in html.css_first("#capacity").text()
+    # The order history is the decision's basis and comes first; the projection follows, labelled as the cross-check.
+    assert html.css_first("#capacity-history h3").text() == "The order history: the decision's basis"
+    assert html.css_first("#capacity-projection h3").text().startswith("Cross-check:")
+    cross = html.css_first("#capacity-projection #capacity-cross-check").text()
+    assert "Headroom by this projection: none" in cross and "Why the decision does not use it" in cross
 
 
 def test_a_roomy_capacity_sheet_clears_the_campaign(tmp_path):
@@ -248,11 +252,10 @@ def test_report_shows_the_projection_chart_headroom_and_kpis(sample_audit):
     bars = backtest.css_first("svg.backtest-chart")
     assert bars.css_first("polyline.line-observed") is not None and bars.css_first("polyline.line-projected") is not None
     assert len(bars.css("circle.dot-observed")) == len(test.weeks) and bars.css_first("line.target") is not None
-    assert "This, not the projection" in html.css_first("#capacity-observed").text()
-    assert "Acquisition cost" in html.css_first("#marketing-ops-kpis").text()
-    cover = html.css_first("#cover")
-    assert "Headroom" in cover.css_first("#cover-capacity").text() and "FIX FIRST when" in cover.css_first("#cover-rule").text()
-    assert "Capacity projection." in html.css_first("#method-capacity-projection").text()
+    assert "not the projection, decide whether operations already miss the promise" in html.css_first("#capacity-observed").text()
+    kpis = html.css_first("#marketing-ops-kpis").text()
+    assert "Cost per new customer" in kpis and "Spend on past campaigns" in kpis  # the past spend is never read as the plan's
+    assert "Backtest:" in html.css_first("#method-capacity-projection").text()
 
 
 def test_headroom_reads_like_a_campaign_uplift(sample_dir, sample_audit):

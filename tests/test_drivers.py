@@ -14,7 +14,7 @@ from fixfirst.engagement import Promise, SourceSpec
 from fixfirst.ingest import load_source
 from fixfirst.ingest.values import parse_bool
 from fixfirst.journey.model import JourneySpec, journey_from_spec
-from fixfirst.report.drivers_chart import layout_drivers
+from fixfirst.report.drivers_chart import QUADRANT_LABEL, layout_drivers
 from fixfirst.report.html import render_html, report_environment
 from fixfirst.settings import Ingest, Settings, settings_with
 from fixfirst.signals.base import wilson_interval
@@ -331,7 +331,8 @@ def test_sample_report_ranks_drivers_with_n_significance_quadrant_and_chart(samp
     assert [int(r.css("td")[0].text()) for r in rows] == list(range(1, len(rows) + 1))
     for row, driver in zip(rows, analysis.drivers):
         cells = [c.text() for c in row.css("td")]
-        assert cells[1] == driver.column and cells[-1] == driver.quadrant
+        assert cells[1] == driver.column and cells[-1] == QUADRANT_LABEL[driver.quadrant]  # the quadrant in plain words
+        assert row.attributes["data-quadrant"] == driver.quadrant
         assert int(cells[7].replace(",", "")) == driver.n_answered
         assert cells[5].startswith("p")
     points = tree.css("#drivers svg.drivers-chart g.driver-point")
@@ -366,18 +367,24 @@ def test_rank_labels_of_dots_on_top_of_each_other_do_not_overlap():
     assert all(abs(x - cx) <= 15 and abs(y - cy) <= 22 for (x, y, _), (cx, cy) in zip(placed, centres))
 
 
-def test_drivers_section_escapes_client_headers_and_shows_why_it_was_skipped(analysis):
+def test_drivers_section_escapes_client_headers_and_shows_why_it_was_skipped(analysis, sample_audit):
     from dataclasses import replace
+    from types import SimpleNamespace
+
+    from fixfirst.present.appendix_drivers import build_drivers
+    from fixfirst.present.numbers import Formatter
 
     hostile = replace(analysis, drivers=tuple(replace(d, column=f"<script>alert({d.rank})</script>", touchpoints=()) for d in analysis.drivers))
     template = report_environment().get_template("_partials/drivers.html")
 
-    class Signals:
-        drivers = hostile
+    def render(drivers):
+        view = SimpleNamespace(appendix=SimpleNamespace(drivers=build_drivers(sample_audit, Formatter(), "C", analysis=drivers)))
+        return template.render(view=view)
 
-    html = template.render(signals=Signals, settings=Settings(), result=None)
+    html = render(hostile)
     tree = HTMLParser(html)
     assert tree.css("script") == [] and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    Signals.drivers = DriversSkipped("12 responses answered the outcome and every rating", "overall", 12)
-    skipped = HTMLParser(template.render(signals=Signals, settings=Settings(), result=None))
-    assert "12 responses" in skipped.css_first("#drivers p.skipped").text() and skipped.css("svg") == []
+    skipped = HTMLParser(render(DriversSkipped("12 responses answered the outcome and every rating; at least 30 are needed "
+                                               "(drivers.min_complete_responses)", "overall", 12)))
+    reason = skipped.css_first("#drivers p.skipped").text()
+    assert "12 responses" in reason and "drivers." not in reason and skipped.css("svg") == []  # no setting names

@@ -429,7 +429,7 @@ def test_report_lists_an_abnormal_period_with_its_carriers(tmp_path):
     rows = HTMLParser(render_html(run_audit(tmp_path))).css("#drop-off-periods tbody tr")
     assert len(rows) == 1
     cells = [c.text(strip=True) for c in rows[0].css("td")]
-    assert cells[:6] == ["Basket → Checkout", "25 Mar – 31 Mar 2024", "all cases", "60% (n=200)", "30% (n=3,800)", "60"]
+    assert cells[:6] == ["Basket → Checkout", "25 Mar – 31 Mar 2024", "all customers", "60% (n=200)", "30% (n=3,800)", "60"]
     assert cells[6] == "mobile 90% (n=100; usual 30%)"
 
 

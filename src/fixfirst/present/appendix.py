@@ -1,7 +1,48 @@
-"""(being written) The appendix section of the report view."""
+"""The appendices of the report view, lettered in order: capacity, process map, drivers, consultation, data, methodology."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-def build(result, fmt):
-    return None
+from .appendix_capacity import build_capacity
+from .appendix_capacity_view import CapacityAppendix
+from .appendix_data import DataQualityAppendix, FindingsAppendix, build_data_quality, build_findings
+from .appendix_drivers import DriversAppendix, build_drivers
+from .appendix_methodology import MethodologyAppendix, build_methodology
+from .appendix_process import ProcessAppendix, build_process
+from .numbers import Formatter
+
+if TYPE_CHECKING:
+    from ..pipeline import AuditResult
+
+LETTERS = "ABCDEFGH"
+
+
+@dataclass(frozen=True)
+class AppendixView:
+    """Each appendix, or None when the audit has nothing for it; `letter` of each is its place among those shown."""
+
+    capacity: CapacityAppendix | None
+    process: ProcessAppendix | None
+    drivers: DriversAppendix | None
+    findings: FindingsAppendix | None
+    data_quality: DataQualityAppendix
+    methodology: MethodologyAppendix
+
+    @property
+    def shown(self) -> list:
+        return [a for a in (self.capacity, self.process, self.drivers, self.findings, self.data_quality, self.methodology)
+                if a is not None]
+
+
+def build(result: AuditResult, fmt: Formatter) -> AppendixView:
+    capacity = build_capacity(result, fmt, "A")  # capacity comes first whenever there is one
+    parts = [capacity, build_process(result, fmt, ""), build_drivers(result, fmt, ""), build_findings(result, fmt, ""),
+             build_data_quality(result, fmt, "")]
+    # The letters run A, B, C... over the appendices shown, without gaps.
+    lettered = [None if part is None else replace(part, letter=LETTERS[sum(p is not None for p in parts[:i])])
+                for i, part in enumerate(parts)]
+    methodology = build_methodology(result, fmt, LETTERS[sum(p is not None for p in parts)],
+                                    capacity.letter if capacity is not None else None)
+    return AppendixView(*lettered, methodology)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from ..present.numbers import Formatter
+
 
 @dataclass(frozen=True)
 class ChartLine:
@@ -14,9 +16,26 @@ class ChartLine:
     dash: str = ""
 
 
+@dataclass(frozen=True)
+class ChartLabel:
+    """A piece of text placed on the chart: where its anchor sits and how it is aligned (SVG text-anchor)."""
+
+    x: float
+    y: float
+    text: str
+    anchor: str = "middle"
+
+
+# Axis labels sit this far from the plot's edge (SVG user units, about points).
+Y_LABEL_GAP, X_LABEL_DROP = 6.0, 13.0
+
+
 @dataclass
 class ChartFrame:
-    """The drawing area of a small SVG chart: its size and the plot's margins."""
+    """The drawing area of a small SVG chart: its size and the plot's margins.
+
+    Templates place only what this computes (positions rounded to a tenth of a unit), never add or subtract.
+    """
 
     width: float
     height: float
@@ -24,6 +43,19 @@ class ChartFrame:
     right: float
     top: float
     bottom: float
+
+    @property
+    def plot_width(self) -> float:
+        return round(self.right - self.left, 1)
+
+    @property
+    def plot_height(self) -> float:
+        return round(self.bottom - self.top, 1)
+
+    def _axis_labels(self, y_ticks, x_ticks) -> tuple[list[ChartLabel], list[ChartLabel]]:
+        ys = [ChartLabel(round(self.left - Y_LABEL_GAP, 1), round(ty + 3, 1), text, "end") for ty, text in y_ticks]
+        xs = [ChartLabel(round(tx, 1), round(self.bottom + X_LABEL_DROP, 1), text) for tx, text in x_ticks]
+        return ys, xs
 
 
 @dataclass
@@ -35,16 +67,44 @@ class LeadChart(ChartFrame):
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
 
+    @property
+    def y_labels(self) -> list[ChartLabel]:
+        return self._axis_labels(self.y_ticks, [])[0]
 
-def layout_lead_chart(sim, width: float = 640, height: float = 230) -> LeadChart | None:
-    """85th-percentile lead time of the orders placed each day (working days), baseline and campaign, with the promise."""
+    @property
+    def x_labels(self) -> list[ChartLabel]:
+        return self._axis_labels([], self.x_ticks)[1]
+
+    @property
+    def band_x(self) -> float | None:
+        return None if self.campaign_band is None else round(self.campaign_band[0], 1)
+
+    @property
+    def band_width(self) -> float | None:
+        return None if self.campaign_band is None else round(self.campaign_band[1] - self.campaign_band[0], 1)
+
+    @property
+    def promise_line_y(self) -> float:
+        return round(self.promise_y, 1)
+
+    @property
+    def promise_text(self) -> ChartLabel:
+        return ChartLabel(round(self.right - 4, 1), round(self.promise_y - 4, 1), self.promise_label, "end")
+
+
+def layout_lead_chart(sim, fmt: Formatter | None = None, width: float = 640, height: float = 190) -> LeadChart | None:
+    """85th-percentile lead time of the orders placed each day (working days), baseline and campaign, with the promise.
+
+    The caption goes beside the chart in the page, not inside it: SVG text does not wrap and ran off the right edge.
+    """
+    fmt = fmt or Formatter()
     if sim is None:
         return None
     scenarios = [s for s in (sim.baseline, sim.campaign) if s is not None]
     values = [v for s in scenarios for v in s.daily.p85 if not math.isnan(v)]
     if not values:
         return None
-    left, right, top, bottom = 44.0, width - 12, 14.0, height - 34
+    left, right, top, bottom = 44.0, width - 12, 14.0, height - 20
     top_value = max(max(values), sim.promise_days) + 1
     days = len(scenarios[0].daily.dates)
 
@@ -67,10 +127,10 @@ def layout_lead_chart(sim, width: float = 640, height: float = 230) -> LeadChart
         if inside:
             band = (x(inside[0]), x(inside[-1]))
     step = max(1, math.ceil(top_value / 5))
-    y_ticks = [(y(v), str(v)) for v in range(0, int(top_value) + 1, step)]
+    y_ticks = [(y(v), fmt.count(v)) for v in range(0, int(top_value) + 1, step)]
     every = max(1, days // 6)
-    x_ticks = [(x(i), dates[i].strftime("%d %b")) for i in range(0, days, every)]
-    return LeadChart(width, height, left, right, top, bottom, y(sim.promise_days), f"promise: {sim.promise_days} working days",
+    x_ticks = [(x(i), fmt.short_date(dates[i].date())) for i in range(0, days, every)]
+    return LeadChart(width, height, left, right, top, bottom, y(sim.promise_days), f"promise: {fmt.days(sim.promise_days)}",
                      band, lines, y_ticks, x_ticks)
 
 
@@ -85,9 +145,30 @@ class BacktestChart(ChartFrame):
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
 
+    @property
+    def y_labels(self) -> list[ChartLabel]:
+        return self._axis_labels(self.y_ticks, [])[0]
 
-def layout_backtest_chart(sim, width: float = 360, height: float = 170) -> BacktestChart | None:
+    @property
+    def x_labels(self) -> list[ChartLabel]:
+        return self._axis_labels([], self.x_ticks)[1]
+
+    @property
+    def target_line_y(self) -> float:
+        return round(self.target_y, 1)
+
+    @property
+    def target_text(self) -> ChartLabel:
+        return ChartLabel(round(self.right - 4, 1), round(self.target_y - 3, 1), self.target_label, "end")
+
+    @property
+    def dot_marks(self) -> list[tuple[str, float, float, str]]:
+        return [(name, round(x, 1), round(y, 1), colour) for name, x, y, colour in self.dots]
+
+
+def layout_backtest_chart(sim, fmt: Formatter | None = None, width: float = 360, height: float = 150) -> BacktestChart | None:
     """Late share of each replayed week: what the orders did (observed) and what the model said (projected)."""
+    fmt = fmt or Formatter()
     test = None if sim is None else sim.backtest
     if test is None or not test.weeks or test.projected_late is None:
         return None
@@ -96,7 +177,7 @@ def layout_backtest_chart(sim, width: float = 360, height: float = 170) -> Backt
     values = [v for vs in series.values() for v in vs if v is not None] + [sim.breach_target]
     # Whole percentage points on the axis, at least up to twice the target so a small gap does not look huge.
     top_value = max(max(values) * 1.15, 2 * sim.breach_target, 0.01)
-    left, right, top, bottom = 40.0, width - 10, 12.0, height - 30
+    left, right, top, bottom = 40.0, width - 10, 12.0, height - 18
 
     def x(i: int) -> float:
         return left + (right - left) * ((i + 0.5) / len(weeks))
@@ -113,9 +194,9 @@ def layout_backtest_chart(sim, width: float = 360, height: float = 170) -> Backt
         dots += [(name, px, py, colours[name]) for px, py in points]
     step = _nice_step(top_value)
     ticks = [i * step for i in range(int(top_value / step) + 1)]
-    y_ticks = [(y(v), f"{v:.0%}") for v in ticks]
-    x_ticks = [(x(i), w.start.strftime("%d %b")) for i, w in enumerate(weeks)]
-    return BacktestChart(width, height, left, right, top, bottom, y(sim.breach_target), f"target {sim.breach_target:.0%}",
+    y_ticks = [(y(v), fmt.percent(v)) for v in ticks]
+    x_ticks = [(x(i), fmt.short_date(w.start.date())) for i, w in enumerate(weeks)]
+    return BacktestChart(width, height, left, right, top, bottom, y(sim.breach_target), f"target {fmt.percent(sim.breach_target)}",
                          lines, dots, y_ticks, x_ticks)
 
 

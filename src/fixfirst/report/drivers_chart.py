@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..present.numbers import Formatter
 from ..signals.drivers import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
 
 WIDTH = 560
@@ -17,6 +18,9 @@ LABEL_OFFSETS = ((7, 3.5, "start"), (-7, 3.5, "end"), (0, -7, "middle"), (0, 13,
                  (7, 12, "start"), (-7, 12, "end"), (15, 3.5, "start"), (-15, 3.5, "end"), (0, -16, "middle"), (0, 22, "middle"),
                  (14, -13, "start"), (-14, -13, "end"), (14, 20, "start"), (-14, 20, "end"))
 QUADRANT_FILL = {CONCENTRATE: "#d9534f", KEEP_UP: "#5cb85c", LOW_PRIORITY: "#9e9e9e", OVERKILL: "#5b9bd5"}
+# The quadrants as the report names them: what to do, in plain words ("Possible overkill" read as a reproach).
+QUADRANT_LABEL = {CONCENTRATE: "Fix first", KEEP_UP: "Keep it up", LOW_PRIORITY: "Lower priority",
+                  OVERKILL: "Rated well, matters less"}
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,31 @@ class DriverChart:
     y_title: str
     point_radius: float = POINT_RADIUS
 
+    # Derived positions, so the template only places what is computed here.
+    @property
+    def plot_width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def plot_height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def x_labels(self) -> tuple[QuadrantLabel, ...]:
+        return tuple(QuadrantLabel(t.label, round(t.position, 1), self.bottom + 13, "middle") for t in self.x_ticks)
+
+    @property
+    def y_labels(self) -> tuple[QuadrantLabel, ...]:
+        return tuple(QuadrantLabel(t.label, self.left - 5, round(t.position + 3, 1), "end") for t in self.y_ticks)
+
+    @property
+    def x_title_label(self) -> QuadrantLabel:
+        return QuadrantLabel(self.x_title, (self.left + self.right) / 2, self.height - 8, "middle")
+
+    @property
+    def y_title_transform(self) -> str:
+        return f"translate(12 {(self.top + self.bottom) / 2:.1f}) rotate(-90)"
+
 
 def _step(span: float) -> float:
     """A round tick step giving about five ticks over `span` (0.05, 0.1, 0.2 ...)."""
@@ -111,8 +140,9 @@ def _place_labels(texts: list[str], centres: list[tuple[float, float]], frame: B
     return placed
 
 
-def layout_drivers(analysis: DriverAnalysis | None) -> DriverChart | None:
+def layout_drivers(analysis: DriverAnalysis | None, fmt: Formatter | None = None) -> DriverChart | None:
     """Importance (share of explained variance) across, performance (top-2-box share) up; None when skipped."""
+    fmt = fmt or Formatter()
     if analysis is None or analysis.skipped or not analysis.drivers:
         return None
     drivers = analysis.drivers
@@ -130,15 +160,17 @@ def layout_drivers(analysis: DriverAnalysis | None) -> DriverChart | None:
     def sy(performance: float) -> float:
         return bottom - (bottom - TOP) * (performance - y_min) / (1.0 - y_min)
 
-    x_ticks = tuple(ChartTick(sx(i * x_step), f"{i * x_step * 100:.0f}%") for i in range(round(x_max / x_step) + 1))
+    x_ticks = tuple(ChartTick(sx(i * x_step), fmt.percent(i * x_step)) for i in range(round(x_max / x_step) + 1))
     count = math.floor((1.0 - y_min) / y_step + 1e-9)  # no tick above 100%
-    y_ticks = tuple(ChartTick(sy(y_min + i * y_step), f"{(y_min + i * y_step) * 100:.0f}%") for i in range(count + 1))
+    y_ticks = tuple(ChartTick(sy(y_min + i * y_step), fmt.percent(y_min + i * y_step)) for i in range(count + 1))
     centres = [(sx(d.share), sy(d.performance)) for d in drivers]
     placed = _place_labels([str(d.rank) for d in drivers], centres, (LEFT, TOP, right, bottom))
     points = tuple(ChartPoint(d.rank, d.column, d.quadrant, x, y, sy(d.performance_ci[1]), sy(d.performance_ci[0]),
                               QUADRANT_FILL[d.quadrant], *label) for d, (x, y), label in zip(drivers, centres, placed))
-    labels = (QuadrantLabel(OVERKILL, LEFT + 6, TOP + 12, "start"), QuadrantLabel(KEEP_UP, right - 6, TOP + 12, "end"),
-              QuadrantLabel(LOW_PRIORITY, LEFT + 6, bottom - 6, "start"), QuadrantLabel(CONCENTRATE, right - 6, bottom - 6, "end"))
+    labels = (QuadrantLabel(QUADRANT_LABEL[OVERKILL], LEFT + 6, TOP + 12, "start"),
+              QuadrantLabel(QUADRANT_LABEL[KEEP_UP], right - 6, TOP + 12, "end"),
+              QuadrantLabel(QUADRANT_LABEL[LOW_PRIORITY], LEFT + 6, bottom - 6, "start"),
+              QuadrantLabel(QUADRANT_LABEL[CONCENTRATE], right - 6, bottom - 6, "end"))
     return DriverChart(WIDTH, HEIGHT, LEFT, TOP, right, bottom, sx(analysis.importance_split), sy(analysis.performance_split),
-                       x_ticks, y_ticks, labels, points, f"Importance: share of explained variance in {analysis.outcome_label}",
-                       "Performance: rated 4-5")
+                       x_ticks, y_ticks, labels, points, f"How much it matters: share of what the ratings explain of {analysis.outcome_label}",
+                       "How well it does: rated 4–5")
