@@ -19,7 +19,7 @@ from fixfirst.scoring.verdict import verdict_rule
 
 PRINTABLE_WIDTH_MM = 210 - 2 * 16  # A4 less the 16 mm side margins of report.css
 MM = 72 / 25.4  # PDF points per millimetre
-APPENDIX_IDS = ("capacity", "process", "drivers", "checklists", "data-quality", "methodology")
+APPENDIX_IDS = ("capacity", "process", "drivers", "checklists", "data-quality", "methodology", "evidence")
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +199,7 @@ def test_nothing_on_the_appendix_pages_runs_past_the_right_margin(html, tmp_path
 def test_appendices_are_lettered_in_order_and_use_plain_words(tree):
     sections = [s for s in tree.css("section.appendix")]
     ids = [s.attributes["id"] for s in sections]
-    assert ids == [i for i in APPENDIX_IDS if i in ids] and ids[0] == "capacity" and ids[-1] == "methodology"
+    assert ids == [i for i in APPENDIX_IDS if i in ids] and ids[0] == "capacity" and ids[-2:] == ["methodology", "evidence"]
     letters = [s.css_first("h2 .appendix-letter").text() for s in sections]
     assert letters == [f"Appendix {chr(ord('A') + i)}" for i in range(len(sections))]
     for section in sections:
@@ -210,7 +210,7 @@ def test_appendices_are_lettered_in_order_and_use_plain_words(tree):
         assert not re.search(r"\b[a-z]+\.[a-z]+_[a-z_]+\b", text), (name, "a setting name")
         if name != "methodology":
             assert "Little's law" not in text, name
-        if name != "drivers":
+        if name not in ("drivers", "evidence"):  # the statistics appendices: their p-values are read plainly beside them
             assert not re.search(r"\bp\s*[=<]\s*0", text), (name, "a p-value")
 
 
@@ -219,7 +219,7 @@ def test_a_thin_engagement_letters_its_appendices_without_gaps(tiny_engagement):
     sections = tree.css("section.appendix")
     assert [s.css_first("h2 .appendix-letter").text() for s in sections] == [
         f"Appendix {chr(ord('A') + i)}" for i in range(len(sections))]
-    assert sections[-1].attributes["id"] == "methodology"
+    assert sections[-1].attributes["id"] in ("methodology", "evidence")
 
 
 # ---------------------------------------------------------------- the client's currency

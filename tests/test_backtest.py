@@ -17,7 +17,7 @@ from fixfirst.capacity.dispatch import dispatch_history
 from fixfirst.capacity.export import capacity_payload
 from fixfirst.engagement import Promise
 from fixfirst.pipeline import run_audit
-from fixfirst.report.capacity_chart import layout_backtest_chart
+from fixfirst.present.charts.capacity_chart import layout_backtest_chart
 from fixfirst.scoring import FIX_FIRST, READY, decide
 from fixfirst.scoring.weak_spots import Ranking
 from fixfirst.settings import Settings

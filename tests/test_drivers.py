@@ -14,7 +14,7 @@ from fixfirst.engagement import Promise, SourceSpec
 from fixfirst.ingest import load_source
 from fixfirst.ingest.values import parse_bool
 from fixfirst.journey.model import JourneySpec, journey_from_spec
-from fixfirst.report.drivers_chart import QUADRANT_LABEL, layout_drivers
+from fixfirst.present.charts.drivers_chart import QUADRANT_LABEL, layout_drivers
 from fixfirst.report.html import render_html, report_environment
 from fixfirst.settings import Ingest, Settings, settings_with
 from fixfirst.signals.base import wilson_interval
@@ -261,7 +261,7 @@ def test_each_top2box_signal_says_how_strongly_its_rating_drives_the_outcome(ana
     delivery = next(s for s in signals if s.touchpoint == "tp0")
     text = delivery.evidence[-1].text
     share = analysis.drivers[0].share
-    assert text.startswith(f"Drives overall satisfaction: {share * 100:.0f}% of explained variance, rank 1 of 4 (p<0.001; n=3,000")
+    assert text.startswith(f"Drives overall satisfaction: {share * 100:.0f}% of what the ratings explain together, rank 1 of 4 (p<0.001; n=3,000")
     assert "not significant" in next(s for s in signals if s.touchpoint == "tp3").evidence[-1].text
     assert "mean rating" in delivery.evidence[0].text
 
@@ -357,7 +357,7 @@ def test_chart_places_more_important_drivers_further_right_and_better_ones_highe
 
 
 def test_rank_labels_of_dots_on_top_of_each_other_do_not_overlap():
-    from fixfirst.report.drivers_chart import _label_box, _overlaps, _place_labels
+    from fixfirst.present.charts.drivers_chart import _label_box, _overlaps, _place_labels
 
     centres = [(200.0, 150.0)] * 6 + [(206.0, 152.0), (100.0, 100.0)]
     texts = [str(i) for i in range(1, 9)]

@@ -59,7 +59,8 @@ def near_empty(pages):
         top, bottom = 18 * PX_PER_MM, page.height - FOOTER_MM * PX_PER_MM
         filled = (max(r.top + r.size for r in body) - top) / (bottom - top)
         following = pages[i + 1].body()
-        opens_section = bool(following) and min(following, key=lambda r: r.top).points >= SECTION_PT
+        # A section opens when a section heading sits at the top of the next page (under at most a small label).
+        opens_section = any(r.points >= SECTION_PT and r.top < 40 * PX_PER_MM for r in following)
         if filled < 1 / 3 and not opens_section:
             problems.append(f"page {page.number} is {filled:.0%} full")
     return problems
@@ -85,9 +86,8 @@ def test_no_page_is_left_near_empty_mid_section(sample_pages):
 
 def test_the_client_pages_come_first_and_are_few(sample_pages):
     """The decision, the journey, the weak spots and the plan fit in about eight pages; the appendices follow."""
-    first_appendix = next(p.number for p in sample_pages
-                          if any(r.text.startswith("Appendix") and r.points >= SECTION_PT for r in p.body()))
-    assert first_appendix <= 10
+    first_appendix = next(p.number for p in sample_pages if any(r.text.lower().startswith("appendix a") for r in p.body()))
+    assert 4 <= first_appendix <= 10
     assert any(r.text == "FIX FIRST" for r in sample_pages[0].body())
 
 

@@ -530,7 +530,7 @@ def test_airline_survey_ranks_its_14_service_ratings_as_drivers_of_satisfaction(
     satisfied = next(k for k in audit.signals.kpis if k.name == "Satisfied customers")
     assert satisfied.n == 25976 and satisfied.value == pytest.approx((raw["satisfaction"] == "satisfied").mean())
     evidence = [e.text for s in audit.signals.for_touchpoint("booking") for e in s.evidence]
-    assert any(t.startswith("Drives the share of satisfied customers: 31% of explained variance, rank 1 of 14") for t in evidence)
+    assert any(t.startswith("Drives the share of satisfied customers: 31% of what the ratings explain together, rank 1 of 14") for t in evidence)
 
 
 # ---------------------------------------------------------------- (d) tweets as feedback

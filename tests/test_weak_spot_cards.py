@@ -15,9 +15,9 @@ from fixfirst.present import figures
 from fixfirst.present import weak_spots as present
 from fixfirst.present.numbers import formatter_for
 from fixfirst.report import render_html, write_report
-from fixfirst.report import spot_charts as charts
+from fixfirst.present.charts import spot_charts as charts
 from fixfirst.report.html import report_environment
-from fixfirst.report.journey_map import text_width
+from fixfirst.present.charts.journey_map import text_width
 from fixfirst.signals import trends
 
 from .conftest import write_tiny_engagement
@@ -153,7 +153,11 @@ def test_series_count_what_the_signals_count(sample_audit):
 
 def test_the_statistics_move_to_the_evidence_appendix(sample_audit, view, fmt):
     env = report_environment()
-    page = HTMLParser(env.get_template("_partials/appendix_evidence.html").render(view=type("V", (), {"weak_spots": view})()))
+    appendix = type("A", (), {"evidence_letter": "G"})()
+    page = HTMLParser(env.get_template("_partials/appendix_evidence.html").render(
+        view=type("V", (), {"weak_spots": view, "appendix": appendix})()))
+    assert page.css_first("h2").text().startswith("Appendix G")
+    assert "metrics." not in page.text()  # where a target comes from, in words: no settings keys
     for spot in sample_audit.ranking.weak_spots:
         block = page.css_first(f"#evidence-{spot.touchpoint.id}")
         rows = block.css("table.signals tbody tr")

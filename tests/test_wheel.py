@@ -29,7 +29,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_carries_templates_checklists_and_samples(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for required in ("fixfirst/_bundled/templates/report/report.html", "fixfirst/_bundled/templates/report/_partials/cover.html",
+    for required in ("fixfirst/_bundled/templates/report/report.html", "fixfirst/_bundled/templates/report/_partials/decision.html", "fixfirst/_bundled/templates/report/css/decision.css",
                      "fixfirst/_bundled/templates/engagements/online-shop/audit.yaml",
                      "fixfirst/_bundled/templates/engagements/local-service/journey.yaml",
                      "fixfirst/_bundled/samples/juniper-lark/orders.xlsx", "fixfirst/_bundled/samples/generate.py",

@@ -29,6 +29,7 @@ class AppendixView:
     findings: FindingsAppendix | None
     data_quality: DataQualityAppendix
     methodology: MethodologyAppendix
+    evidence_letter: str = ""  # the evidence behind each weak spot comes last (present.weak_spots builds its content)
 
     @property
     def shown(self) -> list:
@@ -45,4 +46,4 @@ def build(result: AuditResult, fmt: Formatter) -> AppendixView:
                 for i, part in enumerate(parts)]
     methodology = build_methodology(result, fmt, LETTERS[sum(p is not None for p in parts)],
                                     capacity.letter if capacity is not None else None)
-    return AppendixView(*lettered, methodology)
+    return AppendixView(*lettered, methodology, LETTERS[sum(p is not None for p in parts) + 1])

@@ -16,6 +16,7 @@ from .appendix_capacity_view import (
     ScenarioRow,
     StepRow,
 )
+from .charts.capacity_chart import layout_backtest_chart, layout_lead_chart
 from .numbers import Formatter
 
 if TYPE_CHECKING:
@@ -80,8 +81,7 @@ def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
         timing = {CampaignTiming.PLANNED: "planned", CampaignTiming.RUNNING: "running", CampaignTiming.PAST: "past"}[c.timing]
         parts = [f"{c.name}, {timing}, {figures.campaign_dates(c, fmt)}"]
         if c.uplift is not None:
-            extra = f", about {fmt.count(c.extra_orders_per_week)} extra orders a week" if c.extra_orders_per_week is not None else ""
-            parts.append(f"{fmt.signed_percent(c.uplift)} demand{extra}")
+            parts.append(figures.campaign_size(c, fmt))
         if c.spend is not None:
             parts.append(f"{'spend' if c.timing is CampaignTiming.PAST else 'planned spend'} {fmt.money(c.spend)}")
         out.append(KeyFigure("campaign", "Campaign", "; ".join(parts), "the campaign plan"))
@@ -270,7 +270,6 @@ def _backtest(result: AuditResult, fmt: Formatter) -> BacktestView | None:
                         f"{fmt.number(test.observed_p50)} / {fmt.number(test.observed_p85)}"),
             BacktestRow("tolerance", "Allowed gap", f"{fmt.number((test.late_tolerance or 0) * 100, 1)} points",
                         fmt.days(test.lead_tolerance))]
-    from ..report.capacity_chart import layout_backtest_chart  # here: the report package imports this one
 
     chart = layout_backtest_chart(sim, fmt)
     caption = ("Late share by week of promise-clock start: solid, what the orders did; dashed, the model's replay."
@@ -293,7 +292,6 @@ def projection_view(result: AuditResult, fmt: Formatter) -> ProjectionView:
            if sim.backtest is not None and sim.backtest.status == "failed"
            else "it could not be checked against the last weeks of real orders (the backtest below)")
         + ", so it is shown for reference only.")
-    from ..report.capacity_chart import layout_lead_chart  # here: the report package imports this one
 
     measured = sim.measured_days == "campaign days"
     chart = layout_lead_chart(sim, fmt)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the report package imports the presentation layer: import its chart types only for annotations
-    from ..report.capacity_chart import BacktestChart, LeadChart
+from .charts.capacity_chart import BacktestChart, LeadChart
 
 
 @dataclass(frozen=True)

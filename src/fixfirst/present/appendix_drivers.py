@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .charts.drivers_chart import QUADRANT_LABEL, DriverChart, layout_drivers
 from .numbers import Formatter
 
-if TYPE_CHECKING:  # the report package imports the presentation layer: its chart type only for annotations
+if TYPE_CHECKING:
     from ..pipeline import AuditResult
-    from ..report.drivers_chart import DriverChart
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,6 @@ def _touchpoints(result: AuditResult, ids) -> str:
 
 def build_drivers(result: AuditResult, fmt: Formatter, letter: str, analysis=None) -> DriversAppendix | None:
     """`analysis` defaults to the audit's; tests pass their own."""
-    from ..report.drivers_chart import QUADRANT_LABEL, layout_drivers  # here: the report package imports this one
 
     d = result.signals.drivers if analysis is None else analysis
     if d is None:

@@ -118,8 +118,7 @@ def _reason(result: AuditResult, fmt: Formatter) -> str:
                      f"{'fail' if len(blocking) != 1 else 'fails'} customers today; a campaign would send more customers into "
                      f"{'them' if len(blocking) != 1 else 'it'}.")
     if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
-        extra = (f" (about {fmt.count(c.extra_orders_per_week)} extra orders a week, {fmt.signed_percent(c.uplift)})"
-                 if c.extra_orders_per_week is not None and c.uplift is not None else "")
+        extra = f" ({figures.campaign_size(c, fmt)})" if c.uplift is not None else ""
         target = fmt.percent(result.engagement.settings.metrics.promise_breach.target)
         parts.append(f"As planned{extra}, {figures.campaign_late(c, fmt)} of its orders would arrive late (target {target}).")
     if d.headroom is not None and d.advice is not CampaignAdvice.WAIT_FOR_DATA:

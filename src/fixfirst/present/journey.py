@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scoring.weak_spots import STEP_LOSS_METRICS
+from .charts import journey_map
+from .charts.journey_map import BoxInput, EdgeInput, MapGeometry
 from .numbers import Formatter
 
 if TYPE_CHECKING:
     from ..pipeline import AuditResult
-    from ..report.journey_map import BoxInput, EdgeInput, MapGeometry
     from ..settings import Settings
     from ..signals import FrictionSignal
     from ..scoring.weak_spots import WeakSpot
@@ -259,7 +260,6 @@ def _tone(result: AuditResult, fmt: Formatter) -> tuple[tuple[ToneCell, ...] | N
 def _geometry():
     """The map's geometry module, imported when a view is built rather than when this module loads: the report
     package's __init__ imports the HTML renderer, which imports this package."""
-    from ..report import journey_map
 
     return journey_map
 

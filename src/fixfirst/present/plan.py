@@ -47,7 +47,7 @@ class KpiRow:
     today: str
     n: str
     target: str
-    on_target: str  # "on target" | "below target" | "above target" | "not measured yet" | "no target"
+    on_target: str  # "on target" | "off target" | "not measured yet" | "no target"
     source: str
     metric: str = ""
     touchpoint: str = ""  # touchpoint id
@@ -90,9 +90,7 @@ def _kpi_status(kpi: WatchedKpi) -> str:
         return "not measured yet"
     if kpi.on_target is None:
         return "no target"
-    if kpi.on_target:
-        return "on target"
-    return "below target" if kpi.higher_is_better else "above target"
+    return "on target" if kpi.on_target else "off target"
 
 
 def _effort(action, fmt: Formatter) -> str:

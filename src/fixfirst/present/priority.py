@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scoring.playbook import EFFORT_DAYS, EFFORT_ORDER
+from .charts.journey_map import text_width as width
 from .numbers import Formatter
 
 if TYPE_CHECKING:
     from ..pipeline import AuditResult
     from ..scoring.decision import ScheduledAction
 
-# Like the journey map (report.journey_map.VIEW_WIDTH), the viewBox is no wider than the content box in points: a
+# Like the journey map (present.charts.journey_map.VIEW_WIDTH), the viewBox is no wider than the content box in points: a
 # font-size is the smallest printed size.
 WIDTH = 492.0
 FONT = 8.0
@@ -167,9 +168,6 @@ def _money_words(item: ScheduledAction, fmt: Formatter) -> str:
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    # Imported when a view is built: the report package's __init__ imports the HTML renderer, which imports this package.
-    from ..report.journey_map import text_width as width
-
     return width(text, size, bold)
 
 

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..report import spot_charts as charts
 from ..scoring.decision import CampaignTiming
 from ..scoring.weak_spots import WeakSpot, blocks
 from ..signals import FrictionSignal, trends
@@ -19,6 +18,8 @@ from ..signals.late_causes import late_causes
 from ..signals.redact import redact
 from ..signals.strata import DIMENSION_LABELS
 from . import figures
+from .appendix_evidence import SpotEvidence, spot_evidence
+from .charts import spot_charts as charts
 from .numbers import Formatter
 
 if TYPE_CHECKING:
@@ -77,37 +78,12 @@ class HealthyRow:
 
 
 @dataclass(frozen=True)
-class SignalRow:
-    label: str
-    source: str
-    value: str
-    target: str
-    basis: str  # journey | settings | benchmark | baseline | segment | default
-    n: str
-    interval: str
-    share: str
-
-
-@dataclass(frozen=True)
-class SpotEvidence:
-    """The statistics behind one card, for the appendix."""
-
-    touchpoint_id: str
-    rank: str
-    name: str
-    summary: str  # score, confidence and why, reach, how the money was measured
-    rows: tuple[SignalRow, ...]
-    targets: tuple[str, ...]
-    evidence: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class WeakSpotsView:
     cards: tuple[SpotCard, ...]
     healthy: tuple[HealthyRow, ...]
     without_data: str
     none_found: str  # when no touchpoint is a weak spot
-    evidence: tuple[SpotEvidence, ...]
+    evidence: tuple[SpotEvidence, ...]  # the appendix of statistics (present.appendix_evidence)
 
 
 # ---------------------------------------------------------------------------------------------------------- words
@@ -493,20 +469,6 @@ def _healthy_row(spot: WeakSpot, result: AuditResult, fmt: Formatter) -> Healthy
     return HealthyRow(spot.touchpoint.name, _cap(spot.touchpoint.stage), f"{share(fmt, s.value)} {short}".strip(), target, based_on)
 
 
-def _evidence(spot: WeakSpot, fmt: Formatter) -> SpotEvidence:
-    rows = tuple(SignalRow(c.signal.label, c.signal.source, fmt.percent(c.signal.value, 1), fmt.percent(c.signal.target),
-                           c.signal.basis.value, fmt.count(c.signal.n),
-                           f"{fmt.percent(c.signal.ci_low)}–{fmt.percent(c.signal.ci_high)}", fmt.percent(c.share))
-                 for c in spot.contributions)
-    targets = tuple(f"{c.signal.label}: {c.signal.basis_note or c.signal.basis.value}" for c in spot.contributions)
-    evidence = tuple(e.text for c in spot.contributions for e in c.signal.evidence if e.kind != "quote")
-    money = spot.money.basis or "not measured"
-    summary = (f"Score {figures.spot_score(spot, fmt)} of 100. Confidence {spot.confidence}: {spot.confidence_reason}. "
-               f"Reach {fmt.percent(spot.reach)}: {spot.reach_basis}. Money at stake: {figures.spot_money(spot, fmt)} a month. "
-               f"How it is measured: {money}.")
-    return SpotEvidence(spot.touchpoint.id, f"#{spot.rank}", spot.touchpoint.name, summary, rows, targets, evidence)
-
-
 def build(result: AuditResult, fmt: Formatter) -> WeakSpotsView:
     ranking = result.ranking
     spots = ranking.weak_spots
@@ -517,4 +479,4 @@ def build(result: AuditResult, fmt: Formatter) -> WeakSpotsView:
                if missing else "")
     floor = fmt.count(result.engagement.settings.scoring.weak_spot_min_score)
     none_found = "" if spots else f"No touchpoint scores {floor} or more out of 100: the data shows no weak spot."
-    return WeakSpotsView(cards, healthy, without, none_found, tuple(_evidence(w, fmt) for w in spots))
+    return WeakSpotsView(cards, healthy, without, none_found, tuple(spot_evidence(w, fmt) for w in spots))

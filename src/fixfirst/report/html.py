@@ -7,15 +7,9 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 
 from ..errors import FixfirstError
-from ..logo import logo_data_uri
 from ..pipeline import AuditResult
 from ..present.build import build_report_view
-from ..present.numbers import formatter_for
 from ..resources import templates_dir
-from ..scoring.verdict import headroom_sentence, verdict_rule
-from .capacity_chart import layout_backtest_chart, layout_lead_chart
-from .drivers_chart import layout_drivers
-from .formatting import FILTERS
 
 REPORT_TEMPLATE = "report.html"
 
@@ -33,10 +27,6 @@ def report_environment(override_dir: Path | None = None) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(FILTERS)
-    env.filters["drivers_chart"] = layout_drivers
-    env.filters["lead_chart"] = layout_lead_chart
-    env.filters["backtest_chart"] = layout_backtest_chart
     return env
 
 
@@ -47,30 +37,8 @@ def render_html(result: AuditResult) -> str:
     if override is not None and not override.is_dir():
         raise FixfirstError(f"{override}: template override folder not found", "correct report.templates in audit.yaml")
     env = report_environment(override)
-    client = engagement.audit.client
-    context = {
-        # `view` is what templates read (fixfirst.present); the raw objects below go as each partial moves onto it.
-        "view": build_report_view(result),
-        "fmt": formatter_for(client),
-        "result": result,
-        "client": client,
-        "options": options,
-        "promise": engagement.audit.promise,
-        "settings": engagement.settings,
-        "verdict": result.verdict,
-        "ranking": result.ranking,
-        "outlook": result.outlook,
-        "signals": result.signals,
-        "kpis": result.signals.kpis,
-        "sources": list(result.data.tables.values()),
-        "problems": list(result.data.problems),
-        "verdict_rule": verdict_rule(engagement.settings),
-        "headroom_sentence": headroom_sentence(result.outlook.simulation) if result.outlook and result.outlook.simulation else "",
-        "brand_colour": client.brand_colour or "#2F5D50",
-        "logo": logo_data_uri(engagement.resolve(client.logo)) if client.logo else None,
-        "generated_on": result.generated_on,
-        "max_problems_listed": 200,
-    }
+    # Templates read only the report view: every figure and sentence is written by fixfirst.present, once.
+    context = {"view": build_report_view(result)}
     try:
         return env.get_template(REPORT_TEMPLATE).render(**context)
     except TemplateError as exc:

@@ -353,8 +353,8 @@ def quadrant(importance: float, performance: float, importance_split: float, per
 
 def driver_sentence(analysis: DriverAnalysis, driver: Driver) -> str:
     significance = driver.p_text if driver.significant or math.isnan(driver.p_value) else f"{driver.p_text}, not significant"
-    sentence = (f"Drives {analysis.outcome_label}: {pct(driver.share)} of explained variance, rank {driver.rank} of "
-                f"{len(analysis.drivers)} ({significance}; n={analysis.n:,} complete responses); quadrant: {driver.quadrant}.")
+    sentence = (f"Drives {analysis.outcome_label}: {pct(driver.share)} of what the ratings explain together, rank {driver.rank} of "
+                f"{len(analysis.drivers)} ({significance}; n={analysis.n:,} complete responses).")
     if driver.significant and driver.beta < 0:
         # A relative weight has no sign: say so when the rating pulls the other way once the rest are held equal.
         sentence += (" With the other ratings held equal its coefficient is negative: its weight comes through what it shares "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..present.numbers import Formatter
+from ..numbers import Formatter
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,14 @@ class ChartFrame:
     def plot_height(self) -> float:
         return round(self.bottom - self.top, 1)
 
-    def _axis_labels(self, y_ticks, x_ticks) -> tuple[list[ChartLabel], list[ChartLabel]]:
-        ys = [ChartLabel(round(self.left - Y_LABEL_GAP, 1), round(ty + 3, 1), text, "end") for ty, text in y_ticks]
-        xs = [ChartLabel(round(tx, 1), round(self.bottom + X_LABEL_DROP, 1), text) for tx, text in x_ticks]
-        return ys, xs
+    @property
+    def y_labels(self) -> list[ChartLabel]:
+        """Tick labels left of the plot, from the chart's `y_ticks` (each subclass has them)."""
+        return [ChartLabel(round(self.left - Y_LABEL_GAP, 1), round(ty + 3, 1), text, "end") for ty, text in self.y_ticks]
+
+    @property
+    def x_labels(self) -> list[ChartLabel]:
+        return [ChartLabel(round(tx, 1), round(self.bottom + X_LABEL_DROP, 1), text) for tx, text in self.x_ticks]
 
 
 @dataclass
@@ -66,14 +70,6 @@ class LeadChart(ChartFrame):
     lines: list[ChartLine] = field(default_factory=list)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
-
-    @property
-    def y_labels(self) -> list[ChartLabel]:
-        return self._axis_labels(self.y_ticks, [])[0]
-
-    @property
-    def x_labels(self) -> list[ChartLabel]:
-        return self._axis_labels([], self.x_ticks)[1]
 
     @property
     def band_x(self) -> float | None:
@@ -144,14 +140,6 @@ class BacktestChart(ChartFrame):
     dots: list[tuple[str, float, float, str]] = field(default_factory=list)  # (series, x, y, colour)
     y_ticks: list[tuple[float, str]] = field(default_factory=list)
     x_ticks: list[tuple[float, str]] = field(default_factory=list)
-
-    @property
-    def y_labels(self) -> list[ChartLabel]:
-        return self._axis_labels(self.y_ticks, [])[0]
-
-    @property
-    def x_labels(self) -> list[ChartLabel]:
-        return self._axis_labels([], self.x_ticks)[1]
 
     @property
     def target_line_y(self) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..present.numbers import Formatter
-from ..signals.drivers import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
+from ..numbers import Formatter
+from ...signals.drivers import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
 
 WIDTH = 560
 HEIGHT = 330
