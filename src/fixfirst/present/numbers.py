@@ -5,12 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from babel import Locale
 from babel.numbers import format_currency, format_decimal, get_currency_symbol
 
 MISSING = "–"
+
+
+def half_up(value: float, digits: int = 0) -> float:
+    """Round halves away from zero (180.5 -> 181), as people do: Python's round() would give 180."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def _missing(value) -> bool:
@@ -44,13 +50,13 @@ class Formatter:
     def money(self, value) -> str:
         if _missing(value):
             return MISSING
-        return format_currency(round(float(value)), self.currency, format=self._money_pattern, locale=self._locale,
+        return format_currency(half_up(value), self.currency, format=self._money_pattern, locale=self._locale,
                                currency_digits=False)
 
     def number(self, value, digits: int = 0) -> str:
         if _missing(value):
             return MISSING
-        value = round(float(value), digits)
+        value = half_up(value, digits)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, format=pattern, locale=self._locale)
 
