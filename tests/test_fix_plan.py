@@ -409,7 +409,7 @@ def test_the_report_shows_a_dated_30_60_90_plan_then_kpis(sample_html, sample_au
     for row, item in zip(rows, schedule):
         action = item.action
         assert [s.attributes["data-touchpoint"] for s in row.css("td.weak-spots .spot")] == [w.spot.touchpoint.id for w in action.weak_spots]
-        shown = f"£{action.estimated_money:,.0f} a month" if action.estimated_money > 0 else "not priced"
+        shown = f"£{action.estimated_money:,.0f}" if action.estimated_money > 0 else "not priced"
         assert row.css_first("td.money").text() == shown
         assert row.css_first(".owner").text() == action.owner and row.css_first(".effort").text().startswith(action.effort)
         assert action.kpi.label in row.css_first("td.kpi-target").text()

@@ -137,6 +137,10 @@ def test_priority_matrix_has_one_numbered_point_per_scheduled_action(sample_tree
             assert math.hypot(x - x2, y - y2) >= r + r2, "two action numbers overlap"
     labels = [t.text() for t in svg.css("g.region text")]
     assert any(label.startswith("Quick wins") for label in labels) and any(label.startswith("Big bets") for label in labels)
+    # The caption names the high-value line as the share of the money at stake set in settings.
+    share = sample_audit.engagement.settings.fix_plan.matrix_high_value_share
+    caption = " ".join(sample_tree.css_first("#priority-matrix").text().split())
+    assert f"{share:.0%} of the £{sample_audit.decision.money_at_stake_per_month:,.0f} at stake" in caption
 
 
 def test_every_svg_text_prints_at_least_8_pt(sample_tree):

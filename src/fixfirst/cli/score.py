@@ -54,6 +54,7 @@ def score(
         out.print(f"Fix plan: {escape(plan.summary)}", highlight=False)
         actions = [a for phase in plan.phases for a in phase.actions]
         for a in actions[:3]:
-            out.print(escape(f"  {a.number}. {a.title} [{a.where}; {a.owner}; due {a.due}; {a.money}]"), highlight=False)
+            money = a.money if a.money == "not priced" else f"{a.money} a month"
+            out.print(escape(f"  {a.number}. {a.title} [{a.where}; {a.owner}; due {a.due}; {money}]"), highlight=False)
         if len(actions) > 3:
             out.print(f"  and {len(actions) - 3} more in the report's plan", highlight=False)

@@ -22,7 +22,7 @@ class PlanAction:
     owner: str
     due: str
     effort: str  # "low effort, about 2 working days"
-    money: str  # the estimate a month, or "not priced"
+    money: str  # the estimate a month ("£3,256"), or "not priced"
     kpi: str  # the KPI that proves it, with its target
     steps: list[str] = field(default_factory=list)
     expected: str = ""
@@ -101,7 +101,7 @@ def _effort(action, fmt: Formatter) -> str:
 def _action(number: int, item, fmt: Formatter) -> PlanAction:
     a = item.action
     where = ", ".join(f"#{w.spot.rank} {w.spot.touchpoint.name}" for w in a.weak_spots)
-    money = f"{fmt.money(a.estimated_money)} a month" if a.estimated_money > 0 else "not priced"
+    money = fmt.money(a.estimated_money) if a.estimated_money > 0 else "not priced"
     kpi = ""
     if a.kpi is not None:
         place = f" ({a.kpi.touchpoint.name})" if a.kpi.touchpoint is not None else ""

@@ -179,8 +179,8 @@ def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
     unpriced = [s for s in schedule if s.action.estimated_money <= 0]
     at_stake = result.decision.money_at_stake_per_month or 0.0
     values = [s.action.estimated_money for s in priced]
-    high_value = result.engagement.settings.fix_plan.matrix_high_value_share
-    threshold = high_value * at_stake if at_stake > 0 else (sorted(values)[len(values) // 2] if values else 0.0)
+    high_share = result.engagement.settings.fix_plan.matrix_high_value_share
+    threshold = high_share * at_stake if at_stake > 0 else (sorted(values)[len(values) // 2] if values else 0.0)
 
     lo_exp, hi_exp = _money_axis(values, threshold) if priced else (0.0, 1.0)
     tick_values = [10 ** e for e in range(int(lo_exp), int(hi_exp) + 1)]
@@ -253,7 +253,7 @@ def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
         caption += ". The data prices none of them, so the weak spot each one fixes and its effort decide the order."
     elif at_stake > 0:
         caption += (f" and the money a month it is estimated to win back (up). Above the dashed line an action wins back at least "
-                    f"{fmt.money(threshold)} a month, {fmt.percent(high_value)} of the {fmt.money(at_stake)} at stake.")
+                    f"{fmt.money(threshold)} a month, {fmt.percent(high_share)} of the {fmt.money(at_stake)} at stake.")
     else:
         caption += " and the money a month it is estimated to win back (up)."
     if priced and unpriced:
