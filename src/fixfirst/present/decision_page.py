@@ -154,7 +154,7 @@ def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
         tiles.append(Tile("money-campaign", fmt.money(d.money_at_stake_during_campaign_per_month), "a month during the campaign",
                           f"the same weak spots with the {d.campaign.name} visitors"))
     if d.headroom is not None:
-        tiles.append(Tile("headroom", figures.headroom(d.headroom, fmt).replace(" extra orders a week", ""),
+        tiles.append(Tile("headroom", figures.headroom(d.headroom, fmt).replace(" extra orders a week", "").replace(" extra order a week", ""),
                           "extra orders a week operations can carry", figures.headroom_share(d.headroom, d, fmt)))
     c = d.campaign
     if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:

@@ -9,11 +9,18 @@ from ..scoring.decision import CampaignFigures, Decision, HeadroomFigure
 from .numbers import Formatter
 
 
+def orders(value: float, fmt: Formatter, adjective: str = "") -> str:
+    """'181 orders', '1 order', 'about 48 extra orders': the noun agrees with the number as written."""
+    written = fmt.count(value)
+    noun = "order" if written == "1" else "orders"
+    return f"{written} {adjective + ' ' if adjective else ''}{noun}"
+
+
 def usual_week(decision: Decision, fmt: Formatter) -> str:
     """'181 orders a week'."""
     if decision.usual_orders_per_week is None:
         return "not known"
-    return f"{fmt.count(decision.usual_orders_per_week)} orders a week"
+    return f"{orders(decision.usual_orders_per_week, fmt)} a week"
 
 
 def headroom(room: HeadroomFigure | None, fmt: Formatter) -> str:
@@ -25,7 +32,7 @@ def headroom(room: HeadroomFigure | None, fmt: Formatter) -> str:
     words = "at least about" if room.lower_bound else "about"
     if room.status == "beyond_search":
         words = "more than"
-    return f"{words} {fmt.count(room.extra_orders_per_week)} extra orders a week"
+    return f"{words} {orders(room.extra_orders_per_week, fmt, 'extra')} a week"
 
 
 def headroom_share(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -> str:
@@ -46,7 +53,7 @@ def campaign_size(campaign: CampaignFigures, fmt: Formatter) -> str:
         return "no expected uplift given"
     size = f"{fmt.signed_percent(campaign.uplift)} demand"
     if campaign.extra_orders_per_week is not None:
-        size += f", about {fmt.count(campaign.extra_orders_per_week)} orders a week above the usual"
+        size += f", about {orders(campaign.extra_orders_per_week, fmt)} a week above the usual"
     return size
 
 

@@ -61,6 +61,11 @@ class PlanView:
     kpis: list[KpiRow] = field(default_factory=list)
     unmatched: str = ""
 
+    @property
+    def empty(self) -> bool:
+        """No action: the plan is one sentence and follows the weak-spot pages instead of opening a page."""
+        return not self.phases
+
 
 PHASE_TITLES = {PHASE_QUICK: "First 30 days", PHASE_MEDIUM: "Days 31 to 60", PHASE_LONG: "Days 61 to 90"}
 
