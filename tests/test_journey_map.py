@@ -9,6 +9,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from fixfirst.pipeline import run_audit
+from fixfirst.present.figures import key_signal
 from fixfirst.present.journey import FAR, NEAR, NO_DATA, OFF, figure_words, score_band
 from fixfirst.present.numbers import formatter_for
 from fixfirst.report import render_html
@@ -46,7 +47,7 @@ def test_one_box_per_touchpoint_with_its_name_and_key_figure(sample_tree, sample
         tp = sample_audit.journey.touchpoint(group.attributes["data-touchpoint"])
         name = _name(group)
         assert name == tp.name or (name.endswith("…") and tp.name.startswith(name[:-1].rstrip()))
-        main = sample_audit.ranking.for_touchpoint(tp.id).main_signal
+        main = key_signal(sample_audit.ranking.for_touchpoint(tp.id))  # the same figure the healthy table gives
         figure = _figure(group)
         if main is None:
             assert figure == "no data"
@@ -211,3 +212,12 @@ def test_healthy_journey_has_no_badges_and_says_so(sample_audit, monkeypatch):
     assert all(box.badge is None for box in view.map.boxes)
     assert "no step falls short enough to be a weak spot" in view.how_to_read
     assert view.badge_note == ""
+
+
+def test_a_touchpoint_that_holds_up_shows_one_figure_on_the_map_and_in_the_table(sample_tree, sample_audit):
+    """One figure per fact: the map's box and the "What holds up" row lead with the same measured value."""
+    rows = {r.css("td")[0].text(): r.css("td")[2].text() for r in sample_tree.css("#healthy tbody tr")}
+    assert rows
+    for spot in sample_audit.ranking.healthy:
+        box = sample_tree.css_first(f'#journey-map g.touchpoint[data-touchpoint="{spot.touchpoint.id}"]')
+        assert _figure(box).split()[0] == rows[spot.touchpoint.name].split()[0], spot.touchpoint.name

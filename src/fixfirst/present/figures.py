@@ -83,3 +83,21 @@ def spot_campaign_money(spot, fmt: Formatter) -> str:
 def spot_score(spot, fmt: Formatter) -> str:
     return fmt.count(spot.score)
 
+
+# What customers did leads what they said: a healthy touchpoint is summed up by its behaviour figure first.
+KEY_SOURCE_ORDER = {"orders": 0, "events": 0, "survey": 1, "feedback": 2, "checklist": 3}
+
+
+def key_signal(spot):
+    """The one figure that stands for a touchpoint wherever a single figure is shown (the map's box, the healthy table).
+
+    A weak spot: the signal that contributes most to its score. Otherwise: a judged figure before an unjudged one,
+    behaviour before ratings before comments, the largest sample first.
+    """
+    if not spot.contributions:
+        return None
+    if spot.rank:
+        return spot.main_signal
+    return min((c.signal for c in spot.contributions),
+               key=lambda s: (not s.judged, KEY_SOURCE_ORDER.get(s.source, 4), -s.n))
+

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..scoring.weak_spots import STEP_LOSS_METRICS
+from . import figures
 from .charts import journey_map
 from .charts.journey_map import BoxInput, EdgeInput, MapGeometry
 from .numbers import Formatter
@@ -51,7 +52,7 @@ PHRASES = {
     "returns": "{v} of orders returned",
     "repeat": "{v} of customers order again",
     "complaint_share": "{v} of comments complain",
-    "top2box": "{v} rate it 4 or 5 of 5",
+    "top2box": "{v} rate it 4 or 5",
     "checklist": "{v} of practices flagged",
 }
 # The heat strip's rows: kinds of evidence, in the order a customer meets them, and the signal metrics each gathers.
@@ -287,7 +288,7 @@ def _boxes(result: AuditResult, fmt: Formatter) -> list[BoxInput]:
     for tp in result.journey.ordered():
         spot = result.ranking.for_touchpoint(tp.id)
         band = BANDS[touchpoint_band(spot, settings)]
-        main = spot.main_signal
+        main = figures.key_signal(spot)  # the same figure the healthy table gives
         if main is None:
             full = short = "no data"
         else:

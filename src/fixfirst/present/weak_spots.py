@@ -457,9 +457,7 @@ def card(spot: WeakSpot, result: AuditResult, fmt: Formatter) -> SpotCard:
 
 
 def _healthy_row(spot: WeakSpot, result: AuditResult, fmt: Formatter) -> HealthyRow:
-    order = {"orders": 0, "events": 0, "survey": 1, "feedback": 2, "checklist": 3}
-    signals = sorted((c.signal for c in spot.contributions), key=lambda s: (not s.judged, order.get(s.source, 4), -s.n))
-    s = signals[0]
+    s = figures.key_signal(spot)
     short = SHORT.get(s.metric, "").format(next=_name(result, s.edge[1]) if s.edge else "the next step")
     target = (("at most " if not s.higher_is_better else "at least ") + share(fmt, s.target)) if s.judged else "none set"
     unit = ORDER_UNITS.get(s.metric, UNITS.get(s.source, ""))
