@@ -15,7 +15,7 @@ from fixfirst.present import figures
 from fixfirst.present.numbers import formatter_for
 from fixfirst.report import render_html
 from fixfirst.resources import templates_dir
-from fixfirst.scoring.verdict import verdict_rule
+from fixfirst.present.verdict_words import verdict_rule
 
 PRINTABLE_WIDTH_MM = 210 - 2 * 16  # A4 less the 16 mm side margins of report.css
 MM = 72 / 25.4  # PDF points per millimetre

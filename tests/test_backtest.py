@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import importlib.util
 import json
 import shutil
@@ -14,11 +16,15 @@ import pytest
 from fixfirst.capacity.assessment import assess_capacity
 from fixfirst.capacity.delivery import delivery_delay
 from fixfirst.capacity.dispatch import dispatch_history
-from fixfirst.capacity.export import capacity_payload
+from fixfirst.present.capacity_json import capacity_payload
 from fixfirst.engagement import Promise
 from fixfirst.pipeline import run_audit
 from fixfirst.present.charts.capacity_chart import layout_backtest_chart
+from fixfirst.present.numbers import Formatter
+from fixfirst.present.verdict_words import backtest_sentence, verdict_reasons
 from fixfirst.scoring import FIX_FIRST, READY, decide
+from fixfirst.scoring.decision import HeadroomBasis, make_decision
+from fixfirst.scoring.verdict import CapacityBasis
 from fixfirst.scoring.weak_spots import Ranking
 from fixfirst.settings import Settings
 from fixfirst.signals.calendar import WorkingCalendar
@@ -134,8 +140,9 @@ def test_the_healthy_variant_passes_its_backtest_and_is_ready(healthy_audit):
     assert step.lower_bound and step.behind_days == 0 and step.method == "busiest day"
     assert step.weekday_capacity[0] >= 100  # the sale's Mondays
     assert not sim.campaign_breaks_promise and sim.headroom.status == "found" and sim.headroom.uplift > sim.demand.uplift
-    assert healthy_audit.verdict.status == READY, healthy_audit.verdict.reasons
-    assert any(r.startswith("Backtest: fitted on the history before them") for r in healthy_audit.verdict.reasons)
+    assert healthy_audit.verdict.status == READY and healthy_audit.verdict.capacity_basis is CapacityBasis.PROJECTION
+    reasons = verdict_reasons(healthy_audit, Formatter())
+    assert any(r.startswith("Backtest: fitted on the history before them") for r in reasons), reasons
 
 
 # ------------------------------------------------------------------------------------------ capacity, not demand
@@ -209,9 +216,11 @@ def test_a_model_that_cannot_reproduce_history_is_labelled_and_observed_orders_d
     assert outlook.recent.misses_promise(outlook.breach_target)
     verdict = decide(Ranking([]), outlook, SETTINGS)
     assert verdict.status == FIX_FIRST and not verdict.blocking
-    assert verdict.reasons[0].startswith("Operations already miss the promise:")
-    assert any("could not reproduce the last 4 weeks" in r for r in verdict.reasons)
-    assert not any(r.startswith("Headroom: about") for r in verdict.reasons)  # the projection does not speak
+    assert verdict.already_missing and verdict.capacity_basis is CapacityBasis.RECENT_ORDERS
+    assert "could not reproduce the last 4 weeks" in backtest_sentence(sim, Formatter())
+    # The projection does not speak: the decision's headroom comes from the order history, the projection's is a cross-check.
+    decision = make_decision(verdict, Ranking([]), outlook, None, dt.date(2026, 5, 20), 5, 20)
+    assert decision.headroom.basis is HeadroomBasis.HISTORY and decision.headroom_cross_check.basis is HeadroomBasis.PROJECTION
     payload = json.loads(json.dumps(sim.to_dict()))
     assert payload["reproduces_history"] is False and payload["backtest"]["status"] == "failed"
 
@@ -225,7 +234,7 @@ def test_a_backtest_without_enough_orders_is_not_trusted():
 
 
 def test_the_verdict_rule_says_observed_orders_judge_the_promise():
-    from fixfirst.scoring.verdict import verdict_rule
+    from fixfirst.present.verdict_words import verdict_rule
 
     rule = verdict_rule(SETTINGS)
     assert "judged on observed orders" in rule and "reproduces the last 4 weeks" in rule

@@ -18,6 +18,8 @@ from fixfirst.cli import app
 from fixfirst.engagement import Promise
 from fixfirst.pipeline import run_audit
 from fixfirst.report import render_html
+from fixfirst.present import formatter_for
+from fixfirst.present.verdict_words import verdict_reasons
 from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY
 from fixfirst.settings import Settings
 from fixfirst.signals.calendar import WorkingCalendar
@@ -152,8 +154,9 @@ def test_sample_campaign_breaks_the_promise_and_the_verdict_gives_the_headroom(s
     assert sim.reproduces_history and sim.backtest.status == "passed"
     verdict = sample_audit.verdict
     assert verdict.status == FIX_FIRST
-    assert any(r.startswith("Headroom: about") for r in verdict.reasons)
-    assert any("Autumn Launch" in r and "of the campaign's orders" in r for r in verdict.reasons)
+    reasons = verdict_reasons(sample_audit, formatter_for(sample_audit.engagement.audit.client))
+    assert any(r.startswith("Headroom: about") for r in reasons)
+    assert any("Autumn Launch" in r and "of the campaign's orders" in r for r in reasons)
 
 
 def _with_capacity_sheet(tmp_path, units: int, uplift: str | None = "20%"):
@@ -177,8 +180,10 @@ def test_a_capacity_sheet_that_history_contradicts_is_not_trusted(tmp_path):
     assert sim.backtest.observed_late == 0 and sim.backtest.projected_late > 0.5
     # Observed orders decide: nothing was late, so operations do not already miss the promise; the bands set the limit.
     assert result.verdict.status != FIX_FIRST
-    assert any("could not reproduce the last 4 weeks" in r for r in result.verdict.reasons)
-    assert not any(r.startswith("No headroom: at today's volume") for r in result.verdict.reasons)
+    reasons = verdict_reasons(result, formatter_for(result.engagement.audit.client))
+    assert any("could not reproduce the last 4 weeks" in r for r in reasons)
+    assert not any(r.startswith("No headroom: at today's volume") for r in reasons)
+    assert result.decision.headroom.basis.value == "history"
     html = HTMLParser(render_html(result))
     assert "does not reproduce history" in html.css_first("#capacity-not-reproduced").text().lower()
     backtest = html.css_first("#capacity-backtest")

@@ -87,7 +87,7 @@ def test_every_setting_is_documented():
 
 
 def test_every_score_json_field_is_documented(sample_audit):
-    from fixfirst.scoring.export import ranking_payload
+    from fixfirst.present.score_json import ranking_payload
 
     payload = json.loads(json.dumps(ranking_payload(sample_audit)))
     for key in payload:
@@ -110,7 +110,7 @@ def test_every_score_json_field_is_documented(sample_audit):
 
 
 def test_every_capacity_json_field_is_documented(sample_audit):
-    from fixfirst.capacity.export import capacity_payload
+    from fixfirst.present.capacity_json import capacity_payload
 
     doc = (ROOT / "docs" / "capacity-json.md").read_text()
     payload = json.loads(json.dumps(capacity_payload(sample_audit)))

@@ -169,7 +169,7 @@ def test_generator_plants_what_its_truth_says(audits):
 def test_healthy_business_may_market(audits, spec):
     got = _audited(audits, spec)
     assert got.record["verdict"] in ("READY TO MARKET", "MARKET WITH LIMITS"), \
-        f"seed {spec.seed} is healthy but got {got.record['verdict']}: {got.result.verdict.summary} Top: {_top(got.record)}"
+        f"seed {spec.seed} is healthy but got {got.record['verdict']}: {got.result.verdict.capacity_basis.value} Top: {_top(got.record)}"
     # Page one never tells a healthy business to postpone its campaign, and states the data's last day.
     decision = got.result.decision
     assert decision.advice.value in ("go", "cap", "within_headroom"), f"seed {spec.seed}: {decision.advice}"

@@ -18,7 +18,7 @@ from fixfirst.errors import FixfirstError, InputProblems
 from fixfirst.journey import Touchpoint
 from fixfirst.pipeline import run_audit
 from fixfirst.report import render_html
-from fixfirst.scoring.export import ranking_payload
+from fixfirst.present.score_json import ranking_payload
 from fixfirst.scoring.fix_plan import build_fix_plan, play_fits, touchpoint_topics
 from fixfirst.scoring.playbook import EFFORT_DAYS, HIGHER_IS_BETTER, METRIC_NAMES, default_playbook, load_playbook
 from fixfirst.settings import settings_with

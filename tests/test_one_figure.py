@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from fixfirst.present import formatter_for
 from fixfirst.report import write_report
-from fixfirst.scoring.export import ranking_payload
+from fixfirst.present.score_json import ranking_payload
 
 
 @pytest.fixture(scope="module")

@@ -388,7 +388,7 @@ def test_conversion_signals_get_timing_period_and_rework_evidence():
 def test_sample_audit_exports_process_json_and_renders_the_section(sample_audit):
     import json
 
-    from fixfirst.scoring.export import ranking_payload
+    from fixfirst.present.score_json import ranking_payload
 
     payload = json.loads(json.dumps(ranking_payload(sample_audit), allow_nan=False))["process"]
     assert payload["cases"] == 27207 and payload["timed"] and payload["drop_off_periods"] == []

@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 import pandas as pd
 from hypothesis import given, settings as hsettings, strategies as st
 
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.pipeline import run_audit
+from fixfirst.present import formatter_for
+from fixfirst.present.verdict_words import verdict_summary
 from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY, decide, rank_weak_spots, score_touchpoint
-from fixfirst.scoring.export import ranking_payload
+from fixfirst.scoring.decision import CampaignAdvice, HeadroomBasis, make_decision
+from fixfirst.scoring.verdict import CapacityBasis
+from fixfirst.present.score_json import ranking_payload
 from fixfirst.settings import Settings
 from fixfirst.signals import SignalSet
 from fixfirst.signals.base import proportion_signal
@@ -112,8 +117,10 @@ def test_verdict_follows_its_rule(tmp_path):
 
 def test_without_a_campaign_to_test_the_verdict_sets_limits(tmp_path):
     result = run_audit(write_tiny_engagement(tmp_path / "nocampaign", orders=200))
-    assert result.verdict.status == MARKET_WITH_LIMITS
-    assert "keep any campaign within that" in result.verdict.summary
+    assert result.verdict.status == MARKET_WITH_LIMITS and not result.verdict.campaign_planned
+    assert result.decision.advice.value == "within_headroom"
+    summary = verdict_summary(result, formatter_for(result.engagement.audit.client))
+    assert summary.startswith("No campaign is planned: keep any campaign to") and "extra orders a week" in summary
 
 
 def test_too_few_orders_is_never_ready(tmp_path):
@@ -129,14 +136,18 @@ def test_campaign_beyond_proven_volume_means_market_with_limits(sample_audit):
     assert outlook.campaign_daily_orders > outlook.safe_daily_orders and outlook.campaign_breaks_promise
     calm = type(sample_audit.ranking)([])  # no weak spots at all: only capacity speaks
     verdict = decide(calm, outlook, SETTINGS)
-    assert verdict.status == MARKET_WITH_LIMITS
+    assert verdict.status == MARKET_WITH_LIMITS and verdict.capacity_basis is CapacityBasis.PROJECTION
+    decision = make_decision(verdict, calm, outlook, None, sample_audit.as_of, 6, 20)
+    assert decision.advice is CampaignAdvice.CAP
     room = outlook.simulation.headroom
-    assert f"about {room.extra_orders_per_week:.0f} extra orders a week (+{room.uplift:.0%})" in verdict.summary
+    assert decision.headroom.extra_orders_per_week == pytest.approx(room.extra_orders_per_week)
     # Without the simulation, the history bands still give the limit.
     outlook.simulation, kept = None, outlook.simulation
     try:
         verdict = decide(calm, outlook, SETTINGS)
-        assert verdict.status == MARKET_WITH_LIMITS and f"{outlook.safe_daily_orders:.0f} orders a day" in verdict.summary
+        assert verdict.status == MARKET_WITH_LIMITS and verdict.capacity_basis is CapacityBasis.HISTORY
+        decision = make_decision(verdict, calm, outlook, None, sample_audit.as_of, 6, 20)
+        assert decision.headroom.basis is HeadroomBasis.HISTORY and decision.advice is CampaignAdvice.CAP
     finally:
         outlook.simulation = kept
 
@@ -176,7 +187,7 @@ def test_healthy_sample_variant_is_ready_to_market(tmp_path, sample_dir):
     for name in ("audit.yaml", "journey.yaml"):
         shutil.copy(sample_dir / name, folder / name)
     result = run_audit(folder)
-    assert result.verdict.status == READY, result.verdict.reasons
+    assert result.verdict.status == READY, result.verdict.capacity_basis
     assert result.ranking.weak_spots == []
 
 

@@ -32,8 +32,10 @@ def capacity(
     as_json: bool = typer.Option(False, "--json", help="Print the outlook as JSON (schema in docs/capacity-json.md)."),
 ) -> None:
     """Project demand through each operational step: lead times against the promise, headroom, and the verdict."""
-    from ..capacity.export import capacity_payload
     from ..pipeline import run_audit
+    from ..present import figures, formatter_for
+    from ..present.capacity_json import capacity_payload
+    from ..present.verdict_words import verdict_reasons, verdict_summary
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress, uplift=uplift)
@@ -41,6 +43,7 @@ def capacity(
         sys.stdout.write(json.dumps(capacity_payload(result), indent=2, ensure_ascii=False) + "\n")
         return
     out = stdout()
+    fmt = formatter_for(result.engagement.audit.client)
     outlook = result.outlook
     sim = outlook.simulation if outlook is not None else None
     if sim is None:
@@ -48,49 +51,52 @@ def capacity(
         out.print(f"No day-by-day projection: {escape(reason or 'no order data')}.", highlight=False)
     else:
         steps = Table(title="Operational steps", title_justify="left", header_style="bold")
-        for name in ("step", "capacity/day", "basis", "load (campaign)", "takt vs cycle (min)"):
+        for name in ("step", "capacity a working day", "how it was found", "load with the campaign"):
             steps.add_column(name, overflow="fold")
         scenario = sim.campaign or sim.baseline
         for s, view in zip(sim.steps, scenario.projection.steps):
-            takt = "-" if view.takt_minutes is None or view.cycle_minutes is None else f"{view.takt_minutes:.0f} vs {view.cycle_minutes:.0f}"
-            steps.add_row(escape(s.step.name), f"{s.per_day:.1f}", escape(f"{s.basis}: {s.detail}"), f"{view.load:.0%}", takt)
+            steps.add_row(escape(s.step.name), fmt.number(s.per_day, 1), escape(f"{s.basis}: {s.detail}"), fmt.percent(view.load))
         out.print(steps)
         table = Table(title=f"Projection over {sim.baseline.projection.days} days ({sim.baseline.projection.runs} simulated futures)",
                       title_justify="left", header_style="bold")
-        for name in ("scenario", "orders/week", "lead time p50/p85/p95 (working days)", "late (promise "
-                     f"{sim.promise_days} days)"):
+        for name in ("scenario", "orders a week on the campaign's dates", "working days to the door p50/p85/p95",
+                     f"late (promise {fmt.days(sim.promise_days)})"):
             table.add_column(name)
-        for s in filter(None, (sim.baseline, sim.campaign)):
+        # The weekly volumes are the decision's usual week and the campaign's addition: the same figures as the report.
+        usual = result.decision.usual_orders_per_week if result.decision is not None else None
+        added = result.decision.campaign.extra_orders_per_week if result.decision and result.decision.campaign else None
+        for s, volume in ((sim.baseline, usual), (sim.campaign, None if usual is None or added is None else usual + added)):
+            if s is None:
+                continue
             p = s.projection
             share = s.breach_share_campaign_days if s.breach_share_campaign_days is not None else p.breach_share
-            table.add_row(escape(s.name), f"{p.orders_per_run / p.days * 7:.0f}", f"{p.lead_time.p50:.0f} / {p.lead_time.p85:.0f} / {p.lead_time.p95:.0f}",
-                          f"{share:.1%}")
+            table.add_row(escape(s.name), fmt.count(volume) if volume is not None else "–",
+                          f"{fmt.count(p.lead_time.p50)} / {fmt.count(p.lead_time.p85)} / {fmt.count(p.lead_time.p95)}", fmt.percent(share))
         out.print(table)
         if sim.backtest is not None:
-            out.print(_backtest_table(sim))
+            out.print(_backtest_table(sim, fmt))
         for note in sim.notes:
             out.print(f"- {escape(note)}", highlight=False)
-    if outlook is not None and outlook.recent is not None and (sim is None or sim.backtest is None):
-        recent = outlook.recent
-        out.print(f"Observed: {recent.late_share:.1%} of {recent.orders:,} in-stock orders whose promise clock started "
-                  f"{recent.first:%d %b}-{recent.last:%d %b %Y} were late (target {outlook.breach_target:.0%}).", highlight=False)
-    from ..scoring.verdict import capacity_reasons
-
-    for reason in capacity_reasons(outlook):
+    decision = result.decision
+    if decision is not None and decision.headroom is not None:
+        out.print(escape(f"Usual week: {figures.usual_week(decision, fmt)}. Headroom: {figures.headroom(decision.headroom, fmt)} "
+                         f"(from the {decision.headroom.basis.value})."), highlight=False)
+    for reason in verdict_reasons(result, fmt):
         out.print(escape(reason), highlight=False)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(result.verdict.summary)}", highlight=False)
+    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(verdict_summary(result, fmt))}", highlight=False)
 
 
-def _backtest_table(sim) -> Table:
+def _backtest_table(sim, fmt) -> Table:
     """Projected against observed over the replayed weeks, labelled with the backtest's outcome."""
     test = sim.backtest
     label = {"passed": "reproduces history", "failed": "does NOT reproduce history", "not_possible": "could not be backtested"}
-    table = Table(title=f"Backtest {test.first:%d %b}-{test.last:%d %b %Y}: the model {label[test.status]}", title_justify="left",
-                  header_style="bold")
-    for name in ("", "late", "lead time p50 / p85 (working days)"):
+    table = Table(title=f"Backtest {fmt.short_date(test.first.date())} - {fmt.date(test.last.date())}: the model {label[test.status]}",
+                  title_justify="left", header_style="bold")
+    for name in ("", "late", "working days to the door p50 / p85"):
         table.add_column(name)
     if test.projected_late is not None:
-        table.add_row("projected", f"{test.projected_late:.1%}", f"{test.projected_p50:.0f} / {test.projected_p85:.0f}")
-    table.add_row(f"observed (n={test.orders:,})", f"{test.observed_late:.1%}", f"{test.observed_p50:.0f} / {test.observed_p85:.0f}")
-    table.add_row("allowed gap", f"{test.late_tolerance:.1%}", f"{test.lead_tolerance:g} day(s)")
+        table.add_row("projected", fmt.percent(test.projected_late, 1), f"{fmt.count(test.projected_p50)} / {fmt.count(test.projected_p85)}")
+    table.add_row(f"observed (n={fmt.count(test.orders)})", fmt.percent(test.observed_late, 1),
+                  f"{fmt.count(test.observed_p50)} / {fmt.count(test.observed_p85)}")
+    table.add_row("allowed gap", fmt.percent(test.late_tolerance, 1), fmt.days(test.lead_tolerance))
     return table

@@ -23,7 +23,7 @@ def score(
     from ..present import figures, formatter_for
     from ..present.decision_page import build as decision_view
     from ..present.plan import build as plan_view
-    from ..scoring.export import ranking_payload
+    from ..present.score_json import ranking_payload
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..scoring.verdict import verdict_rule
+from .verdict_words import verdict_rule
 from .appendix_method_text import drivers_paragraph, fix_plan_paragraphs, process_paragraphs, scoring_items, signal_rows
 from .numbers import Formatter
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..scoring.decision import CampaignAdvice, CampaignTiming, Decision
 from . import figures
+from .verdict_words import join_names, verdict_reasons, verdict_summary
 from .numbers import Formatter
 
 if TYPE_CHECKING:
@@ -83,38 +84,13 @@ SLUGS = {"FIX FIRST": "fix-first", "MARKET WITH LIMITS": "market-with-limits", "
          "NOT ENOUGH DATA": "not-enough-data"}
 
 
-def _campaign_name(decision: Decision, fmt: Formatter) -> str:
-    c = decision.campaign
-    return "" if c is None else f"the {c.name} campaign ({figures.campaign_dates(c, fmt)})"
-
-
-def _decision_sentence(result: AuditResult, fmt: Formatter) -> str:
-    d = result.decision
-    c = d.campaign
-    names = [w.touchpoint.name for w in result.verdict.blocking]
-    fix = _join(names) if names else "delivery capacity"
-    room = figures.headroom(d.headroom, fmt)
-    if d.advice is CampaignAdvice.POSTPONE:
-        if c is not None and c.timing is not CampaignTiming.PAST:
-            return f"Postpone {_campaign_name(d, fmt)} until {fix} {'are' if len(names) != 1 else 'is'} fixed."
-        return f"Do not start a campaign until {fix} {'are' if len(names) != 1 else 'is'} fixed."
-    if d.advice is CampaignAdvice.CAP:
-        return (f"Run {_campaign_name(d, fmt)} smaller: keep it to {room} "
-                f"({figures.headroom_share(d.headroom, d, fmt)}).")
-    if d.advice is CampaignAdvice.GO:
-        return f"Go ahead with {_campaign_name(d, fmt)}: operations can carry it."
-    if d.advice is CampaignAdvice.WITHIN_HEADROOM:
-        return f"No campaign is planned: keep any campaign to {room}."
-    return "Do not decide on marketing yet: the data cannot show whether operations keep the promise."
-
-
 def _reason(result: AuditResult, fmt: Formatter) -> str:
     d = result.decision
     c = d.campaign
     parts = []
     blocking = result.verdict.blocking
     if blocking:
-        parts.append(f"{_join([w.touchpoint.name for w in blocking])} already "
+        parts.append(f"{join_names([w.touchpoint.name for w in blocking])} already "
                      f"{'fail' if len(blocking) != 1 else 'fails'} customers today; a campaign would send more customers into "
                      f"{'them' if len(blocking) != 1 else 'it'}.")
     if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
@@ -125,7 +101,7 @@ def _reason(result: AuditResult, fmt: Formatter) -> str:
         share = figures.headroom_share(d.headroom, d, fmt)
         parts.append(f"Operations can carry {figures.headroom(d.headroom, fmt)}" + (f" ({share})" if share else "") + ".")
     if not parts and d.advice is CampaignAdvice.WAIT_FOR_DATA:
-        parts.append(result.verdict.summary)
+        parts.append(verdict_reasons(result, fmt)[-1])
     return " ".join(parts)
 
 
@@ -172,12 +148,6 @@ def _first_actions(result: AuditResult, fmt: Formatter) -> list[FirstAction]:
     return out
 
 
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 RANKING_ROWS = 6  # page one shows the top of the ranking; the rest are on the weak-spot pages
 
 
@@ -213,7 +183,7 @@ def build(result: AuditResult, fmt: Formatter) -> DecisionView:
                             w.headline) for w in result.verdict.blocking]
     return DecisionView(
         status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,
-        decision=_decision_sentence(result, fmt), reason=_reason(result, fmt),
+        decision=verdict_summary(result, fmt), reason=_reason(result, fmt),
         as_of=f"Based on the data up to {fmt.date(d.as_of)}.", timing_note=_timing_note(result, fmt),
         tiles=_tiles(result, fmt), blocking=blocking, first_actions=_first_actions(result, fmt),
         ranking=rows, more_weak_spots=more, key_figures=_key_figures(result, fmt),

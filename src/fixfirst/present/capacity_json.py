@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .projection import json_safe
+from ..capacity.projection import json_safe
+from .numbers import formatter_for
+from .verdict_words import verdict_payload
 
 SCHEMA = "fixfirst.capacity/1"
 
@@ -33,7 +35,7 @@ def capacity_payload(result) -> dict[str, Any]:
         "client": result.engagement.audit.client.name,
         "generated_on": result.generated_on.isoformat(),
         "as_of": result.as_of.isoformat(),
-        "verdict": result.verdict.to_dict(),
+        "verdict": verdict_payload(result, formatter_for(result.engagement.audit.client)),
         # One headroom: the decision's model; the other model's figure is labelled a cross-check.
         "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
         "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .capacity_json import history_payload
+from .numbers import formatter_for
+from .verdict_words import verdict_payload
+
 SCHEMA = "fixfirst.score/1"
 
 
@@ -12,8 +16,6 @@ def ranking_payload(result) -> dict[str, Any]:
     decision = result.decision
     capacity = None
     if outlook is not None:
-        from ..capacity.export import history_payload
-
         capacity = {
             **history_payload(outlook),
             # One headroom: the decision's model; the other model's figure is labelled a cross-check.
@@ -30,7 +32,7 @@ def ranking_payload(result) -> dict[str, Any]:
         "generated_on": result.generated_on.isoformat(),
         "as_of": result.as_of.isoformat(),
         "currency": result.engagement.audit.client.currency_code,
-        "verdict": result.verdict.to_dict(),
+        "verdict": verdict_payload(result, formatter_for(result.engagement.audit.client)),
         "decision": None if decision is None else decision.to_dict(),
         "weak_spots": [w.to_dict() for w in result.ranking.weak_spots],
         "touchpoints": [w.to_dict() for w in result.ranking.assessed],
