@@ -25,15 +25,6 @@ class Tile:
 
 
 @dataclass(frozen=True)
-class BlockingRow:
-    rank: str
-    name: str
-    score: str
-    money: str
-    finding: str  # the weak spot's main figure in plain words
-
-
-@dataclass(frozen=True)
 class RankRow:
     rank: str
     name: str
@@ -72,7 +63,6 @@ class DecisionView:
     as_of: str  # "Based on the client's data up to 29 Sep 2026."
     timing_note: str  # a campaign whose dates passed, or that is already running
     tiles: list[Tile] = field(default_factory=list)
-    blocking: list[BlockingRow] = field(default_factory=list)
     first_actions: list[FirstAction] = field(default_factory=list)
     ranking: list[RankRow] = field(default_factory=list)
     more_weak_spots: str = ""  # "and 4 more weak spots (appendix)" when the table is cut
@@ -179,13 +169,11 @@ def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
 def build(result: AuditResult, fmt: Formatter) -> DecisionView:
     d = result.decision
     rows, more = _ranking(result, fmt)
-    blocking = [BlockingRow(f"#{w.rank}", w.touchpoint.name, figures.spot_score(w, fmt), figures.spot_money(w, fmt),
-                            w.headline) for w in result.verdict.blocking]
     return DecisionView(
         status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,
         decision=verdict_summary(result, fmt), reason=_reason(result, fmt),
         as_of=f"Based on the data up to {fmt.date(d.as_of)}.", timing_note=_timing_note(result, fmt),
-        tiles=_tiles(result, fmt), blocking=blocking, first_actions=_first_actions(result, fmt),
+        tiles=_tiles(result, fmt), first_actions=_first_actions(result, fmt),
         ranking=rows, more_weak_spots=more, key_figures=_key_figures(result, fmt),
         no_weak_spot="" if result.ranking.weak_spots else
         f"No touchpoint scores {fmt.count(result.engagement.settings.scoring.weak_spot_min_score)} or more: the data shows no weak spot.")
