@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
+                    select_autoescape)
 
 from ..errors import FixfirstError
 from ..pipeline import AuditResult
@@ -26,8 +27,18 @@ def report_environment(override_dir: Path | None = None) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Compiled templates are kept between runs (keyed by name and source checksum, in a private per-user folder of
+        # the temp directory): compiling the report's twenty-odd templates is a tenth of a second on every run otherwise.
+        bytecode_cache=_bytecode_cache(),
     )
     return env
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no usable temp folder: compile every time
+        return None
 
 
 def render_html(result: AuditResult) -> str:
