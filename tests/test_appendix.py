@@ -205,7 +205,7 @@ def test_appendices_are_lettered_in_order_and_use_plain_words(tree):
     for section in sections:
         text = section.text()
         name = section.attributes["id"]
-        for banned in ("cases", "takt", "Possible overkill", "day(s)", "..", "))", "1 calendar days", "severity"):
+        for banned in ("cases", "Cases", "takt", "Possible overkill", "day(s)", "..", "))", "1 calendar days", "severity"):
             assert banned not in text, (name, banned)
         assert not re.search(r"\b[a-z]+\.[a-z]+_[a-z_]+\b", text), (name, "a setting name")
         if name != "methodology":

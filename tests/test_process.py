@@ -379,7 +379,7 @@ def test_conversion_signals_get_timing_period_and_rework_evidence():
     attach_process_evidence(signals, process_map(events, AB, Settings()))
     [signal] = signals
     texts = [e.text for e in signal.evidence]
-    assert any(t.startswith("Cases that went on reached B a median 3.0 min after first reaching A") for t in texts)
+    assert any(t.startswith("Customers who went on reached B a median 3.0 min after first reaching A") for t in texts)
     assert any(t.startswith("Drop-off rose to 60% from 25 to 31 Mar 2024") and "mostly mobile" in t for t in texts)
     assert any(t.startswith("10% of 4,000 customers at A came back to it after leaving; most often A → B → A (390 customers)") for t in texts)
     assert [(s.value, s.severity, s.money_at_stake) for s in signals] == before  # evidence only

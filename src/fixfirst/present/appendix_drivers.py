@@ -78,7 +78,7 @@ def build_drivers(result: AuditResult, fmt: Formatter, letter: str, analysis=Non
     intro = (f"How strongly each touchpoint rating explains why some customers rate {d.outcome_label} higher than others, "
              f"from n = {fmt.count(d.n)} responses that answered it and every rating below. Together the ratings explain "
              f"{fmt.percent(d.r_squared)} of those differences; “matters” is each rating's share of that, and “rated 4–5” "
-             "is how well the touchpoint does. Fix first what matters most and does worst.")
+             "is how well the touchpoint does. Improve first what matters most and does worst.")
     alpha = d.significance_level
     p_reading = (f"p is the chance of seeing a link this strong if the rating did not matter at all: below "
                  f"{fmt.number(alpha, 2)} (one in {fmt.count(1 / alpha)}) the link is taken as real; p<{fmt.number(0.001, 3)} "

@@ -163,7 +163,7 @@ def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap |
         timing = process.step_time(a, b)
         if timing is not None and timing.n:
             signal.evidence.append(Evidence(
-                f"Cases that went on reached {process.name(b)} a median {format_duration(timing.median)} after first reaching "
+                f"Customers who went on reached {process.name(b)} a median {format_duration(timing.median)} after first reaching "
                 f"{process.name(a)} (85% within {format_duration(timing.p85)}; n={timing.n:,}).", n=timing.n))
         for period in process.periods_for(a, b):
             signal.evidence.append(Evidence(period.sentence(), n=period.n))

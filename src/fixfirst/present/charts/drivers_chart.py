@@ -19,7 +19,7 @@ LABEL_OFFSETS = ((7, 3.5, "start"), (-7, 3.5, "end"), (0, -7, "middle"), (0, 13,
                  (14, -13, "start"), (-14, -13, "end"), (14, 20, "start"), (-14, 20, "end"))
 QUADRANT_FILL = {CONCENTRATE: "#d9534f", KEEP_UP: "#5cb85c", LOW_PRIORITY: "#9e9e9e", OVERKILL: "#5b9bd5"}
 # The quadrants as the report names them: what to do, in plain words ("Possible overkill" read as a reproach).
-QUADRANT_LABEL = {CONCENTRATE: "Fix first", KEEP_UP: "Keep it up", LOW_PRIORITY: "Lower priority",
+QUADRANT_LABEL = {CONCENTRATE: "Improve first", KEEP_UP: "Keep it up", LOW_PRIORITY: "Lower priority",
                   OVERKILL: "Rated well, matters less"}
 
 
