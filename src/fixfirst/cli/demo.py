@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..progress import terminal_progress
-from ._common import handles_errors, stdout
+from ._common import escape, handles_errors, stdout
 from .report import FORMAT_HELP
 
 DEFAULT_NAME = "fixfirst-demo"
@@ -24,6 +24,7 @@ def demo(
     from ..pipeline import run_audit
     from ..present import formatter_for
     from ..present.figures import spot_money, spot_score
+    from ..present.verdict_words import verdict_summary
     from ..report import parse_formats, plan_targets, write_reports
     from ..resources import sample_engagement
 
@@ -33,10 +34,10 @@ def demo(
         paths = write_reports(result, targets, progress)
     fmt = formatter_for(result.engagement.audit.client)
     out = stdout()
-    out.print(f"Verdict: {result.verdict.status}", highlight=False)
+    out.print(f"Verdict: {result.verdict.status} - {escape(verdict_summary(result, fmt))}", highlight=False)
     for spot in result.ranking.weak_spots[:5]:
         at_stake = f"{spot_money(spot, fmt)} a month at stake" if spot.money.measured else "money at stake not measurable"
-        out.print(f"  #{spot.rank} {spot.touchpoint.name} ({at_stake}; score {spot_score(spot, fmt)}, {spot.confidence} confidence)",
+        out.print(f"  #{spot.rank} {escape(spot.touchpoint.name)} ({at_stake}; score {spot_score(spot, fmt)}, {spot.confidence} confidence)",
                   highlight=False)
     for path in paths:
         out.print(str(path.resolve()), highlight=False, soft_wrap=True)
