@@ -13,15 +13,14 @@ from fixfirst.scoring.fix_plan import Action, FixPlan
 from fixfirst.scoring.verdict import FIX_FIRST, MARKET_WITH_LIMITS, NOT_ENOUGH_DATA, READY
 
 
-def test_the_as_of_date_is_the_latest_day_any_source_covers():
-    frames = {
-        "orders": pd.DataFrame({"ordered_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-20 23:10"])}),
-        "events": pd.DataFrame({"timestamp": pd.to_datetime(["2026-03-22 08:00"]).tz_localize("Europe/London")}),
-        "survey": pd.DataFrame({"submitted_at": [pd.NaT]}),
-        "feedback": None,
-    }
-    assert data_as_of(frames, dt.date(2030, 1, 1)) == dt.date(2026, 3, 22)
-    assert data_as_of({"orders": pd.DataFrame({"ordered_at": []})}, dt.date(2030, 1, 1)) == dt.date(2030, 1, 1)
+def test_the_as_of_date_is_the_last_order_else_the_latest_day_any_source_covers():
+    orders = pd.DataFrame({"ordered_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-20 23:10"])})
+    events = pd.DataFrame({"timestamp": pd.to_datetime(["2026-03-22 08:00"]).tz_localize("Europe/London")})
+    stray = pd.DataFrame({"date": pd.to_datetime(["2026-04-30"])})  # one comment dated after the export
+    # The orders set the date the capacity model and the campaign plan are judged from: a later comment does not move it.
+    assert data_as_of({"orders": orders, "events": events, "feedback": stray}) == dt.date(2026, 3, 20)
+    assert data_as_of({"events": events, "survey": pd.DataFrame({"submitted_at": [pd.NaT]}), "feedback": None}) == dt.date(2026, 3, 22)
+    assert data_as_of({"orders": pd.DataFrame({"ordered_at": []})}) is None  # no dates at all
 
 
 @pytest.mark.parametrize("start, end, timing", [

@@ -403,9 +403,12 @@ def test_the_report_shows_a_dated_30_60_90_plan_then_kpis(sample_html, sample_au
     assert phases == sorted(set(phases), key=int) and set(phases) <= {"30", "60", "90"}
     rows = section.css("tr.action")
     assert [r.attributes["data-action"] for r in rows] == [s.action.id for s in schedule]
-    # Quick wins come in the first 30 days, and every due date is the audit's as-of date plus its phase.
+    # Quick wins come in the first 30 days, and every due date is the plan's start (the day the audit is prepared, never
+    # before the data's last day) plus its phase.
     assert all(s.phase_days == 30 for s in schedule if s.action.quick_win)
-    assert all((s.due - sample_audit.as_of).days == s.phase_days for s in schedule)
+    start = sample_audit.decision.plan_start
+    assert start == max(sample_audit.as_of, sample_audit.generated_on)
+    assert all((s.due - start).days == s.phase_days for s in schedule)
     for row, item in zip(rows, schedule):
         action = item.action
         assert [s.attributes["data-touchpoint"] for s in row.css("td.weak-spots .spot")] == [w.spot.touchpoint.id for w in action.weak_spots]
@@ -415,7 +418,9 @@ def test_the_report_shows_a_dated_30_60_90_plan_then_kpis(sample_html, sample_au
         assert action.kpi.label in row.css_first("td.kpi-target").text()
         detail = section.css_first(f'tr.action-detail[data-action="{action.id}"]')
         assert len(detail.css("ol.steps li")) == len(action.steps) and action.effect in detail.text()
-        assert all(ws.evidence in detail.css_first(".why").text() for ws in action.weak_spots)
+        why = detail.css_first(".why").text()
+        assert all(f"#{ws.spot.rank} {ws.spot.touchpoint.name}: " in why for ws in action.weak_spots)
+        assert "n=" not in why  # the plain sentence with its sample size, not the analyst's notation
     numbers = [int(r.css_first("td").text()) for r in rows]
     assert numbers == list(range(1, len(plan.actions) + 1))
     kpi_rows = section.css("table.kpis-to-watch tbody tr")

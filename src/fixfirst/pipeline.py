@@ -92,9 +92,9 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     verdict = decide(ranking, outlook, engagement.settings)
     fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)
     generated_on = dt.date.today()
-    as_of = data_as_of({kind: data.frame(kind) for kind in ("orders", "events", "survey", "feedback")}, generated_on)
+    as_of = data_as_of({kind: data.frame(kind) for kind in ("orders", "events", "survey", "feedback")})
     working_days = signals.context.calendar.weekmask.count("1")
     decision = make_decision(verdict, ranking, outlook, fix_plan, as_of, working_days,
-                             engagement.settings.fix_plan.medium_effort_days)
+                             engagement.settings.fix_plan.medium_effort_days, generated_on)
     return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, generated_on, fix_plan=fix_plan,
                        decision=decision)

@@ -65,6 +65,8 @@ def capacity(
         # The weekly volumes are the decision's usual week and the campaign's addition: the same figures as the report.
         usual = result.decision.usual_orders_per_week if result.decision is not None else None
         added = result.decision.campaign.extra_orders_per_week if result.decision and result.decision.campaign else None
+        if added is None and usual is not None and outlook.uplift is not None:  # --uplift without a planned campaign
+            added = usual * outlook.uplift
         for s, volume in ((sim.baseline, usual), (sim.campaign, None if usual is None or added is None else usual + added)):
             if s is None:
                 continue

@@ -186,5 +186,5 @@ def build_methodology(result: AuditResult, fmt: Formatter, letter: str, capacity
     metrics, others = settings_rows(result, fmt)
     return MethodologyAppendix(
         letter, "Methodology and glossary", glossary(result, fmt), headline_block(result, fmt, capacity_letter), signals_intro,
-        signal_rows(result, fmt), blocks, verdict_rule(result.engagement.settings), metrics, others,
+        signal_rows(result, fmt), blocks, verdict_rule(result.engagement.settings, fmt), metrics, others,
         "Targets set per step in the journey file replace these defaults.")

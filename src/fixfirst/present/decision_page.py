@@ -83,13 +83,13 @@ def _reason(result: AuditResult, fmt: Formatter) -> str:
         parts.append(f"{join_names([w.touchpoint.name for w in blocking])} already "
                      f"{'fail' if len(blocking) != 1 else 'fails'} customers today; a campaign would send more customers into "
                      f"{'them' if len(blocking) != 1 else 'it'}.")
-    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
-        extra = f" ({figures.campaign_size(c, fmt)})" if c.uplift is not None else ""
+    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None and c.uplift:
         target = fmt.percent(result.engagement.settings.metrics.promise_breach.target)
-        parts.append(f"As planned{extra}, {figures.campaign_late(c, fmt)} of its orders would arrive late (target {target}).")
+        would = "would arrive" if c.timing is CampaignTiming.PLANNED else "arrive"
+        parts.append(f"As planned ({figures.campaign_size(c, fmt)}), {figures.campaign_late(c, fmt)} of its orders {would} late "
+                     f"(target {target}).")
     if d.headroom is not None and d.advice is not CampaignAdvice.WAIT_FOR_DATA:
-        share = figures.headroom_share(d.headroom, d, fmt)
-        parts.append(f"Operations can carry {figures.headroom(d.headroom, fmt)}" + (f" ({share})" if share else "") + ".")
+        parts.append(figures.can_carry(d.headroom, d, fmt))
     if not parts and d.advice is CampaignAdvice.WAIT_FOR_DATA:
         parts.append(verdict_reasons(result, fmt)[-1])
     return " ".join(parts)
@@ -104,29 +104,34 @@ def _timing_note(result: AuditResult, fmt: Formatter) -> str:
                 "read as history, not judged as a plan.")
     if c.timing is CampaignTiming.RUNNING:
         return f"The {c.name} campaign ({figures.campaign_dates(c, fmt)}) was already running when the data ends."
-    if c.end < result.generated_on:
-        return (f"The {c.name} campaign's dates ({figures.campaign_dates(c, fmt)}) have passed since the data ended: "
-                "the advice holds for the next campaign of its size.")
+    if c.dates_passed:
+        return (f"The {c.name} campaign's dates ({figures.campaign_dates(c, fmt)}) have passed since the data ended on "
+                f"{fmt.date(result.decision.as_of)}: the advice is for the next campaign of its size.")
     return ""
 
 
 def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
     d = result.decision
     spots = result.ranking.weak_spots
-    measured = [w for w in spots if w.money.measured]
-    tiles = [Tile("money-now", fmt.money(d.money_at_stake_per_month), "at stake a month now",
-                  f"lost sales at {len(measured)} of {len(spots)} weak spots" if spots else "no weak spot found")]
-    if d.money_at_stake_during_campaign_per_month is not None and d.campaign is not None:
-        tiles.append(Tile("money-campaign", fmt.money(d.money_at_stake_during_campaign_per_month), "a month during the campaign",
-                          f"the same weak spots with the {d.campaign.name} visitors"))
-    if d.headroom is not None:
-        tiles.append(Tile("headroom", figures.headroom(d.headroom, fmt).replace(" extra orders a week", "").replace(" extra order a week", ""),
-                          "extra orders a week operations can carry", figures.headroom_share(d.headroom, d, fmt)))
+    tiles = []
+    if spots:
+        measured = [w for w in spots if w.money.measured]
+        note = (f"lost sales at {len(measured)} of the {len(spots)} weak spots" if measured and len(measured) < len(spots)
+                else "lost sales at the weak spots" if measured else "the data holds no order values or times to price them")
+        tiles.append(Tile("money-now", fmt.money(d.money_at_stake_per_month) if d.money_at_stake_per_month is not None
+                          else "not measurable", "at stake a month now", note))
     c = d.campaign
-    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None:
+    if d.money_at_stake_during_campaign_per_month is not None and c is not None:
+        tiles.append(Tile("money-campaign", fmt.money(d.money_at_stake_during_campaign_per_month), "a month during the campaign",
+                          f"the same weak spots with the {c.name} visitors"))
+    if d.headroom is not None and d.advice is not CampaignAdvice.WAIT_FOR_DATA:
+        tiles.append(Tile("headroom", figures.headroom_value(d.headroom, fmt), "extra orders a week operations can carry",
+                          figures.headroom_share(d.headroom, d, fmt)))
+    if c is not None and c.timing is not CampaignTiming.PAST and c.late_share is not None and c.uplift:
         target = fmt.percent(result.engagement.settings.metrics.promise_breach.target)
-        tiles.append(Tile("campaign-late", figures.campaign_late(c, fmt), f"of the {c.name} orders late as planned",
-                          f"target {target}"))
+        label = (f"of the orders late in a campaign like the {c.name}" if c.dates_passed
+                 else f"of the {c.name} orders late" + (" as planned" if c.timing is CampaignTiming.PLANNED else ""))
+        tiles.append(Tile("campaign-late", figures.campaign_late(c, fmt), label, f"target {target}"))
     return tiles
 
 
@@ -172,7 +177,9 @@ def build(result: AuditResult, fmt: Formatter) -> DecisionView:
     return DecisionView(
         status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,
         decision=verdict_summary(result, fmt), reason=_reason(result, fmt),
-        as_of=f"Based on the data up to {fmt.date(d.as_of)}.", timing_note=_timing_note(result, fmt),
+        as_of=(f"Based on the data up to {fmt.date(d.as_of)}." if d.as_of_known
+               else "The data holds no dates: the audit is dated the day it was prepared."),
+        timing_note=_timing_note(result, fmt),
         tiles=_tiles(result, fmt), first_actions=_first_actions(result, fmt),
         ranking=rows, more_weak_spots=more, key_figures=_key_figures(result, fmt),
         no_weak_spot="" if result.ranking.weak_spots else

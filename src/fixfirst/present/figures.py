@@ -23,16 +23,39 @@ def usual_week(decision: Decision, fmt: Formatter) -> str:
     return f"{orders(decision.usual_orders_per_week, fmt)} a week"
 
 
-def headroom(room: HeadroomFigure | None, fmt: Formatter) -> str:
-    """The headroom as extra orders a week: 'about 48 extra orders a week'."""
+def has_room(room: HeadroomFigure | None) -> bool:
+    """The headroom is a number of extra orders (found, at least, or more than): not none, not unknown."""
+    return room is not None and room.status in ("found", "beyond_search") and bool(room.extra_orders_per_week)
+
+
+def headroom_value(room: HeadroomFigure | None, fmt: Formatter) -> str:
+    """The headroom as a figure for a tile: 'about 48', 'at least 331', 'more than 600', 'none', 'not known'."""
     if room is None or room.status == "unknown":
-        return "not known: no daily volume on record kept the promise"
-    if room.status == "over_target" or not room.extra_orders_per_week:
-        return "no extra orders: today's volume already uses what operations have"
-    words = "at least about" if room.lower_bound else "about"
-    if room.status == "beyond_search":
-        words = "more than"
-    return f"{words} {orders(room.extra_orders_per_week, fmt, 'extra')} a week"
+        return "not known"
+    if not has_room(room):
+        return "none"
+    words = "more than" if room.status == "beyond_search" else ("at least" if room.lower_bound else "about")
+    return f"{words} {fmt.count(room.extra_orders_per_week)}"
+
+
+def headroom(room: HeadroomFigure | None, fmt: Formatter) -> str:
+    """The headroom as extra orders a week: 'about 48 extra orders a week' (or 'no extra orders', 'an unknown number...')."""
+    if room is None or room.status == "unknown":
+        return "an unknown number of extra orders a week"
+    if not has_room(room):
+        return "no extra orders a week"
+    words, number = headroom_value(room, fmt).rsplit(" ", 1)
+    return f"{words} {number} extra {'order' if number == '1' else 'orders'} a week"
+
+
+def can_carry(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -> str:
+    """The headroom in one sentence, whatever its status."""
+    if room is None or room.status == "unknown":
+        return "No daily volume on record kept the promise, so how many extra orders operations can carry is not known."
+    if not has_room(room):
+        return "Operations have no room for extra orders: today's volume already uses what they have."
+    share = headroom_share(room, decision, fmt)
+    return f"Operations can carry {headroom(room, fmt)}" + (f" ({share})" if share else "") + "."
 
 
 def headroom_share(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -> str:
@@ -52,16 +75,22 @@ def campaign_size(campaign: CampaignFigures, fmt: Formatter) -> str:
     if campaign.uplift is None:
         return "no expected uplift given"
     size = f"{fmt.signed_percent(campaign.uplift)} demand"
-    if campaign.extra_orders_per_week is not None:
+    if campaign.extra_orders_per_week is not None and campaign.extra_orders_per_week >= 0.5:
         size += f", about {orders(campaign.extra_orders_per_week, fmt)} a week above the usual"
     return size
 
 
 def campaign_late(campaign: CampaignFigures | None, fmt: Formatter) -> str:
-    """The share of the campaign's orders projected late: '42%'."""
+    """The share of the campaign's orders projected late: '42%'; to a tenth near a whole-number target (5.4%, not 5%)."""
     if campaign is None or campaign.late_share is None:
         return "not projected"
-    return fmt.percent(campaign.late_share)
+    return late_share(campaign.late_share, fmt)
+
+
+def late_share(share: float, fmt: Formatter) -> str:
+    """A late share: to a tenth below 10% (5.4% must not read as the 5% target it misses), whole percent above."""
+    return fmt.percent(share, 1 if share < 0.0995 else 0)
+
 
 
 def money_month(value: float | None, fmt: Formatter) -> str:

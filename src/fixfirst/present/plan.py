@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..scoring.decision import PHASE_LONG, PHASE_MEDIUM, PHASE_QUICK
 from .numbers import Formatter
+from .weak_spots import measure
 
 if TYPE_CHECKING:
     from ..pipeline import AuditResult
@@ -103,7 +104,7 @@ def _effort(action, fmt: Formatter) -> str:
     return f"{action.effort} effort{about}"
 
 
-def _action(number: int, item, fmt: Formatter) -> PlanAction:
+def _action(number: int, item, result: AuditResult, fmt: Formatter) -> PlanAction:
     a = item.action
     where = ", ".join(f"#{w.spot.rank} {w.spot.touchpoint.name}" for w in a.weak_spots)
     money = fmt.money(a.estimated_money) if a.estimated_money > 0 else "not priced"
@@ -112,7 +113,9 @@ def _action(number: int, item, fmt: Formatter) -> PlanAction:
         place = f" ({a.kpi.touchpoint.name})" if a.kpi.touchpoint is not None else ""
         kpi = f"{a.kpi.label}{place}: {kpi_target(a.kpi, fmt)}"
     spots = [(w.spot.touchpoint.id, f"#{w.spot.rank} {w.spot.touchpoint.name}") for w in a.weak_spots]
-    why = " ".join(w.evidence for w in a.weak_spots)
+    # Why, in the same plain sentence the weak spot's page uses for that figure, in the client's number format.
+    why = " ".join(f"#{w.spot.rank} {w.spot.touchpoint.name}: " + (measure(w.signal, result, fmt) if w.signal is not None
+                                                                      else w.evidence) for w in a.weak_spots)
     return PlanAction(str(number), a.id, a.title, where, a.owner, fmt.date(item.due), _effort(a, fmt), money, kpi,
                       list(a.steps), a.effect, a.kind, a.source, spots, why)
 
@@ -125,7 +128,7 @@ def build(result: AuditResult, fmt: Formatter) -> PlanView | None:
     for number, item in enumerate(decision.schedule, 1):
         phase = phases.setdefault(item.phase_days, PlanPhase(str(item.phase_days), PHASE_TITLES[item.phase_days],
                                                              f"by {fmt.date(item.due)}"))
-        phase.actions.append(_action(number, item, fmt))
+        phase.actions.append(_action(number, item, result, fmt))
     kpis = [KpiRow(k.label, k.touchpoint.name if k.touchpoint is not None else "", kpi_figure(k, k.current, fmt),
                    "–" if k.n is None else fmt.count(k.n), kpi_target(k, fmt), _kpi_status(k), k.basis, k.metric or "",
                    k.touchpoint.id if k.touchpoint is not None else "") for k in plan.kpis]
@@ -135,10 +138,14 @@ def build(result: AuditResult, fmt: Formatter) -> PlanView | None:
                       f"{fmt.money(decision.money_at_stake_per_month)} at stake comes back. Estimates assume each fix closes a "
                       "set share of its weak spot's shortfall; the KPIs show whether it did.")
     elif plan.actions:
-        money_line = ("The data cannot put a money figure on these weak spots (no order values, or no times in the event "
-                      "log), so the actions are ordered by effort and by how badly their weak spots score.")
+        money_line = ("The data provided does not show what these weak spots cost in money (the evidence appendix says why for "
+                      "each), so the actions are ordered by effort and by how badly their weak spots score.")
     unmatched = ""
     if plan.unmatched:
         names = ", ".join(f"#{w.rank} {w.touchpoint.name}" for w in plan.unmatched)
         unmatched = f"No prepared fix fits {names}: agree its fix with the owner during the consultation."
-    return PlanView(plan.summary, money_line, [phases[k] for k in sorted(phases)], kpis, unmatched)
+    summary = plan.summary
+    if not plan.actions and result.verdict.status == "NOT ENOUGH DATA":
+        summary = ("No weak spot shows in the data provided, but it is not enough to clear marketing: first collect order "
+                   "history with delivery dates, then audit again.")
+    return PlanView(summary, money_line, [phases[k] for k in sorted(phases)], kpis, unmatched)

@@ -32,18 +32,38 @@ def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
     c = d.campaign
     names = [w.touchpoint.name for w in result.verdict.blocking]
     fix = join_names(names) if names else "delivery capacity"
-    be = "are" if len(names) > 1 else "is"
+    fixed = f"{fix} {'are' if len(names) > 1 else 'is'} fixed"
     room = figures.headroom(d.headroom, fmt)
+    share = figures.headroom_share(d.headroom, d, fmt)
+    sized = f"{room} ({share})" if share else room
+    live = c is not None and c.timing is not CampaignTiming.PAST
     if d.advice is CampaignAdvice.POSTPONE:
-        if c is not None and c.timing is not CampaignTiming.PAST:
-            return f"Postpone {campaign_name(d, fmt)} until {fix} {be} fixed."
-        return f"Do not start a campaign until {fix} {be} fixed."
+        if not live:
+            return f"Do not start a campaign until {fixed}."
+        if c.timing is CampaignTiming.RUNNING:
+            return f"Pause the {c.name} campaign (running since {fmt.date(c.start)}) until {fixed}."
+        if c.dates_passed:
+            return f"Do not run a campaign like the {c.name} ({figures.campaign_size(c, fmt)}) until {fixed}."
+        return f"Postpone {campaign_name(d, fmt)} until {fixed}."
     if d.advice is CampaignAdvice.CAP:
-        return f"Run {campaign_name(d, fmt)} smaller: keep it to {room} ({figures.headroom_share(d.headroom, d, fmt)})."
+        if not figures.has_room(d.headroom):
+            return f"Hold the {c.name} campaign back: operations have no room for extra orders yet."
+        if c.timing is CampaignTiming.RUNNING:
+            return f"Scale the running {c.name} campaign down to {sized}."
+        if c.dates_passed:
+            return f"Keep the next campaign to {sized}: the {c.name} as planned would be too big."
+        return f"Run {campaign_name(d, fmt)} smaller: keep it to {sized}."
     if d.advice is CampaignAdvice.GO:
+        if c.timing is CampaignTiming.RUNNING:
+            return f"Keep the {c.name} campaign running: operations carry it."
+        if c.dates_passed:
+            return f"A campaign like the {c.name} ({figures.campaign_size(c, fmt)}) fits what operations carry."
         return f"Go ahead with {campaign_name(d, fmt)}: operations can carry it."
     if d.advice is CampaignAdvice.WITHIN_HEADROOM:
-        return f"No campaign is planned: keep any campaign to {room}."
+        keep = f"keep any campaign to {sized}" if figures.has_room(d.headroom) else "operations have no room for extra orders yet"
+        if c is None or c.timing is CampaignTiming.PAST:
+            return f"No campaign is planned: {keep}."
+        return f"The {c.name} campaign gives no expected uplift to test: {keep}."
     return "Do not decide on marketing yet: the data cannot show whether operations keep the promise."
 
 
@@ -100,6 +120,8 @@ def headroom_sentence(result: AuditResult, fmt: Formatter) -> str:
         return f"No headroom: at today's volume late orders already exceed {target}{where}."
     if room.status == "unknown":
         return f"No headroom known: no daily volume on record kept late orders within {target}."
+    if not figures.has_room(room):
+        return f"No headroom: at today's volume late orders already exceed {target}."
     share = figures.headroom_share(room, d, fmt)
     beyond = ""
     if room.lower_bound:
@@ -129,7 +151,12 @@ def verdict_reasons(result: AuditResult, fmt: Formatter) -> list[str]:
             reasons.append(backtest_sentence(sim, fmt))
         c = result.decision.campaign
         trusted = sim is not None and sim.reproduces_history
-        if c is not None and c.late_share is not None and c.timing is not CampaignTiming.PAST:
+        if c is None and outlook.uplift is not None and trusted and sim.campaign_breach_share is not None:
+            # An uplift given on the command line without a planned campaign: the projection still speaks for it.
+            reasons.append(f"With {fmt.signed_percent(outlook.uplift)} demand the projection misses the "
+                           f"{fmt.days(sim.promise_days)} promise for {figures.late_share(sim.campaign_breach_share, fmt)} of the "
+                           f"orders of the projected weeks (target {target}).")
+        if c is not None and c.late_share is not None and c.timing is not CampaignTiming.PAST and c.uplift:
             if trusted:
                 whose = "the campaign's orders" if sim.measured_days == "campaign days" else "the orders of the projected weeks"
                 reasons.append(f"Under {c.name} ({figures.campaign_size(c, fmt)}, {sim.demand.uplift_source}) the projection "
@@ -141,8 +168,10 @@ def verdict_reasons(result: AuditResult, fmt: Formatter) -> list[str]:
         if verdict.status != "NOT ENOUGH DATA":
             reasons.append(headroom_sentence(result, fmt))
     if verdict.status == "NOT ENOUGH DATA":
-        reasons.append(f"Only {fmt.count(verdict.assessed_orders)} in-stock orders show a delivery outcome; at least "
-                       f"{fmt.count(verdict.min_orders)} are needed to judge the promise and capacity.")
+        have = (f"Only {fmt.count(verdict.assessed_orders)} in-stock orders show" if verdict.assessed_orders
+                else "No in-stock order shows")
+        reasons.append(f"{have} a delivery outcome; at least {fmt.count(verdict.min_orders)} are needed to judge the promise "
+                       "and capacity.")
     elif not verdict.campaign_planned and not verdict.blocking and not verdict.already_missing:
         reasons.append("No planned campaign with an expected uplift was found, so no campaign could be projected.")
     return [r for r in reasons if r]

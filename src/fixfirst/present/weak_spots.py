@@ -84,6 +84,7 @@ class WeakSpotsView:
     without_data: str
     none_found: str  # when no touchpoint is a weak spot
     evidence: tuple[SpotEvidence, ...]  # the appendix of statistics (present.appendix_evidence)
+    healthy_none: str = ""  # when no touchpoint holds up: why the table is empty
 
 
 # ---------------------------------------------------------------------------------------------------------- words
@@ -129,9 +130,11 @@ def _target(signal: FrictionSignal, fmt: Formatter) -> str:
     return f", against a target of {'at most ' if not signal.higher_is_better else ''}{share(fmt, signal.target)}"
 
 
-def measure(signal: FrictionSignal, result: AuditResult, fmt: Formatter, *, delivered_clean: bool = False,
+def measure(signal: FrictionSignal, result: AuditResult, fmt: Formatter, *, delivered_clean: bool | None = None,
             with_target: bool = True) -> str:
     """What a signal measured, as one plain sentence with its sample size (and its target)."""
+    if delivered_clean is None:
+        delivered_clean = _delivered_clean(signal, result)
     v, n, hits = share(fmt, signal.value), fmt.count(signal.n), fmt.count(round(signal.value * signal.n))
     tp = _name(result, signal.touchpoint)
     nxt = _name(result, signal.edge[1]) if signal.edge else ""
@@ -249,8 +252,9 @@ def _segment_chart(rates: trends.SegmentRates, result: AuditResult, fmt: Formatt
         bars.append(charts.BarInput(_cap(r.name), r.rate or 0.0, f"{share(fmt, r.rate)} of {fmt.count(r.n)}", tone))
     what = DIMENSION_LABELS.get(rates.dimension, rates.dimension)
     a, b = _name(result, rates.source), _name(result, rates.target)
+    others = f"the other {what}s" if not what.endswith("s") else f"the other {what}"
     chart = charts.bar_chart("segments", bars, lambda v: fmt.percent(v), target=step_target,
-                             target_label=f"target {share(fmt, step_target)}" if step_target is not None else "", axis_top=1.0,
+                             target_label=f"{others}: {share(fmt, step_target)}" if step_target is not None else "", axis_top=1.0,
                              description=f"Customers at {a} who went on to {b}, by {what}")
     note = "Each bar: the share who went on, of the customers at the step."
     if any(r.n < rates.min_n for r in rates.segments):
@@ -298,9 +302,9 @@ def _chart(spot: WeakSpot, lead: FrictionSignal | None, result: AuditResult, fmt
         rates = trends.segment_rates(signals.funnel, lead.detail["dimension"], lead.detail.get("segment"), *lead.edge,
                                      settings.targets.segment_min_cases)
         if rates is not None:
-            step = next((c.signal for c in spot.contributions if c.signal.metric == "conversion" and c.signal.edge == lead.edge
-                         and c.signal.judged and c.signal.basis is not TargetBasis.BASELINE), None)
-            return (*_segment_chart(rates, result, fmt, step.target if step else None), rates)
+            # The line is what the failing segment is judged against (the other segments at the step), the same target
+            # the card's sentence, the journey map and the KPI table give; not the step's own overall target.
+            return (*_segment_chart(rates, result, fmt, lead.target), rates)
     if lead is not None and lead.metric == "stockout":
         items = trends.item_rates(signals.order_facts, "stockout", min_n, lead.target)
         if items is not None:
@@ -477,4 +481,6 @@ def build(result: AuditResult, fmt: Formatter) -> WeakSpotsView:
                if missing else "")
     floor = fmt.count(result.engagement.settings.scoring.weak_spot_min_score)
     none_found = "" if spots else f"No touchpoint scores {floor} or more out of 100: the data shows no weak spot."
-    return WeakSpotsView(cards, healthy, without, none_found, tuple(spot_evidence(w, fmt) for w in spots))
+    healthy_none = "" if healthy else ("Every touchpoint with data is a weak spot." if spots
+                                       else "No touchpoint has enough data to judge yet.")
+    return WeakSpotsView(cards, healthy, without, none_found, tuple(spot_evidence(w, fmt) for w in spots), healthy_none)

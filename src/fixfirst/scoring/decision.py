@@ -74,6 +74,7 @@ class CampaignFigures:
     late_share: float | None  # projected share of the campaign's orders that miss the promise (the decision's model)
     late_basis: HeadroomBasis | None
     late_share_cross_check: float | None  # the other model's figure, shown as a cross-check in the appendix
+    dates_passed: bool = False  # planned after the data ends, but over by the day the audit was prepared
 
     def to_dict(self) -> dict[str, Any]:
         def r(x, digits=4):
@@ -81,12 +82,12 @@ class CampaignFigures:
         return {"name": self.name, "start": self.start.isoformat(), "end": self.end.isoformat(), "timing": self.timing.value,
                 "uplift": r(self.uplift), "spend": r(self.spend, 2), "extra_orders_per_week": r(self.extra_orders_per_week, 1),
                 "late_share": r(self.late_share), "late_basis": None if self.late_basis is None else self.late_basis.value,
-                "late_share_cross_check": r(self.late_share_cross_check)}
+                "late_share_cross_check": r(self.late_share_cross_check), "dates_passed": self.dates_passed}
 
 
 @dataclass(frozen=True)
 class ScheduledAction:
-    """A fix-plan action placed in the 30/60/90-day plan, dated from the audit's as-of date."""
+    """A fix-plan action placed in the 30/60/90-day plan, dated from the day the plan starts (`Decision.plan_start`)."""
 
     action: Action
     phase_days: int  # 30, 60 or 90
@@ -106,11 +107,13 @@ class Decision:
     status: str  # the verdict
     advice: CampaignAdvice
     as_of: dt.date  # the data's last day: the audit judges the business as of this date
+    as_of_known: bool  # False when the data holds no dates (as_of is then the day the audit was prepared)
+    plan_start: dt.date  # the day the plan's 30/60/90 days count from: the day the audit was prepared, never before as_of
     usual_orders_per_week: float | None
     headroom: HeadroomFigure | None
     headroom_cross_check: HeadroomFigure | None  # the other model, labelled as a cross-check in the appendix
     campaign: CampaignFigures | None
-    money_at_stake_per_month: float  # sum over the ranked weak spots (measured ones)
+    money_at_stake_per_month: float | None  # sum over the ranked weak spots the data can price; None when it prices none
     money_at_stake_during_campaign_per_month: float | None  # the same weak spots with the campaign's extra customers
     schedule: list[ScheduledAction] = field(default_factory=list)
 
@@ -123,11 +126,13 @@ class Decision:
             "status": self.status,
             "advice": self.advice.value,
             "as_of": self.as_of.isoformat(),
+            "as_of_known": self.as_of_known,
+            "plan_start": self.plan_start.isoformat(),
             "usual_orders_per_week": None if self.usual_orders_per_week is None else round(self.usual_orders_per_week, 1),
             "headroom": None if self.headroom is None else self.headroom.to_dict(),
             "headroom_cross_check": None if self.headroom_cross_check is None else self.headroom_cross_check.to_dict(),
             "campaign": None if self.campaign is None else self.campaign.to_dict(),
-            "money_at_stake_per_month": round(self.money_at_stake_per_month, 2),
+            "money_at_stake_per_month": None if self.money_at_stake_per_month is None else round(self.money_at_stake_per_month, 2),
             "money_at_stake_during_campaign_per_month": (None if self.money_at_stake_during_campaign_per_month is None
                                                          else round(self.money_at_stake_during_campaign_per_month, 2)),
             "first_actions": [s.to_dict() for s in self.first_actions],
@@ -139,9 +144,19 @@ class Decision:
 PHASE_QUICK, PHASE_MEDIUM, PHASE_LONG = 30, 60, 90
 
 
-def data_as_of(frames: dict[str, pd.DataFrame | None], fallback: dt.date) -> dt.date:
-    """The last day the client's data covers: the latest order, event, survey answer or feedback item."""
-    columns = {"orders": "ordered_at", "events": "timestamp", "survey": "submitted_at", "feedback": "date"}
+def data_as_of(frames: dict[str, pd.DataFrame | None]) -> dt.date | None:
+    """The last day the client's data covers: the latest order (the day the capacity model and the campaign plan are
+    judged from), else the latest event, survey answer or feedback item; None when the data holds no dates.
+
+    Orders come first on their own: one stray comment dated after the export must not move the audit's date.
+    """
+    order_end = _latest(frames, {"orders": "ordered_at"})
+    if order_end is not None:
+        return order_end
+    return _latest(frames, {"events": "timestamp", "survey": "submitted_at", "feedback": "date"})
+
+
+def _latest(frames: dict[str, pd.DataFrame | None], columns: dict[str, str]) -> dt.date | None:
     last: pd.Timestamp | None = None
     for kind, column in columns.items():
         frame = frames.get(kind)
@@ -153,10 +168,10 @@ def data_as_of(frames: dict[str, pd.DataFrame | None], fallback: dt.date) -> dt.
             if stamp.tzinfo is not None:
                 stamp = stamp.tz_localize(None)
             last = stamp if last is None or stamp > last else last
-    return fallback if last is None else last.date()
+    return None if last is None else last.date()
 
 
-def schedule_actions(plan: FixPlan | None, as_of: dt.date, medium_effort_days: float) -> list[ScheduledAction]:
+def schedule_actions(plan: FixPlan | None, start: dt.date, medium_effort_days: float) -> list[ScheduledAction]:
     """Quick wins within 30 days, systemic changes within 60 or 90 by their effort, in the plan's order."""
     if plan is None:
         return []
@@ -168,7 +183,7 @@ def schedule_actions(plan: FixPlan | None, as_of: dt.date, medium_effort_days: f
             phase = PHASE_MEDIUM
         else:
             phase = PHASE_LONG
-        out.append(ScheduledAction(action, phase, as_of + dt.timedelta(days=phase)))
+        out.append(ScheduledAction(action, phase, start + dt.timedelta(days=phase)))
     return sorted(out, key=lambda s: s.phase_days)  # stable: the plan's order within a phase
 
 
@@ -209,7 +224,8 @@ def _timing(start: dt.date, end: dt.date, as_of: dt.date) -> CampaignTiming:
     return CampaignTiming.RUNNING if start <= as_of else CampaignTiming.PLANNED
 
 
-def _campaign(outlook: CapacityOutlook | None, usual_week: float | None, trusted: bool, as_of: dt.date) -> CampaignFigures | None:
+def _campaign(outlook: CapacityOutlook | None, usual_week: float | None, trusted: bool, as_of: dt.date,
+              prepared_on: dt.date) -> CampaignFigures | None:
     if outlook is None or outlook.campaign is None:
         return None
     plan = outlook.campaign
@@ -222,7 +238,9 @@ def _campaign(outlook: CapacityOutlook | None, usual_week: float | None, trusted
     uplift = outlook.uplift
     extra = None if uplift is None or usual_week is None else usual_week * uplift
     start, end = plan.start.date(), plan.end.date()
-    return CampaignFigures(plan.name, start, end, _timing(start, end, as_of), uplift, plan.spend, extra, late, basis, cross)
+    timing = _timing(start, end, as_of)
+    return CampaignFigures(plan.name, start, end, timing, uplift, plan.spend, extra, late, basis, cross,
+                           dates_passed=timing is CampaignTiming.PLANNED and end < prepared_on)
 
 
 def _advice(status: str, campaign: CampaignFigures | None) -> CampaignAdvice:
@@ -236,9 +254,14 @@ def _advice(status: str, campaign: CampaignFigures | None) -> CampaignAdvice:
 
 
 def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook | None, plan: FixPlan | None,
-                  as_of: dt.date, working_days_per_week: int, medium_effort_days: float) -> Decision:
+                  as_of: dt.date | None, working_days_per_week: int, medium_effort_days: float,
+                  prepared_on: dt.date | None = None) -> Decision:
     """The figures page one shows, each computed once from the verdict, the ranking, the capacity assessment and the plan."""
     assert verdict.status in (FIX_FIRST, MARKET_WITH_LIMITS, READY, NOT_ENOUGH_DATA)
+    prepared_on = prepared_on or dt.date.today()
+    as_of_known = as_of is not None
+    as_of = as_of if as_of is not None else prepared_on
+    plan_start = max(as_of, prepared_on)
     usual = _usual_week(outlook, working_days_per_week)
     trusted = outlook is not None and outlook.simulation is not None and outlook.simulation.reproduces_history
     headroom = cross = None
@@ -246,11 +269,14 @@ def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook |
         history = _history_headroom(outlook, working_days_per_week)
         projection = _projection_headroom(outlook)
         headroom, cross = (projection, history) if trusted else (history, projection)
-    campaign = _campaign(outlook, usual, trusted, as_of)
+    campaign = _campaign(outlook, usual, trusted, as_of, prepared_on)
     spots = ranking.weak_spots
-    money_now = sum(w.money_at_stake for w in spots if w.money.measured)
+    priced = [w for w in spots if w.money.measured]
+    # No weak spot: nothing is at stake (0). Weak spots the data cannot price: not measurable (None), never a false 0.
+    money_now = sum(w.money_at_stake for w in priced) if priced or not spots else None
     during = None
-    if campaign is not None and campaign.timing is not CampaignTiming.PAST and any(w.money.campaign for w in spots):
-        during = sum(w.money.campaign_revenue_per_month or 0.0 for w in spots if w.money.measured)
-    return Decision(verdict.status, _advice(verdict.status, campaign), as_of, usual, headroom, cross, campaign,
-                    money_now, during, schedule_actions(plan, as_of, medium_effort_days))
+    campaign_priced = [w for w in priced if w.money.campaign_revenue_per_month is not None]
+    if campaign is not None and campaign.timing is not CampaignTiming.PAST and campaign.uplift and campaign_priced:
+        during = sum(w.money.campaign_revenue_per_month for w in campaign_priced)
+    return Decision(verdict.status, _advice(verdict.status, campaign), as_of, as_of_known, plan_start, usual, headroom, cross,
+                    campaign, money_now, during, schedule_actions(plan, plan_start, medium_effort_days))

@@ -179,6 +179,10 @@ class MoneyModel:
         else:
             self._price_outcome(tp, signals, money, reach)
         money.revenue_per_month = ctx.money(money.extra_purchases_per_month)
+        if money.measured and not ctx.average_order_value:
+            # Purchases are counted, but without order values they cannot be put in money: say so rather than show 0.
+            money.measured = False
+            money.basis += "; not priced: the orders carry no value (map an order-value column to price it)"
         if self.uplift is not None and money.measured:
             # The shortfall is a share of the customers passing by: more demand means proportionally more of it.
             # The money already counts only the customers passing by; the campaign brings proportionally more of them.
@@ -201,7 +205,7 @@ class MoneyModel:
         money.basis = (f"journey chain: {chain.entries:,} customers entering; purchase probability "
                        f"{chain.purchase_probability():.1%} today, +{max(0.0, gain):.2%} if {tp.name} met its target")
         if not chain.entries_per_month:
-            money.basis += ("; not priced: the event log has no times, so cases per month are unknown (map its timestamp "
+            money.basis += ("; not priced: the event log has no times, so customers per month are unknown (map its timestamp "
                             "column to price this step)")
         if self.uplift is not None and chain.entries_per_month:
             visits = chain.visits().get(tp.id, 0.0)

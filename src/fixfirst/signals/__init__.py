@@ -93,7 +93,7 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None
     drivers = key_drivers(survey, journey, engagement.settings) if survey is not None and len(survey) else None
     attach_driver_evidence(signals, drivers)
-    kpis = headline_kpis(facts, funnel, nps, ctx) + survey_kpis(survey, engagement.settings.scoring.ci_level)
+    kpis = _as_signals_measure(headline_kpis(facts, funnel, nps, ctx), signals) + survey_kpis(survey, engagement.settings.scoring.ci_level)
     return SignalSet(signals, ctx, facts, funnel, tagged, nps, kpis, drivers, process=process, checklists=checklists)
 
 
@@ -115,6 +115,19 @@ def _feedback_corpus(feedback: pd.DataFrame | None, survey: pd.DataFrame | None)
             comments["source"] = "survey"
             parts.append(comments)
     return pd.concat(parts, ignore_index=True) if parts else None
+
+
+# A headline rate that a touchpoint's signal also measures is that signal's figure: one return rate in the report, not two.
+KPI_SIGNALS = {"Stock-out rate": "stockout", "Return rate": "returns"}
+
+
+def _as_signals_measure(kpis: list[Kpi], signals: list[FrictionSignal]) -> list[Kpi]:
+    out = []
+    for kpi in kpis:
+        metric = KPI_SIGNALS.get(kpi.name)
+        signal = next((s for s in signals if s.metric == metric and s.source == "orders"), None) if metric else None
+        out.append(kpi if signal is None else Kpi(kpi.name, signal.value, "pct", signal.n, signal.label))
+    return out
 
 
 def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPromoterScore | None, ctx: SignalContext) -> list[Kpi]:
