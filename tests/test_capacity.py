@@ -221,7 +221,7 @@ def test_capacity_command_prints_json_with_the_uplift_given(sample_dir):
     result = runner.invoke(app, ["capacity", str(sample_dir), "--uplift", "15%", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["schema"] == "fixfirst.capacity/1"
+    assert payload["schema"] == "fixfirst.capacity/2"
     sim = payload["simulation"]
     assert sim["demand"]["uplift"] == 0.15 and sim["demand"]["uplift_source"] == "given on the command line"
     assert sim["campaign_breach_share"] < json.loads(runner.invoke(app, ["capacity", str(sample_dir), "--json"]).stdout)["simulation"]["campaign_breach_share"]

@@ -73,7 +73,7 @@ def test_score_json_puts_the_planted_weak_spots_on_top(sample_dir):
     assert max(t["score"] for t in healthy) < min(s["score"] for s in spots[:3])
     assert payload["verdict"]["status"] == "FIX FIRST"
     assert set(payload["verdict"]["blocking"]) <= {s["touchpoint"] for s in spots}
-    assert payload["schema"] == "fixfirst.score/1"
+    assert payload["schema"] == "fixfirst.score/2"
 
 
 def test_score_table_names_the_verdict(sample_dir):

@@ -102,6 +102,8 @@ def test_every_score_json_field_is_documented(sample_audit):
             assert f"`signals[].{key}`" in SCORE_DOC, key
     for key in payload["capacity"]:
         assert f"`{key}`" in SCORE_DOC or f"`capacity.{key}`" in SCORE_DOC, key
+    for key in payload["capacity"]["history"]:
+        assert f"`{key}`" in SCORE_DOC, key
     for key in payload["decision"]:
         assert f"`decision.{key}`" in SCORE_DOC, key
     for group in (payload["decision"]["headroom"], payload["decision"]["campaign"], payload["decision"]["schedule"][0]):

@@ -1,4 +1,4 @@
-"""The documented JSON form of the capacity outlook (`fixfirst capacity --json`, schema fixfirst.capacity/1)."""
+"""The documented JSON form of the capacity outlook (`fixfirst capacity --json`, schema fixfirst.capacity/2)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from ..capacity.projection import json_safe
 from .numbers import formatter_for
 from .verdict_words import verdict_payload
 
-SCHEMA = "fixfirst.capacity/1"
+SCHEMA = "fixfirst.capacity/2"
 
 
 def history_payload(outlook) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The documented JSON form of an audit's ranking (`fixfirst score --json`, schema fixfirst.score/1)."""
+"""The documented JSON form of an audit's ranking (`fixfirst score --json`, schema fixfirst.score/2)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .capacity_json import history_payload
 from .numbers import formatter_for
 from .verdict_words import verdict_payload
 
-SCHEMA = "fixfirst.score/1"
+SCHEMA = "fixfirst.score/2"
 
 
 def ranking_payload(result) -> dict[str, Any]:
@@ -17,11 +17,13 @@ def ranking_payload(result) -> dict[str, Any]:
     capacity = None
     if outlook is not None:
         capacity = {
-            **history_payload(outlook),
             # One headroom: the decision's model; the other model's figure is labelled a cross-check.
             "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
             "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None
                                      else decision.headroom_cross_check.to_dict()),
+            # Each model under its own name: the order history's reading and the day-by-day projection. The decision's
+            # figures (headroom, campaign late share) are in `decision`; the model it did not use is a cross-check.
+            "history": history_payload(outlook),
             "simulation": None if outlook.simulation is None else outlook.simulation.summary(),
             "simulation_skipped": outlook.simulation_skipped or None,
             "kpis": [k.to_dict() for k in outlook.kpis],
