@@ -23,6 +23,7 @@ def score(
     from ..present import figures, formatter_for
     from ..present.decision_page import build as decision_view
     from ..present.plan import build as plan_view
+    from ..present.weak_spots import build as weak_spots_view
     from ..present.score_json import ranking_payload
 
     with terminal_progress() as progress:
@@ -38,10 +39,11 @@ def score(
     for name, justify in (("#", "right"), ("touchpoint", "left"), ("at stake/month", "right"), ("score", "right"),
                           ("confidence", "left"), ("why", "left")):
         table.add_column(name, justify=justify, overflow="fold")
+    # "why": the root-cause sentence of the weak spot's page in the report, word for word.
+    causes = {c.touchpoint_id: c.cause for c in weak_spots_view(result, fmt).cards}
     for spot in result.ranking.weak_spots:
         table.add_row(str(spot.rank), escape(spot.touchpoint.name), figures.spot_money(spot, fmt), figures.spot_score(spot, fmt),
-                      spot.confidence,
-                      escape(spot.headline))
+                      spot.confidence, escape(causes.get(spot.touchpoint.id, spot.headline)))
     out.print(table)
     page = decision_view(result, fmt)
     out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(page.decision)}", highlight=False)

@@ -24,7 +24,7 @@ from .. import __version__
 from ..errors import FixfirstError
 from ..fsutil import atomic_path
 from ..pipeline import AuditResult
-from ..present import decision_page, figures
+from ..present import decision_page, figures, weak_spots
 from ..present.numbers import Formatter, formatter_for
 from ..present.plan import PHASE_TITLES
 
@@ -206,19 +206,21 @@ def action_register(ws: Worksheet, result: AuditResult, money: str) -> None:
     status.add(f"{letter}2:{letter}{count + 1 + SPARE_REGISTER_ROWS}")
 
 
-def weak_spots_sheet(ws: Worksheet, result: AuditResult, money: str) -> None:
+def weak_spots_sheet(ws: Worksheet, result: AuditResult, money: str, fmt: Formatter) -> None:
     columns = [Column("Rank", INTEGER), Column("Touchpoint"), Column("Stage"), Column("Owner"), Column("Score", SCORE),
                Column("Confidence"), Column("Money at stake a month", money),
                Column("Money at stake a month during the campaign", money), Column("Blocks marketing"),
                Column("Finding", wrap=True)]
     blocking = {w.touchpoint.id for w in result.verdict.blocking}
+    # The finding is the root-cause sentence of the weak spot's page in the report, word for word.
+    causes = {c.touchpoint_id: c.cause for c in weak_spots.build(result, fmt).cards}
     rows = []
     for w in result.ranking.weak_spots:
         measured = w.money.measured
         rows.append([w.rank, w.touchpoint.name, w.touchpoint.stage, w.touchpoint.owner or None, w.score, w.confidence,
                      w.money_at_stake if measured else None,
                      w.money.campaign_revenue_per_month if measured else None,
-                     w.touchpoint.id in blocking, w.headline])
+                     w.touchpoint.id in blocking, causes.get(w.touchpoint.id, w.headline)])
     write_table(ws, columns, rows)
 
 
@@ -238,7 +240,8 @@ def signals_sheet(ws: Worksheet, result: AuditResult) -> None:
     for s in ordered:
         rank, name = names.get(s.touchpoint, (None, s.touchpoint))
         # ci_low/ci_high are the signal's own interval (signals.base.wilson_interval at settings.scoring.ci_level).
-        rows.append([rank, name, s.label, s.source, s.value, s.target, _direction(s.higher_is_better), s.n,
+        # A figure nothing could judge has no target (the report says "no target"), not its own value as one.
+        rows.append([rank, name, s.label, s.source, s.value, s.target if s.judged else None, _direction(s.higher_is_better), s.n,
                      s.ci_low, s.ci_high, s.basis.value, s.basis_note or None])
     write_table(ws, columns, rows)
 
@@ -305,7 +308,7 @@ def build_workbook(result: AuditResult) -> Workbook:
     register = workbook.active
     register.title = ACTION_REGISTER
     action_register(register, result, money)
-    weak_spots_sheet(workbook.create_sheet("Weak spots"), result, money)
+    weak_spots_sheet(workbook.create_sheet("Weak spots"), result, money, fmt)
     signals_sheet(workbook.create_sheet("Signals"), result)
     kpis_sheet(workbook.create_sheet("KPIs"), result, money)
     problems_sheet(workbook.create_sheet("Data problems"), result, fmt)
