@@ -240,7 +240,7 @@ def test_stockout_rate_and_evidence_name_the_worst_items_first():
     [signal] = order_signals(order_facts(_stock_orders(), ctx), j, ctx, None)
     assert (signal.metric, signal.n, signal.detail["hits"], signal.value) == ("stockout", 100, 13, 0.13)  # the cancelled order is out
     texts = [e.text for e in signal.evidence]
-    assert texts[0].startswith("13 of 100 orders (13.0%) were backordered")
+    assert texts[0].startswith("13 of 100 orders not cancelled (13.0%) were backordered")
     assert texts[1] == "Oak table: 50% backordered (n=20; 20% of all orders)."
     assert texts[2] == "Linen throw: 10% backordered (n=30; 30% of all orders)."
     assert texts[3] == "All other items: 0.0% backordered (n=50)."

@@ -173,7 +173,7 @@ def failure_effect(facts: pd.DataFrame, affected: pd.Series, known: pd.Series, c
             effect.cancel_n = (len(groups[0]), len(groups[1]))
             effect.cancel_gap = float(groups[0].mean() - groups[1].mean())
             effect.cancel_clear = _clearly_higher(float(groups[0].sum()), len(groups[0]), float(groups[1].sum()), len(groups[1]), ctx)
-            effect.notes.append(f"{pct(groups[0].mean(), 1)} of {what} orders were cancelled (n={len(groups[0]):,}) "
+            effect.notes.append(f"{pct(groups[0].mean(), 1)} of all {what} orders, cancelled ones included, were cancelled (n={len(groups[0]):,}) "
                                 f"vs {pct(groups[1].mean(), 1)} of the others (n={len(groups[1]):,})"
                                 + ("." if effect.cancel_clear or effect.cancel_gap <= 0 else ": within chance, not counted as lost purchases."))
     rates = _repeat_by_first_order(facts, affected & known, known, ctx)

@@ -228,7 +228,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
                 kind="breakdown", n=int(row["orders"])))
     signal.detail["weekly"] = [(w.strftime("%Y-%m-%d"), int(r["orders"]), float(r["late"])) for w, r in weekly.iterrows()]
     if causes is not None:
-        names = {"backorder": "Backordered orders", "dispatch": "In-stock orders dispatched late (held past the normal lag, or too late for the usual delivery leg)",
+        names = {"backorder": "Backordered orders with a delivery outcome (not cancelled, promise date passed)", "dispatch": "In-stock orders dispatched late (held past the normal lag, or too late for the usual delivery leg)",
                  "after_dispatch": "In-stock orders dispatched in time"}
         for cause, (share, n) in causes.rate_given.items():
             signal.evidence.append(Evidence(f"{names[cause]}: {pct(share)} late (n={n:,}).", kind="breakdown", n=n))
@@ -291,7 +291,7 @@ def _stock(facts, tp, ctx, start, end, survey):
                               what="backordered", cancellable=True, effect_base=facts["backordered"].notna())
     if signal is None:
         return None
-    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders ({pct(signal.value, 1)}) were backordered; target {pct(signal.target)}.", n=signal.n))
+    signal.evidence.append(Evidence(f"{signal.detail['hits']:,} of {signal.n:,} orders not cancelled ({pct(signal.value, 1)}) were backordered; target {pct(signal.target)}.", n=signal.n))
     if "item" in facts:
         stocked = facts.loc[base, ["item", "backordered"]]
         by_item = stocked.groupby("item", observed=True)["backordered"].agg(["size", "mean"]).sort_values("size", ascending=False)
