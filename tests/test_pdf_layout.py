@@ -102,3 +102,18 @@ def test_the_checks_catch_what_they_look_for():
     empty = render_pages("<style>@page{size:A4;margin:18mm 16mm 20mm}</style><p>one line</p>"
                          "<p style='page-break-before:always'>next page, same section</p>")
     assert near_empty(empty)
+
+
+def test_a_name_without_spaces_does_not_push_anything_off_the_page(tmp_path, sample_dir):
+    """Client text is untrusted: a touchpoint called by one 60-letter word wraps inside its cells."""
+    import shutil
+
+    from fixfirst.pipeline import run_audit
+
+    folder = tmp_path / "eng"
+    shutil.copytree(sample_dir, folder)
+    journey = (folder / "journey.yaml").read_text()
+    assert "name: Checkout\n" in journey
+    (folder / "journey.yaml").write_text(journey.replace("name: Checkout\n", "name: " + "Checkoutstepformobileusers" * 2 + "\n"))
+    pages = render_pages(render_html(run_audit(folder)))
+    assert off_page(pages) == [] and outside_margins(pages) == []
