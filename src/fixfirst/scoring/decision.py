@@ -276,7 +276,7 @@ def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook |
     money_now = sum(w.money_at_stake for w in priced) if priced or not spots else None
     during = None
     campaign_priced = [w for w in priced if w.money.campaign_revenue_per_month is not None]
-    if campaign is not None and campaign.timing is not CampaignTiming.PAST and campaign.uplift and campaign_priced:
+    if campaign is not None and campaign.timing is not CampaignTiming.PAST and (campaign.uplift or 0) > 0 and campaign_priced:
         during = sum(w.money.campaign_revenue_per_month for w in campaign_priced)
     return Decision(verdict.status, _advice(verdict.status, campaign), as_of, as_of_known, plan_start, usual, headroom, cross,
                     campaign, money_now, during, schedule_actions(plan, plan_start, medium_effort_days))
