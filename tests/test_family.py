@@ -188,6 +188,10 @@ def test_the_decision_takes_each_figure_from_one_model(audits, spec):
     assert decision.headroom.basis.value == ("projection" if trusted else "history")
     if decision.headroom_cross_check is not None:
         assert decision.headroom_cross_check.basis != decision.headroom.basis
+    # "+X% on a usual N orders a week" adds up: the extra orders are the uplift on the one usual week.
+    for room in (decision.headroom, decision.headroom_cross_check):
+        if room is not None and room.status == "found" and room.extra_orders_per_week is not None:
+            assert room.extra_orders_per_week == pytest.approx(room.uplift * decision.usual_orders_per_week, rel=0.02, abs=0.5)
     if decision.campaign is not None and decision.campaign.late_share is not None:
         expected = outlook.simulation.campaign_breach_share if trusted else outlook.projected_breach_rate
         assert decision.campaign.late_share == expected

@@ -196,13 +196,15 @@ def _usual_week(outlook: CapacityOutlook | None, working_days_per_week: int) -> 
     return float(outlook.baseline_daily_orders) * working_days_per_week
 
 
-def _history_headroom(outlook: CapacityOutlook, working_days_per_week: int) -> HeadroomFigure:
+def _history_headroom(outlook: CapacityOutlook, usual_week: float | None) -> HeadroomFigure:
     safe, usual = outlook.safe_daily_orders, outlook.baseline_daily_orders
     if safe is None or not usual:
         return HeadroomFigure(HeadroomBasis.HISTORY, "unknown", None, None)
     uplift = max(0.0, safe / usual - 1.0)
     status = "found" if uplift > 0 else "over_target"
-    return HeadroomFigure(HeadroomBasis.HISTORY, status, uplift, uplift * usual * working_days_per_week,
+    # The extra orders are the uplift on the decision's one usual week, so "+X% on a usual N a week" always adds up.
+    extra = None if usual_week is None else uplift * usual_week
+    return HeadroomFigure(HeadroomBasis.HISTORY, status, uplift, extra,
                           lower_bound=uplift > 0 and safe >= max(b.high for b in outlook.bands))
 
 
@@ -266,7 +268,7 @@ def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook |
     trusted = outlook is not None and outlook.simulation is not None and outlook.simulation.reproduces_history
     headroom = cross = None
     if outlook is not None:
-        history = _history_headroom(outlook, working_days_per_week)
+        history = _history_headroom(outlook, usual)
         projection = _projection_headroom(outlook)
         headroom, cross = (projection, history) if trusted else (history, projection)
     campaign = _campaign(outlook, usual, trusted, as_of, prepared_on)
