@@ -140,7 +140,10 @@ def measure(signal: FrictionSignal, result: AuditResult, fmt: Formatter, *, deli
     nxt = _name(result, signal.edge[1]) if signal.edge else ""
     target = _target(signal, fmt) if with_target else ""
     m = signal.metric
-    if m in ("conversion", "segment_gap"):
+    if m == "segment_gap":
+        who = _who(signal.detail.get("segment"), signal.detail.get("dimension"))
+        return f"Only {v} of the {n} {who} who reached {tp} went on to {nxt}{target}."
+    if m == "conversion":
         return f"Only {v} of the {n} customers who reached {tp} went on to {nxt}{target}."
     if m == "incident":
         start, end = signal.detail.get("start"), signal.detail.get("end")
