@@ -60,7 +60,7 @@ def can_carry(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -
 
 def headroom_share(room: HeadroomFigure | None, decision: Decision, fmt: Formatter) -> str:
     """'+27% on a usual 181 orders a week'."""
-    if room is None or room.uplift is None or decision.usual_orders_per_week is None:
+    if not has_room(room) or room.uplift is None or decision.usual_orders_per_week is None:
         return ""
     return f"{fmt.signed_percent(room.uplift)} on a usual {usual_week(decision, fmt)}"
 
