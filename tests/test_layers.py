@@ -1,4 +1,4 @@
-"""Computation never reaches up into words: only the presentation layer, the report and the CLI import the presentation layer."""
+"""Computation never reaches up into words: only the presentation layer, the report, history and the CLI import it."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_only_presentation_report_and_cli_import_the_presentation_layer():
-    allowed = ("present", "report", "cli")
+    allowed = ("present", "report", "history", "cli")  # history keeps the score JSON the presentation layer writes
     offenders = []
     for path in SRC.rglob("*.py"):
         layer = path.relative_to(SRC).parts[0]

@@ -201,6 +201,29 @@ class ReportOptions(_Strict):
     templates: str | None = Field(default=None, description="Folder of template overrides, relative to the engagement.")
 
 
+ActionStatus = Literal["open", "in progress", "done", "dropped"]
+
+
+class Change(_Strict):
+    """Something the client changed on a date: the audit compares the periods before and after it."""
+
+    what: str = Field(min_length=1, max_length=200, description="What was changed, e.g. 'guest checkout switched on'.")
+    date: dt.date = Field(description="The first day the change was in place.")
+    touchpoints: list[str] = Field(default_factory=list, description="Journey touchpoint ids it concerns; empty: every touchpoint.")
+    action: str | None = Field(default=None, max_length=120, description="The fix plan's action id it carries out, if any.")
+
+
+class ActionUpdate(_Strict):
+    """One row of the action register as the consultant edited it."""
+
+    id: str = Field(min_length=1, max_length=120, description="The action's id, as the register lists it.")
+    status: ActionStatus = "open"
+    done_on: dt.date | None = Field(default=None, description="The day the action was done (status done).")
+    owner: str | None = Field(default=None, max_length=120)
+    due: dt.date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
 class Audit(_Strict):
     """The contents of audit.yaml."""
 
@@ -215,6 +238,10 @@ class Audit(_Strict):
     playbook: str | None = Field(
         default=None, description="The client's own fix playbook (YAML), relative to the engagement folder; it extends the shipped one unless it says extends: false."
     )
+    changes: list[Change] = Field(
+        default_factory=list, description="What the client changed and when: compared before and after (fixfirst compare).")
+    actions: str | list[ActionUpdate] | None = Field(
+        default=None, description="The edited action register: the workbook's path (relative to the engagement folder), or the rows inline.")
 
     @model_validator(mode="after")
     def _holiday_calendar_exists(self) -> "Audit":
