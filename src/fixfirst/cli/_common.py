@@ -76,3 +76,26 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
+
+
+NO_SNAPSHOT_HELP = "Do not keep this audit in ENGAGEMENT/audits (kept by default, for fixfirst compare)."
+
+
+def keep_audit(result, enabled: bool) -> None:
+    """Save the audit's snapshot (ENGAGEMENT/audits/<as-of>.json) and say where, on stderr so --json output stays pure."""
+    if not enabled:
+        return
+    from ..history.snapshot import save_snapshot
+    from ..resources import samples_dir
+
+    # The bundled samples are reference data (inside the installed package, or the checkout): never written into.
+    if result.engagement.folder.resolve().is_relative_to(samples_dir().resolve()):
+        return
+
+    saved = save_snapshot(result)
+    try:
+        shown = saved.path.relative_to(result.engagement.folder)
+    except ValueError:
+        shown = saved.path
+    what = "audit kept in" if saved.created else "audit already kept in"
+    stderr().print(f"{what} {escape(str(shown))}", highlight=False)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import escape, handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, keep_audit, escape, handles_errors, stdout
 
 
 def _uplift(value: str | None) -> float | None:
@@ -30,6 +30,7 @@ def capacity(
     uplift: str | None = typer.Option(None, "--uplift", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
                                       callback=_uplift),
     as_json: bool = typer.Option(False, "--json", help="Print the outlook as JSON (schema in docs/capacity-json.md)."),
+    snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP + " A what-if --uplift is never kept."),
 ) -> None:
     """Project demand through each operational step: lead times against the promise, headroom, and the verdict."""
     from ..pipeline import run_audit
@@ -39,6 +40,8 @@ def capacity(
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress, uplift=uplift)
+    # A what-if uplift is not the audit of the business as it is: it is never kept as one.
+    keep_audit(result, snapshot and uplift is None)
     if as_json:
         sys.stdout.write(json.dumps(capacity_payload(result), indent=2, ensure_ascii=False) + "\n")
         return

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..progress import terminal_progress
-from ._common import handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, keep_audit, handles_errors, stdout
 
 DEFAULT_NAME = "fixfirst-report"
 FORMAT_HELP = ("pdf, html or xlsx; repeat it or give a comma list for several (default: the suffix of -o, else pdf). "
@@ -22,6 +22,7 @@ def report(
                                           help="Where to write the report; its suffix (.pdf, .html, .xlsx) picks the format "
                                                "(default: ENGAGEMENT/fixfirst-report.<format>)."),
     formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
+    snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP),
 ) -> None:
     """Run the audit and write the report: the client's PDF, the same report as one offline HTML file, the Excel workbook."""
     from ..pipeline import run_audit
@@ -32,6 +33,8 @@ def report(
     targets = plan_targets(output, wanted, Path(DEFAULT_NAME)) if output is not None else None
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)
+        # Kept before the report is written, so the report's "Since the last audit" compares with the audit before it.
+        keep_audit(result, snapshot)
         if targets is None:
             targets = plan_targets(None, wanted, result.engagement.folder / DEFAULT_NAME)
         paths = write_reports(result, targets, progress)

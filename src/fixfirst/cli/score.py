@@ -10,13 +10,14 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import escape, handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, keep_audit, escape, handles_errors, stdout
 
 
 @handles_errors
 def score(
     engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the ranking as JSON (schema in docs/score-json.md)."),
+    snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP),
 ) -> None:
     """Score every touchpoint and rank the weak spots, with the verdict."""
     from ..pipeline import run_audit
@@ -28,6 +29,7 @@ def score(
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)
+    keep_audit(result, snapshot)
     if as_json:
         sys.stdout.write(json.dumps(ranking_payload(result), indent=2, ensure_ascii=False) + "\n")
         return
