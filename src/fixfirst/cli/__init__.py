@@ -8,6 +8,7 @@ from .. import __version__
 from .capacity import capacity
 from .check import check
 from .checklist import checklist_app
+from .compare import compare
 from .demo import demo
 from .init import init
 from .report import report
@@ -21,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "capacity": capacity, "report": report}
+COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "capacity": capacity, "report": report, "compare": compare}
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)
 # Command groups (a sub-app with its own commands): `fixfirst checklist list|show|run`.

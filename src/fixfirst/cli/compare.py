@@ -1,0 +1,86 @@
+"""`fixfirst compare`: this audit against an earlier one, with honest before/after tests, as tables or as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from ..errors import FixfirstError
+from ..progress import terminal_progress
+from ._common import escape, handles_errors, stdout
+
+
+@handles_errors
+def compare(
+    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    baseline: str = typer.Option(None, "--baseline", help="The earlier audit: a snapshot's path or its as-of date "
+                                 "(YYYY-MM-DD). Default: the latest kept audit before this one."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON (schema in docs/compare-json.md)."),
+) -> None:
+    """Run the audit now and compare it with an earlier one kept in ENGAGEMENT/audits."""
+    from ..history.compare import baseline_snapshot, compare_audits
+    from ..history.snapshot import audits_folder, list_snapshots, load_snapshot, snapshot_payload
+    from ..pipeline import run_audit
+    from ..present import formatter_for
+    from ..present.since import view as since_view
+
+    folder = Path(engagement)
+    if not baseline and (folder / "audit.yaml").is_file() and not list_snapshots(folder):
+        # Known before the audit runs: say it at once rather than after a long audit.
+        raise FixfirstError(f"no earlier audit kept in {audits_folder(folder)}",
+                            f"run `fixfirst score {folder}` first to keep this audit, then compare after the fixes")
+    with terminal_progress() as progress:
+        result = run_audit(engagement, progress)
+    current = snapshot_payload(result)
+    path = baseline_snapshot(result.engagement.folder, current, baseline)
+    if path is None and not list_snapshots(result.engagement.folder):
+        raise FixfirstError(f"no earlier audit kept in {audits_folder(result.engagement.folder)}",
+                            f"run `fixfirst score {folder}` first to keep this audit, then compare after the fixes")
+    if path is None:
+        raise FixfirstError(f"no earlier audit to compare with in {audits_folder(result.engagement.folder)}: "
+                            "the only one kept is this same audit (same data and settings)",
+                            f"run `fixfirst score {folder}` on the new data, or name an audit with --baseline")
+    comparison = compare_audits(load_snapshot(path), current, result.engagement.settings, baseline_path=path)
+    if as_json:
+        payload = {**comparison.to_dict(), "client": result.engagement.audit.client.name,
+                   "currency": result.engagement.audit.client.currency_code}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
+        return
+    fmt = formatter_for(result.engagement.audit.client)
+    page = since_view(comparison, fmt)
+    out = stdout()
+    out.print(f"[bold]{escape(result.engagement.audit.client.name)}: {escape(page.title)}[/]", highlight=False)
+    out.print(escape(page.intro), highlight=False)
+    out.print(f"Verdict: {escape(page.verdict_then)} ({escape(page.advice_then)}) -> [bold]{escape(page.verdict_now)}[/] "
+              f"({escape(page.advice_now)})", highlight=False)
+    out.print(escape(page.headroom_line), highlight=False)
+    out.print(escape(page.summary), highlight=False)
+    if page.kpis:
+        table = Table(title="KPIs to monitor, then and now", title_justify="left", header_style="bold")
+        table.add_column("KPI", ratio=3, overflow="fold")
+        table.add_column("then -> now", justify="right", ratio=2, overflow="fold")
+        table.add_column("change", justify="right", ratio=2, overflow="fold")
+        table.add_column("reading", ratio=2, overflow="fold")
+        for k in page.kpis:
+            label = k.label + (f" ({k.where})" if k.where else "") + f"\ntarget {k.target}"
+            table.add_row(escape(label), escape(f"{k.then} -> {k.now}\nn={k.then_n or '–'} / {k.now_n or '–'}"),
+                          escape(k.change + (f"\n{k.interval}" if k.interval else "")), escape(k.reading_text))
+        out.print(table)
+        for k in page.kpis:
+            if k.note:
+                out.print(escape(f"{k.label}: {k.note}"), highlight=False)
+    if page.spot_groups:
+        table = Table(title="Weak spots, then and now", title_justify="left", header_style="bold")
+        for name in ("status", "touchpoint", "score", "main signal", "reading"):
+            table.add_column(name, overflow="fold")
+        for group in page.spot_groups:
+            for w in group.rows:
+                table.add_row(escape(group.key), escape(w.name), escape(w.score), escape(w.signal), escape(w.reading_text))
+        out.print(table)
+    out.print(escape(page.method), highlight=False)
+    for note in page.notes:
+        out.print(escape(note), highlight=False)
