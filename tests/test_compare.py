@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.history.compare import SCHEMA, KpiStatus, SpotStatus, baseline_snapshot, compare_audits
+from fixfirst.history.compare import SCHEMA, KpiStatus, SpotStatus, baseline_snapshot, compare_audits, report_comparison
 from fixfirst.history.snapshot import load_snapshot, save_snapshot, snapshot_payload
 from fixfirst.history.stats import ChangeReading
 from fixfirst.pipeline import run_audit
@@ -60,7 +60,7 @@ def cycle(tmp_path_factory, sample_dir):
     shutil.copytree(sample_dir, folder, ignore=shutil.ignore_patterns("audits", "fixfirst-report*"))
     first = run_audit(folder)
     fmt = formatter_for(first.engagement.audit.client)
-    before_any_snapshot = since.build(first, fmt)
+    before_any_snapshot = report_comparison(first)
     saved = save_snapshot(first)
     fix_mobile_checkout(folder / "web_sessions.csv")
     audit_yaml = folder / "audit.yaml"
@@ -190,8 +190,9 @@ def test_the_report_section_renders_then_and_now(cycle):
     from fixfirst.report.html import report_environment
 
     assert cycle.before_any_snapshot is None  # no earlier audit: no section
-    section = since.build(cycle.second, cycle.fmt)
-    assert section is not None
+    comparison = report_comparison(cycle.second)
+    assert comparison is not None
+    section = since.view(comparison, cycle.fmt)
     assert section.verdict_then == section.verdict_now == "FIX FIRST"
     view = types.SimpleNamespace(since=section)
     html = report_environment().get_template("_partials/since.html").render(view=view)
@@ -203,3 +204,14 @@ def test_the_report_section_renders_then_and_now(cycle):
     assert "about 48 extra orders a week" in html
     empty = report_environment().get_template("_partials/since.html").render(view=types.SimpleNamespace(since=None))
     assert "since-last-audit" not in empty
+
+
+def test_the_full_report_shows_since_the_last_audit_on_page_two(cycle):
+    from selectolax.lexbor import LexborHTMLParser
+
+    from fixfirst.report import render_html
+
+    tree = LexborHTMLParser(render_html(cycle.second))
+    ids = [n.attributes.get("id") for n in tree.css("section[id]")]
+    assert ids.index("since-last-audit") == ids.index("decision") + 1
+    assert "FIX FIRST" in tree.css_first("#since-last-audit").text()

@@ -14,7 +14,10 @@ import pytest
 
 from fixfirst.engagement import Change
 from fixfirst.errors import FixfirstError
-from fixfirst.history.split import MIN_AFTER_DAYS, YEAR_DAYS, split_comparison
+from fixfirst.history.split import YEAR_DAYS, split_comparison
+from fixfirst.settings import Settings
+
+MIN_AFTER_DAYS = Settings().history.min_after_days
 from fixfirst.history.stats import ChangeReading
 from fixfirst.ingest import IngestResult
 from fixfirst.pipeline import CheckResult, check_engagement

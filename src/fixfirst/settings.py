@@ -243,6 +243,13 @@ class FixPlanRules(_Strict):
         description="A systemic change of up to this many working days of effort is due by day 60 of the plan; a larger one by day 90.")
 
 
+class History(_Strict):
+    """Comparing audits and the periods around a change (fixfirst.history; docs/compare-json.md, docs/split.md)."""
+
+    min_after_days: int = Field(default=14, ge=1, le=365,
+                                description="Fewest days after a change before its effect is judged (compare --split, changes:).")
+
+
 class Settings(_Strict):
     """The whole tunable surface of an audit. Defaults are documented benchmarks, not client data."""
 
@@ -259,6 +266,7 @@ class Settings(_Strict):
     drivers: Drivers = Drivers()
     checklists: ChecklistRules = ChecklistRules()
     fix_plan: FixPlanRules = FixPlanRules()
+    history: History = History()
 
     def model_post_init(self, context: Any) -> None:
         # Only what was written is marked as set (model_fields_set), at every level: a settings target judges a step

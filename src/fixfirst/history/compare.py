@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import FixfirstError
-from .snapshot import _NAME, _same_audit, list_snapshots, load_snapshot
+from .snapshot import _NAME, _same_audit, list_snapshots, load_snapshot, snapshot_payload
 from .stats import ChangeReading, ProportionChange, proportion_change
 
 SCHEMA = "fixfirst.compare/1"
@@ -608,3 +608,20 @@ def _main_signal(own: list[dict], tp: str, own_signals, other_signals, level: fl
     value, n = s.get("value"), s.get("n")
     return SignalChange(s.get("metric"), s.get("label"), bool(s.get("higher_is_better")), value if then_side else None,
                         n if then_side else None, None if then_side else value, None if then_side else n, None)
+
+
+def report_comparison(result, current: dict | None = None) -> AuditComparison | None:
+    """This audit against the engagement's previous one, for the report's "Since the last audit"; None without one.
+
+    `current` is this audit's snapshot payload when the caller already made it: the data files are not read twice.
+    """
+    current = current if current is not None else snapshot_payload(result)
+    path = baseline_snapshot(result.engagement.folder, current)
+    if path is None:
+        return None
+    try:
+        baseline = load_snapshot(path)
+    except FixfirstError:
+        return None  # a damaged earlier snapshot does not stop the report; `fixfirst compare` names it
+    return compare_audits(baseline, current, result.engagement.settings, baseline_path=path)
+

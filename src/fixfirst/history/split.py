@@ -22,8 +22,6 @@ from .stats import ChangeReading, ProportionChange, proportion_change
 
 SCHEMA = "fixfirst.split/1"
 # Fewest days after a change before its effect is judged: a week or two of noise is not evidence.
-# Setting to add (the lead owns settings.py): `history.min_after_days: int = Field(default=14, ge=1, le=365)`.
-MIN_AFTER_DAYS = 14
 YEAR_DAYS = 364  # 52 weeks: the same calendar weeks a year earlier, on the same weekdays
 # The date each dated source is split on. Events are split by the first event of their case, so that a case is never cut.
 DATE_COLUMNS = {"orders": "ordered_at", "events": "timestamp", "survey": "submitted_at", "feedback": "date"}
@@ -142,6 +140,7 @@ class ChangeComparison:
     # Signals measured in only one of the two periods (no comparison possible), as {touchpoint, metric, label, source}.
     only_before: list[dict] = field(default_factory=list)
     only_after: list[dict] = field(default_factory=list)
+    min_after_days: int = 14  # settings.history.min_after_days
 
     @property
     def after_days(self) -> int:
@@ -149,7 +148,7 @@ class ChangeComparison:
 
     @property
     def too_short(self) -> bool:
-        return self.after_days < MIN_AFTER_DAYS
+        return self.after_days < self.min_after_days
 
     def to_dict(self) -> dict:
         return {"what": self.what, "date": self.date.isoformat(), "action": self.action, "touchpoints": list(self.touchpoints),
@@ -203,7 +202,7 @@ def split_comparison(checked, changes: list[Change], settings: Settings) -> Spli
         previous = max((d for d in dates if d < change.date), default=None)
         following = min((d for d in dates if d > change.date), default=None)
         compared.append(runner.compare(change, previous, following))
-    return SplitComparison(dated.first, dated.last, settings.scoring.ci_level, settings.scoring.min_evidence_n, MIN_AFTER_DAYS,
+    return SplitComparison(dated.first, dated.last, settings.scoring.ci_level, settings.scoring.min_evidence_n, settings.history.min_after_days,
                            compared, rows_undated=dated.undated)
 
 
@@ -276,6 +275,7 @@ class _Runner:
         self.checked, self.dated, self.settings = checked, dated, settings
         self.order, self.names = order, names
         self.level, self.min_n = settings.scoring.ci_level, settings.scoring.min_evidence_n
+        self.min_after_days = settings.history.min_after_days
 
     def measure(self, period: Period) -> _Measured:
         whole = self._signals(self.dated.subset(period))
@@ -294,7 +294,8 @@ class _Runner:
     def compare(self, change: Change, previous: dt.date | None, following: dt.date | None) -> ChangeComparison:
         first, last = self.dated.first, self.dated.last
         one_day = dt.timedelta(days=1)
-        base = dict(what=change.what, date=change.date, action=change.action, touchpoints=list(change.touchpoints))
+        base = dict(what=change.what, date=change.date, action=change.action, touchpoints=list(change.touchpoints),
+                    min_after_days=self.min_after_days)
         if change.date <= first:
             return ChangeComparison(**base, window="no_data_before", before=None, after=None, seasonality="not_compared")
         before = Period(max(first, previous) if previous else first, change.date - one_day)
@@ -308,7 +309,7 @@ class _Runner:
             seasonality = "after_too_long"
         else:
             trimmed = Period(max(before.start, first + dt.timedelta(days=YEAR_DAYS)), before.end)
-            if trimmed.days >= MIN_AFTER_DAYS:
+            if trimmed.days >= self.min_after_days:
                 seasonality, seasonal_before = "adjusted", trimmed
         if seasonal_before is not None:
             before = seasonal_before
@@ -348,7 +349,7 @@ class _Runner:
             if did is not None:
                 difference, low, high, p_value = did
         too_early = None
-        if after_period.days < MIN_AFTER_DAYS:
+        if after_period.days < self.min_after_days:
             too_early = "short_after_period"
         elif a.n < self.min_n:
             too_early = "few_after"

@@ -95,27 +95,6 @@ class SinceView:
     method: str = ""  # how a change is judged, one sentence
 
 
-def build(result: AuditResult, fmt: Formatter, current: dict | None = None) -> SinceView | None:
-    """The section, or None when the engagement has no earlier audit to compare with.
-
-    `current` is this audit's snapshot payload when the caller already made it (saving the snapshot): the data files
-    are then not read again for their checksums.
-    """
-    from ..errors import FixfirstError
-    from ..history.compare import baseline_snapshot, compare_audits
-    from ..history.snapshot import load_snapshot, snapshot_payload
-
-    current = current if current is not None else snapshot_payload(result)
-    path = baseline_snapshot(result.engagement.folder, current)
-    if path is None:
-        return None
-    try:
-        baseline = load_snapshot(path)
-    except FixfirstError:
-        return None
-    return view(compare_audits(baseline, current, result.engagement.settings, baseline_path=path), fmt)
-
-
 def view(comparison: AuditComparison, fmt: Formatter) -> SinceView:
     """The comparison in words, every figure written by `fmt` (shared by the report and `fixfirst compare`)."""
     c = comparison

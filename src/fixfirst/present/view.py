@@ -36,4 +36,5 @@ class ReportView:
     plan: Any  # present.plan.PlanView
     priority: Any  # present.priority.PriorityMatrixView (money at stake against effort, for the plan page)
     appendix: Any  # present.appendix.AppendixView
+    since: Any = None  # present.since.SinceView: this audit against the previous one, when one was kept
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,176 @@
+"""The sample pair: Juniper & Lark, and the same business six months later after two fixes (one works, one does not)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fixfirst.engagement import load_engagement
+from fixfirst.history.snapshot import list_snapshots, load_snapshot
+from fixfirst.history.stats import ChangeReading, proportion_change
+from fixfirst.pipeline import run_audit
+from fixfirst.present.score_json import ranking_payload
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+FIRST, AFTER = SAMPLES / "juniper-lark", SAMPLES / "juniper-lark-after"
+DATA_FILES = ("orders.xlsx", "survey.xlsx", "feedback.csv", "web_sessions.csv", "campaigns.csv")
+MOBILE_FIXED_ON, STOCK_SYSTEM_ON = dt.date(2026, 12, 1), dt.date(2026, 11, 2)
+BEST_SELLERS = ("Linen Shirt", "Merino Jumper")
+
+
+@pytest.fixture(scope="module")
+def generator():
+    spec = importlib.util.spec_from_file_location("sample_generate", SAMPLES / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _AfterTheExports(dt.date):
+    """Today, as far as the row checks know, once the after sample's exports were taken (1 Apr 2027)."""
+
+    @classmethod
+    def today(cls):
+        return dt.date(2027, 4, 1)
+
+
+@pytest.fixture(scope="module")
+def after_result():
+    # The after sample ends on 31 Mar 2027; on a machine whose clock is earlier its rows would be "in the future".
+    import fixfirst.ingest.loader as loader
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "dt", types.SimpleNamespace(date=_AfterTheExports))
+        result = run_audit(AFTER)
+    return json.loads(json.dumps(ranking_payload(result), default=str))
+
+
+@pytest.fixture(scope="module")
+def first_snapshot():
+    return load_snapshot(AFTER / "audits" / "2026-09-30.json")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("which", ["first", "after"])
+def test_regenerating_gives_the_committed_bytes(generator, tmp_path, which):
+    if which == "first":
+        generator.generate(tmp_path)
+        committed = FIRST
+    else:
+        generator.generate_after(tmp_path)
+        committed = AFTER
+    for name in DATA_FILES:
+        assert (tmp_path / name).read_bytes() == (committed / name).read_bytes(), f"{which}: {name} differs"
+
+
+def test_cli_after_flag_writes_the_after_sample(generator, tmp_path):
+    generator.main(["--after", str(tmp_path)])
+    assert _sha256(tmp_path / "web_sessions.csv") == _sha256(AFTER / "web_sessions.csv")
+    assert not (tmp_path / "audits").exists(), "the snapshot is written only with --snapshot"
+
+
+def test_first_audit_snapshot_is_the_baseline(generator, tmp_path, first_snapshot):
+    assert list_snapshots(AFTER) == [AFTER / "audits" / "2026-09-30.json"]
+    assert (first_snapshot["as_of"], first_snapshot["generated_on"]) == ("2026-09-30", "2026-10-01")
+    assert first_snapshot["audit"]["decision"]["plan_start"] == "2026-10-01"
+    # It judged the first sample's files, byte for byte.
+    assert {row["file"]: row["sha256"] for row in first_snapshot["data"]} == {
+        name: _sha256(FIRST / name) for name in DATA_FILES}
+    # The generator remakes it: same data, same verdict and weak spots (the rest follows fixfirst's own version).
+    path = generator.write_first_snapshot(FIRST, tmp_path)
+    assert path == tmp_path / "audits" / "2026-09-30.json"
+    again = json.loads(path.read_text(encoding="utf-8"))
+    assert again["data"] == first_snapshot["data"] and again["generated_on"] == "2026-10-01"
+    # A stale baseline would make compare report a settings change that never happened.
+    assert (again["settings_sha256"], again["fixfirst_version"]) == \
+        (first_snapshot["settings_sha256"], first_snapshot["fixfirst_version"]), \
+        "the settings changed: remake the baseline with python samples/generate.py --after --snapshot"
+    assert again["audit"]["verdict"]["status"] == first_snapshot["audit"]["verdict"]["status"]
+    assert [w["touchpoint"] for w in again["audit"]["weak_spots"]] == \
+        [w["touchpoint"] for w in first_snapshot["audit"]["weak_spots"]]
+
+
+def test_audit_yaml_names_the_changes_and_the_done_actions(first_snapshot):
+    audit = load_engagement(AFTER).audit
+    changes = {c.action: c for c in audit.changes}
+    assert set(changes) == {"inventory-one-stock-system", "checkout-one-page-mobile"}
+    assert changes["checkout-one-page-mobile"].date == MOBILE_FIXED_ON
+    assert set(changes["checkout-one-page-mobile"].touchpoints) == {"checkout", "payment"}
+    assert changes["inventory-one-stock-system"].date == STOCK_SYSTEM_ON
+    assert changes["inventory-one-stock-system"].touchpoints == ["pick_pack"]
+    done = {a.id: a.done_on for a in audit.actions if a.status == "done"}
+    assert done == {"inventory-one-stock-system": STOCK_SYSTEM_ON, "checkout-one-page-mobile": MOBILE_FIXED_ON}
+    # Every id in the register is an action of the first audit's fix plan.
+    plan = first_snapshot["audit"]["fix_plan"]
+    plan_ids = {a["id"] for a in plan["quick_wins"] + plan["systemic"]}
+    assert {a.id for a in audit.actions} <= plan_ids
+    assert {c.action for c in audit.changes} <= plan_ids
+
+
+def test_the_campaign_was_put_off_and_a_new_one_is_planned():
+    campaigns = pd.read_csv(AFTER / "campaigns.csv", parse_dates=["Start", "End"])
+    planned = campaigns[campaigns["Status"] == "Planned"]
+    assert len(planned) == 1 and planned["Start"].iloc[0] > pd.Timestamp("2027-03-31")
+    assert "Autumn Launch" not in set(campaigns["Campaign"])
+
+
+def _checkout_to_payment(sessions: pd.DataFrame, device: str, fixed: bool) -> tuple[int, int]:
+    steps = sessions[sessions["device"] == device]
+    started = steps.groupby("session_id")["timestamp"].min()
+    ids = started.index[(started >= pd.Timestamp(MOBILE_FIXED_ON)) == fixed]
+    reached = steps[steps["session_id"].isin(ids)].groupby("step")["session_id"].nunique()
+    return int(reached["payment"]), int(reached["checkout"])
+
+
+def test_the_planted_story_in_the_data():
+    sessions = pd.read_csv(AFTER / "web_sessions.csv", parse_dates=["timestamp"])
+    assert sessions["timestamp"].min() >= pd.Timestamp("2026-10-01")
+    assert sessions["timestamp"].max() <= pd.Timestamp("2027-03-31 23:59:59")
+    # Fix 1 works: mobile checkout -> payment jumps to desktop's level on the day the new checkout went live.
+    mobile = proportion_change(*_checkout_to_payment(sessions, "mobile", False),
+                               *_checkout_to_payment(sessions, "mobile", True), higher_is_better=True)
+    assert mobile.reading == ChangeReading.BETTER
+    assert 0.50 < mobile.before < 0.60 and 0.86 < mobile.after < 0.94
+    desktop_hits, desktop_n = _checkout_to_payment(sessions, "desktop", True)
+    assert abs(mobile.after - desktop_hits / desktop_n) < 0.03
+    # Fix 2 does not: the best sellers are backordered as often after one stock system as before it.
+    orders = pd.read_excel(AFTER / "orders.xlsx").drop_duplicates("Order ID")
+    ordered = pd.to_datetime(orders["Ordered At"], errors="coerce")
+    best = orders[orders["Item"].isin(BEST_SELLERS) & ordered.notna()]
+    after = pd.to_datetime(best["Ordered At"]) >= pd.Timestamp(STOCK_SYSTEM_ON)
+    hit = best["Backordered"] == "Yes"
+    stock = proportion_change(int(hit[~after].sum()), int((~after).sum()), int(hit[after].sum()), int(after.sum()),
+                              higher_is_better=False)
+    assert stock.reading == ChangeReading.NO_CLEAR_CHANGE and stock.after > 0.18
+    # Everything else keeps its nature: a quiet Saturday and busy Sunday every week.
+    per_day = ordered.dt.date.value_counts()
+    weekday = pd.Series(pd.to_datetime(per_day.index).day_of_week, index=per_day.index)
+    assert per_day[weekday == 6].mean() > 1.3 * per_day[weekday == 5].mean()
+
+
+def test_after_audit_mobile_checkout_fixed_stock_still_failing(after_result, first_snapshot):
+    assert after_result["as_of"] == "2027-03-31"
+    spots = {w["touchpoint"]: w for w in after_result["weak_spots"]}
+    before = {w["touchpoint"]: w for w in first_snapshot["audit"]["weak_spots"]}
+    # The device gap that made checkout the first weak spot is gone, and checkout no longer holds the campaign back.
+    assert "segment_gap" in {s["metric"] for s in before["checkout"]["signals"]}
+    assert "checkout" not in after_result["verdict"]["blocking"]
+    if "checkout" in spots:
+        assert "segment_gap" not in {s["metric"] for s in spots["checkout"]["signals"]}
+        assert spots["checkout"]["score"] <= before["checkout"]["score"] - 10
+    # Stock is as bad as it was and still blocks.
+    assert after_result["verdict"]["status"] == "FIX FIRST"
+    assert "pick_pack" in after_result["verdict"]["blocking"]
+    stockout = {s["metric"]: s for s in spots["pick_pack"]["signals"]}["stockout"]
+    stockout_before = {s["metric"]: s for s in before["pick_pack"]["signals"]}["stockout"]
+    assert abs(stockout["value"] - stockout_before["value"]) < 0.02 and stockout["value"] > 2 * stockout["target"]
