@@ -33,7 +33,7 @@ def demo_pdf(tmp_path_factory):
 
 def test_every_command_is_registered():
     names = {c.name for c in app.registered_commands}
-    assert names == set(COMMANDS) == {"demo", "init", "check", "score", "capacity", "report"}
+    assert names == set(COMMANDS) == {"demo", "init", "check", "score", "capacity", "report", "compare"}
     assert {g.name for g in app.registered_groups} == {"checklist"}
 
 

@@ -60,7 +60,26 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     data = ingest(engagement, journey, progress)
     # Checklist answers are evidence like any source: a broken answers file is a located error here too.
     data.problems.extend(checklist_problems(engagement.folder, journey))
+    # The edited action register is an input like any other: a bad cell is a located problem here, not later.
+    data.problems.extend(_register_problems(engagement))
     return CheckResult(engagement, journey, data)
+
+
+def _register_problems(engagement: Engagement) -> list:
+    if engagement.audit.actions is None:
+        return []
+    from .errors import FixfirstError
+    from .history.actions import read_register, snapshot_action_ids
+    from .history.snapshot import list_snapshots, load_snapshot
+
+    known = None  # without an earlier audit, ids are checked against the register itself only (duplicates, blanks)
+    kept = list_snapshots(engagement.folder)
+    if kept:
+        try:
+            known = snapshot_action_ids(load_snapshot(kept[-1]))
+        except FixfirstError:
+            known = None
+    return list(read_register(engagement, known).problems)
 
 
 def run_audit(folder, progress: Progress | None = None, *, uplift: float | None = None) -> AuditResult:
