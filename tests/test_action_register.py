@@ -204,10 +204,9 @@ def test_columns_are_found_by_their_header_wherever_they_are(sample_audit, book,
     ws = workbook[ACTION_REGISTER]
     ws.insert_cols(1)  # the consultant adds a column of their own in front
     ws.cell(row=1, column=1, value="Priority")
-    ws.cell(row=1, column=ws.max_column + 1, value="Completed on")
     guest = row_of(book, GUEST)
     ws.cell(row=guest, column=REGISTER_HEADERS.index(STATUS_HEADER) + 2, value="done")
-    ws.cell(row=guest, column=ws.max_column, value="1/6/2026")
+    ws.cell(row=guest, column=REGISTER_HEADERS.index("Done on") + 2, value="1/6/2026")
     workbook.save(book)
     got = read(sample_audit, book, today)
     assert got.problems == []

@@ -223,6 +223,14 @@ class ActionUpdate(_Strict):
     due: dt.date | None = None
     notes: str | None = Field(default=None, max_length=2000)
 
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_as_typed(cls, value):
+        # "Done", "In-Progress", " in_progress " mean what the workbook's list means: read them the same way.
+        if isinstance(value, str):
+            return " ".join(value.strip().lower().replace("-", " ").replace("_", " ").split())
+        return value
+
 
 class Audit(_Strict):
     """The contents of audit.yaml."""

@@ -30,7 +30,7 @@ from ..present.plan import PHASE_TITLES
 
 # The action register is read back by fixfirst (issue #12): these headers are its schema (docs/report.md). Do not rename.
 ACTION_REGISTER = "Action register"
-REGISTER_HEADERS = ("No.", "Action ID", "Action", "Weak spots", "Owner", "Phase", "Due", "Status", "Notes", "Effort",
+REGISTER_HEADERS = ("No.", "Action ID", "Action", "Weak spots", "Owner", "Phase", "Due", "Status", "Done on", "Notes", "Effort",
                     "Effort (working days)", "Estimated money a month", "KPI", "KPI today", "KPI target", "KPI direction")
 STATUSES = ("open", "in progress", "done", "dropped")
 DEFAULT_STATUS = "open"
@@ -184,6 +184,7 @@ def _direction(higher_is_better: bool) -> str:
 def action_register(ws: Worksheet, result: AuditResult, money: str) -> None:
     columns = [Column("No.", INTEGER), Column("Action ID"), Column("Action", wrap=True), Column("Weak spots", wrap=True),
                Column("Owner"), Column("Phase"), Column("Due", DATE), Column("Status", min_width=14),
+               Column("Done on", DATE, min_width=12),  # filled in by the consultant: the day the action was done
                Column("Notes", wrap=True, min_width=30), Column("Effort"), Column("Effort (working days)"), Column("Estimated money a month", money),
                Column("KPI", wrap=True), Column("KPI today"), Column("KPI target"), Column("KPI direction")]
     assert tuple(c.header for c in columns) == REGISTER_HEADERS
@@ -194,7 +195,7 @@ def action_register(ws: Worksheet, result: AuditResult, money: str) -> None:
         spots = ", ".join(f"#{a.spot.rank} {a.spot.touchpoint.name}" for a in action.weak_spots)
         estimate = action.estimated_money if action.estimated_money > 0 else None  # the PDF: "not priced"
         rows.append([number, action.id, action.title, spots, action.owner, PHASE_TITLES[item.phase_days], item.due,
-                     DEFAULT_STATUS, None, action.effort, action.days, estimate,
+                     DEFAULT_STATUS, None, None, action.effort, action.days, estimate,
                      None if kpi is None else kpi.label, _kpi_value(kpi, None if kpi is None else kpi.current, money),
                      _kpi_value(kpi, None if kpi is None else kpi.target, money),
                      None if kpi is None else _direction(kpi.higher_is_better)])
