@@ -72,6 +72,8 @@ def snapshot_payload(result: AuditResult) -> dict[str, Any]:
         "data": data_fingerprint(result),
         "settings_sha256": settings_digest(result),
         "settings": result.engagement.settings.model_dump(mode="json"),
+        # The promise defines "late": a later audit that judges another promise must say so beside every late figure.
+        "promise": result.engagement.audit.promise.model_dump(mode="json"),
         "audit": json.loads(json.dumps(ranking_payload(result), default=str)),
     }
 
