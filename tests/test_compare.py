@@ -194,7 +194,7 @@ def test_the_report_section_renders_then_and_now(cycle):
     assert comparison is not None
     section = since.view(comparison, cycle.fmt)
     assert section.verdict_then == section.verdict_now == "FIX FIRST"
-    view = types.SimpleNamespace(since=section)
+    view = types.SimpleNamespace(since=section, follow_up=None)
     html = report_environment().get_template("_partials/since.html").render(view=view)
     assert 'id="since-last-audit"' in html
     row = re.search(r"Customers who go on from\s+Checkout to Payment.*?</tr>", html, re.S)

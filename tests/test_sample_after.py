@@ -1,4 +1,4 @@
-"""The sample pair: Juniper & Lark, and the same business six months later after two fixes (one works, one does not)."""
+"""The sample pair: Juniper & Lark, and the same business two months later after two fixes (one works, one does not)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
-import types
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
+from fixfirst.cli import app
 
 from fixfirst.engagement import load_engagement
 from fixfirst.history.snapshot import list_snapshots, load_snapshot
@@ -21,8 +23,10 @@ from fixfirst.present.score_json import ranking_payload
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 FIRST, AFTER = SAMPLES / "juniper-lark", SAMPLES / "juniper-lark-after"
 DATA_FILES = ("orders.xlsx", "survey.xlsx", "feedback.csv", "web_sessions.csv", "campaigns.csv")
-MOBILE_FIXED_ON, STOCK_SYSTEM_ON = dt.date(2026, 12, 1), dt.date(2026, 11, 2)
+MOBILE_FIXED_ON, STOCK_SYSTEM_ON = dt.date(2026, 10, 26), dt.date(2026, 10, 12)
+LAST_DAY = dt.date(2026, 11, 30)
 BEST_SELLERS = ("Linen Shirt", "Merino Jumper")
+runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -33,22 +37,10 @@ def generator():
     return module
 
 
-class _AfterTheExports(dt.date):
-    """Today, as far as the row checks know, once the after sample's exports were taken (1 Apr 2027)."""
-
-    @classmethod
-    def today(cls):
-        return dt.date(2027, 4, 1)
-
-
 @pytest.fixture(scope="module")
 def after_result():
-    # The after sample ends on 31 Mar 2027; on a machine whose clock is earlier its rows would be "in the future".
-    import fixfirst.ingest.loader as loader
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(loader, "dt", types.SimpleNamespace(date=_AfterTheExports))
-        result = run_audit(AFTER)
+    # The real clock: every row of the after sample is dated before today, so none is dropped as "in the future".
+    result = run_audit(AFTER)
     return json.loads(json.dumps(ranking_payload(result), default=str))
 
 
@@ -120,8 +112,10 @@ def test_audit_yaml_names_the_changes_and_the_done_actions(first_snapshot):
 def test_the_campaign_was_put_off_and_a_new_one_is_planned():
     campaigns = pd.read_csv(AFTER / "campaigns.csv", parse_dates=["Start", "End"])
     planned = campaigns[campaigns["Status"] == "Planned"]
-    assert len(planned) == 1 and planned["Start"].iloc[0] > pd.Timestamp("2027-03-31")
+    assert len(planned) == 1 and planned["Start"].iloc[0] > pd.Timestamp(LAST_DAY)
+    assert planned["Campaign"].iloc[0] == "Christmas Gifts"
     assert "Autumn Launch" not in set(campaigns["Campaign"])
+    assert (campaigns["End"] <= pd.Timestamp(LAST_DAY)).sum() == 1  # the short Black Friday sale
 
 
 def _checkout_to_payment(sessions: pd.DataFrame, device: str, fixed: bool) -> tuple[int, int]:
@@ -135,7 +129,9 @@ def _checkout_to_payment(sessions: pd.DataFrame, device: str, fixed: bool) -> tu
 def test_the_planted_story_in_the_data():
     sessions = pd.read_csv(AFTER / "web_sessions.csv", parse_dates=["timestamp"])
     assert sessions["timestamp"].min() >= pd.Timestamp("2026-10-01")
-    assert sessions["timestamp"].max() <= pd.Timestamp("2027-03-31 23:59:59")
+    assert sessions["timestamp"].max() <= pd.Timestamp("2026-11-30 23:59:59")
+    # Fix 1 comes at least four weeks before the exports end, fix 2 two weeks before fix 1.
+    assert (LAST_DAY - MOBILE_FIXED_ON).days >= 28 and (MOBILE_FIXED_ON - STOCK_SYSTEM_ON).days == 14
     # Fix 1 works: mobile checkout -> payment jumps to desktop's level on the day the new checkout went live.
     mobile = proportion_change(*_checkout_to_payment(sessions, "mobile", False),
                                *_checkout_to_payment(sessions, "mobile", True), higher_is_better=True)
@@ -158,8 +154,24 @@ def test_the_planted_story_in_the_data():
     assert per_day[weekday == 6].mean() > 1.3 * per_day[weekday == 5].mean()
 
 
+def test_every_row_is_dated_before_today():
+    assert LAST_DAY < dt.date.today()  # the real clock: the after sample is audited as it is
+    for name in ("orders.xlsx", "survey.xlsx"):
+        frame = pd.read_excel(AFTER / name)
+        column = "Ordered At" if name == "orders.xlsx" else "Submitted"
+        assert pd.to_datetime(frame[column], errors="coerce").max() <= pd.Timestamp("2026-11-30 23:59:59")
+    assert pd.read_csv(AFTER / "feedback.csv")["Date"].max() <= LAST_DAY.isoformat()
+
+
+def test_check_drops_no_row_as_future():
+    result = runner.invoke(app, ["check", str(AFTER)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "future" not in result.output.lower()
+    assert "0 error(s)" in result.output
+
+
 def test_after_audit_mobile_checkout_fixed_stock_still_failing(after_result, first_snapshot):
-    assert after_result["as_of"] == "2027-03-31"
+    assert after_result["as_of"] == LAST_DAY.isoformat()
     spots = {w["touchpoint"]: w for w in after_result["weak_spots"]}
     before = {w["touchpoint"]: w for w in first_snapshot["audit"]["weak_spots"]}
     # The device gap that made checkout the first weak spot is gone, and checkout no longer holds the campaign back.
@@ -174,3 +186,59 @@ def test_after_audit_mobile_checkout_fixed_stock_still_failing(after_result, fir
     stockout = {s["metric"]: s for s in spots["pick_pack"]["signals"]}["stockout"]
     stockout_before = {s["metric"]: s for s in before["pick_pack"]["signals"]}["stockout"]
     assert abs(stockout["value"] - stockout_before["value"]) < 0.02 and stockout["value"] > 2 * stockout["target"]
+
+
+
+def test_compare_reads_checkout_better_and_stockouts_not():
+    result = runner.invoke(app, ["compare", str(AFTER), "--json"])
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.output)
+    kpis = {(k["touchpoint"], k["metric"]): k["reading"] for k in comparison["kpis"]}
+    assert kpis[("checkout", "conversion")] == "better"
+    assert kpis[("pick_pack", "stockout")] in {"no_clear_change", "too_early"}
+    spots = {w["touchpoint"]: w["status"] for w in comparison["weak_spots"]}
+    assert spots["checkout"] in {"resolved", "better"} and spots["pick_pack"] == "unchanged"
+    assert {c["action"] for c in comparison["changes"]["changes"]} == {"inventory-one-stock-system",
+                                                                       "checkout-one-page-mobile"}
+
+
+def test_compare_prints_the_register_follow_up_and_the_changes():
+    result = runner.invoke(app, ["compare", str(AFTER)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Of 3 actions in the register: 2 done, 1 overdue" in text
+    assert "due 20 Nov 2026" in text
+    assert "Phone-first one-page checkout went live (26 Oct 2026)" in text
+    assert "One stock system for the shop and the website, with counted stock (12 Oct 2026)" in text
+
+
+def test_demo_compare_writes_the_follow_up_report(tmp_path):
+    before = {path: _sha256(path) for path in AFTER.rglob("*") if path.is_file()}
+    target = tmp_path / "x.pdf"
+    result = runner.invoke(app, ["demo", "--compare", "-o", str(target)], env={"COLUMNS": "200"})
+    assert "Traceback" not in result.output
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and target.stat().st_size > 10_000
+    assert "Since the last audit (data up to 30 Sep 2026)" in result.output
+    assert "Verdict then and now: FIX FIRST" in result.output and " -> FIX FIRST" in result.output
+    assert "weak spot resolved" in result.output
+    # The bundled sample is read, never written into: no snapshot, nothing changed.
+    assert {path: _sha256(path) for path in AFTER.rglob("*") if path.is_file()} == before
+
+
+def test_the_after_report_follows_the_register_up_in_since_the_last_audit():
+    """The report's section lists the done actions with their KPI then and now, and the overdue one, in plain words."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from fixfirst.pipeline import run_audit
+    from fixfirst.report import render_html
+    from fixfirst.resources import sample_engagement
+
+    tree = LexborHTMLParser(render_html(run_audit(sample_engagement("juniper-lark-after"))))
+    register = tree.css_first("#since-last-audit #since-register")
+    assert register is not None
+    done = {li.attributes["data-action"]: li.text() for li in register.css("li.done")}
+    assert "a real improvement" in done["checkout-one-page-mobile"]
+    assert "no clear change" in done["inventory-one-stock-system"]
+    assert [li.attributes["data-action"] for li in register.css("li.overdue")] == ["staff-peak-plan"]
+    assert "fixfirst" not in register.text()  # advice to the client never names the tool

@@ -1,4 +1,4 @@
-"""`fixfirst demo`: audit the bundled sample engagement and write its report (PDF by default)."""
+"""`fixfirst demo`: audit the bundled sample engagement and write its report (PDF by default); --compare: the follow-up."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ._common import escape, handles_errors, stdout
 from .report import FORMAT_HELP
 
 DEFAULT_NAME = "fixfirst-demo"
+FOLLOW_UP_SAMPLE = "juniper-lark-after"  # the same business two months later, with the first audit's snapshot
 
 
 @handles_errors
@@ -19,8 +20,12 @@ def demo(
     output: Optional[Path] = typer.Option(None, "-o", "--output",
                                           help="Where to write the report; its suffix picks the format (default: fixfirst-demo.pdf)."),
     formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
+    compare: bool = typer.Option(False, "--compare",
+                                 help="Audit the follow-up sample (Juniper & Lark two months later, after two fixes) "
+                                      "and compare it with the first audit: the report gets its 'Since the last audit' section."),
 ) -> None:
     """Run the whole audit on the bundled sample (Juniper & Lark) and write the client report."""
+    from ..history.compare import report_comparison
     from ..pipeline import run_audit
     from ..present import formatter_for
     from ..present.figures import spot_money, spot_score
@@ -30,7 +35,8 @@ def demo(
 
     targets = plan_targets(output, parse_formats(formats), Path(DEFAULT_NAME))
     with terminal_progress() as progress:
-        result = run_audit(sample_engagement(), progress)
+        # Only reads the sample folder: demo never saves a snapshot, so a bundled sample is never written into.
+        result = run_audit(sample_engagement(FOLLOW_UP_SAMPLE) if compare else sample_engagement(), progress)
         paths = write_reports(result, targets, progress)
     fmt = formatter_for(result.engagement.audit.client)
     out = stdout()
@@ -39,5 +45,14 @@ def demo(
         at_stake = f"{spot_money(spot, fmt)} a month at stake" if spot.money.measured else "money at stake not measurable"
         out.print(f"  #{spot.rank} {escape(spot.touchpoint.name)} ({at_stake}; score {spot_score(spot, fmt)}, {spot.confidence} confidence)",
                   highlight=False)
+    comparison = report_comparison(result) if compare else None
+    if comparison is not None:
+        from ..present.since import view as since_view
+
+        since = since_view(comparison, fmt)
+        out.print(escape(since.title), highlight=False)
+        out.print(f"  Verdict then and now: {escape(since.verdict_then)} ({escape(since.advice_then)}) -> "
+                  f"{escape(since.verdict_now)} ({escape(since.advice_now)})", highlight=False)
+        out.print(f"  {escape(since.summary)}", highlight=False)
     for path in paths:
         out.print(str(path.resolve()), highlight=False, soft_wrap=True)

@@ -610,6 +610,35 @@ def _main_signal(own: list[dict], tp: str, own_signals, other_signals, level: fl
                         n if then_side else None, None if then_side else value, None if then_side else n, None)
 
 
+@dataclass(frozen=True)
+class ReportHistory:
+    """What the report's "Since the last audit" shows: the comparison and the action register followed up."""
+
+    comparison: AuditComparison | None
+    follow_up: Any = None  # history.actions.FollowUp, when audit.yaml names the edited register
+
+
+def report_history(result) -> ReportHistory:
+    """The comparison with the previous audit and, when the register is given, its follow-up against that audit."""
+    from .actions import follow_up, plan_action_ids, read_register, snapshot_action_ids
+
+    current = snapshot_payload(result)
+    comparison = report_comparison(result, current)
+    follow = None
+    if result.engagement.audit.actions is not None:
+        path = baseline_snapshot(result.engagement.folder, current)
+        baseline = None
+        if path is not None:
+            try:
+                baseline = load_snapshot(path)
+            except FixfirstError:
+                baseline = None
+        register = read_register(result.engagement, plan_action_ids(result) | snapshot_action_ids(baseline),
+                                 today=result.generated_on)
+        follow = follow_up(result, register, baseline, result.generated_on) if register.given else None
+    return ReportHistory(comparison, follow)
+
+
 def report_comparison(result, current: dict | None = None) -> AuditComparison | None:
     """This audit against the engagement's previous one, for the report's "Since the last audit"; None without one.
 

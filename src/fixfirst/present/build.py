@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..logo import logo_data_uri
-from . import appendix, decision_page, journey, plan, priority, since, weak_spots
+from . import appendix, decision_page, follow_up, journey, plan, priority, since, weak_spots
 from .numbers import Formatter, formatter_for
 from .view import MetaView, ReportView
 
@@ -22,8 +22,9 @@ def meta_view(result: AuditResult, fmt: Formatter) -> MetaView:
                     fmt.date(result.as_of), prepared, engagement.audit.promise.description, fmt.currency, options.consultant)
 
 
-def build_report_view(result: AuditResult, comparison=None) -> ReportView:
-    """`comparison`: this audit against the engagement's previous one (history.compare), for "Since the last audit"."""
+def build_report_view(result: AuditResult, comparison=None, follow=None) -> ReportView:
+    """`comparison`: this audit against the engagement's previous one (history.compare), for "Since the last audit";
+    `follow`: the edited action register followed up (history.actions), shown in the same section."""
     fmt = formatter_for(result.engagement.audit.client)
     return ReportView(
         meta=meta_view(result, fmt),
@@ -33,5 +34,6 @@ def build_report_view(result: AuditResult, comparison=None) -> ReportView:
         plan=plan.build(result, fmt),
         priority=priority.build(result, fmt),
         since=None if comparison is None else since.view(comparison, fmt),
+        follow_up=None if follow is None else follow_up.build(follow, fmt),
         appendix=appendix.build(result, fmt),
     )

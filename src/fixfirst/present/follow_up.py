@@ -127,8 +127,8 @@ def done_sentence(item: DoneAction, fmt: Formatter) -> str:
         tail = f"{VERDICTS[outcome]}: {_points(change.difference, fmt)} points ({_interval(item, fmt)})."
     sentence = f"{head}: {figures}, {tail}"
     if item.after_mixes_before:
-        sentence += (f" This audit's figure also counts the days from {fmt.date(item.after_since)} to the day it was done; "
-                     f"`fixfirst compare --split {item.done_on.isoformat()}` separates the two periods.")
+        sentence += (f" This audit's figure also counts the days from {fmt.date(item.after_since)} to the day it was done, "
+                     "so the change after it may be larger (a before/after split on that day measures it apart).")
     return sentence
 
 

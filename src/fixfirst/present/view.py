@@ -37,4 +37,5 @@ class ReportView:
     priority: Any  # present.priority.PriorityMatrixView (money at stake against effort, for the plan page)
     appendix: Any  # present.appendix.AppendixView
     since: Any = None  # present.since.SinceView: this audit against the previous one, when one was kept
+    follow_up: Any = None  # present.follow_up.FollowUpView: the edited action register, followed up
     extra: dict[str, Any] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyst
 
 from ..errors import FixfirstError
 from ..pipeline import AuditResult
-from ..history.compare import report_comparison
+from ..history.compare import report_history
 from ..present.build import build_report_view
 from ..resources import templates_dir
 
@@ -50,7 +50,8 @@ def render_html(result: AuditResult) -> str:
         raise FixfirstError(f"{override}: template override folder not found", "correct report.templates in audit.yaml")
     env = report_environment(override)
     # Templates read only the report view: every figure and sentence is written by fixfirst.present, once.
-    context = {"view": build_report_view(result, report_comparison(result))}
+    history = report_history(result)
+    context = {"view": build_report_view(result, history.comparison, history.follow_up)}
     try:
         return env.get_template(REPORT_TEMPLATE).render(**context)
     except TemplateError as exc:
