@@ -221,7 +221,7 @@ def test_demo_compare_writes_the_follow_up_report(tmp_path):
     assert target.is_file() and target.stat().st_size > 10_000
     assert "Since the last audit (data up to 30 Sep 2026)" in result.output
     assert "Verdict then and now: FIX FIRST" in result.output and " -> FIX FIRST" in result.output
-    assert "weak spot resolved" in result.output
+    assert "2 weak spots resolved" in result.output  # checkout (fixed) and delivery
     # The bundled sample is read, never written into: no snapshot, nothing changed.
     assert {path: _sha256(path) for path in AFTER.rglob("*") if path.is_file()} == before
 
@@ -242,3 +242,21 @@ def test_the_after_report_follows_the_register_up_in_since_the_last_audit():
     assert "no clear change" in done["inventory-one-stock-system"]
     assert [li.attributes["data-action"] for li in register.css("li.overdue")] == ["staff-peak-plan"]
     assert "fixfirst" not in register.text()  # advice to the client never names the tool
+
+
+
+def test_compare_on_the_sample_pair_resolves_the_fixed_weak_spot_and_leaves_the_unfixed_one():
+    """The Done-when of issue #12: checkout (fixed) resolved with a real change in its KPI; stock (not fixed) unchanged."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from fixfirst.cli import app
+    from fixfirst.resources import sample_engagement
+
+    out = CliRunner().invoke(app, ["compare", str(sample_engagement("juniper-lark-after")), "--json"])
+    assert out.exit_code == 0, out.output
+    spots = {w["touchpoint"]: w for w in json.loads(out.stdout)["weak_spots"]}
+    assert spots["checkout"]["status"] == "resolved" and spots["checkout"]["now"]["score"] < 10
+    assert spots["checkout"]["signal"]["change"]["reading"] == "better"
+    assert spots["pick_pack"]["status"] == "unchanged"

@@ -284,7 +284,7 @@ def compare_audits(baseline: dict[str, Any], current: dict[str, Any], settings, 
     return AuditComparison(
         then=_side(baseline, baseline_path), now=_side(current, current_path),
         kpis=_kpis(then_audit, now_audit, changed, level, min_n),
-        weak_spots=_weak_spots(then_audit, now_audit, level, min_n),
+        weak_spots=_weak_spots(then_audit, now_audit, level, min_n, settings.scoring.weak_spot_min_score),
         data=data, ci_level=level, min_n=min_n)
 
 
@@ -547,8 +547,24 @@ def _by_touchpoint(group: Iterable[dict]) -> dict[str, dict]:
     return {tp["touchpoint"]: tp for tp in group if isinstance(tp, dict) and tp.get("touchpoint")}
 
 
-def _weak_spots(then_audit: dict, now_audit: dict, level: float, min_n: int) -> list[WeakSpotComparison]:
-    then_weak, now_weak = _by_touchpoint(then_audit.get("weak_spots") or []), _by_touchpoint(now_audit.get("weak_spots") or [])
+def _still_failing(spots: dict[str, dict], floor: float) -> dict[str, dict]:
+    """The weak spots whose failure lasts to the end of the data: one whose score now comes only from an incident that
+    is over (`current_score` below the weak-spot floor) was fixed within the period, so it counts as resolved."""
+    return {tp: w for tp, w in spots.items() if w.get("current_score") is None or w["current_score"] >= floor}
+
+
+def _score_now(after: dict | None, status) -> float | None:
+    """The score now; for a weak spot resolved within the period, the score of what still fails at the end of the data."""
+    if after is None:
+        return None
+    if status is SpotStatus.RESOLVED and after.get("current_score") is not None:
+        return after["current_score"]
+    return after.get("score")
+
+
+def _weak_spots(then_audit: dict, now_audit: dict, level: float, min_n: int, floor: float) -> list[WeakSpotComparison]:
+    then_weak = _still_failing(_by_touchpoint(then_audit.get("weak_spots") or []), floor)
+    now_weak = _still_failing(_by_touchpoint(now_audit.get("weak_spots") or []), floor)
     then_all = {**_by_touchpoint(then_audit.get("touchpoints") or []), **then_weak}
     now_all = {**_by_touchpoint(now_audit.get("touchpoints") or []), **now_weak}
     then_signals, now_signals = _signals(then_audit), _signals(now_audit)
@@ -572,7 +588,7 @@ def _weak_spots(then_audit: dict, now_audit: dict, level: float, min_n: int) -> 
         name = (after or before or {}).get("name") or tp
         out.append(WeakSpotComparison(
             tp, name, status, (then_weak.get(tp) or {}).get("rank"), (now_weak.get(tp) or {}).get("rank"),
-            None if before is None else before.get("score"), None if after is None else after.get("score"),
+            None if before is None else before.get("score"), _score_now(after, status),
             None if before is None else before.get("money_at_stake"), None if after is None else after.get("money_at_stake"),
             signal))
     return out
