@@ -455,3 +455,23 @@ def test_a_row_without_a_due_date_keeps_the_one_the_register_was_written_with(sa
     assert (late.due, late.days_overdue) == (dt.date(2026, 5, 1), 31)
     (still_open,) = follow_up(sample_audit, [RegisterRow("staff-peak-plan", "open", None, None, None, None, 3)], None, today).open
     assert still_open.due == next(s.due for s in sample_audit.decision.schedule if s.action.id == "staff-peak-plan")
+
+
+def test_fixfirst_check_lists_a_bad_register_cell_like_any_data_problem(sample_audit, sample_dir, tmp_path):
+    """End to end: the consultant's edited workbook named in audit.yaml; `check` names its cell and exits 1."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from fixfirst.cli import app
+
+    folder = tmp_path / "eng"
+    shutil.copytree(sample_dir, folder)
+    path = write_workbook(sample_audit, folder / "register.xlsx")
+    guest = row_of(path, GUEST)
+    edit(path, {(guest, STATUS_HEADER): "done", (guest, DONE_ON): "soon"})
+    (folder / "audit.yaml").write_text((folder / "audit.yaml").read_text() + "\nactions: register.xlsx\n")
+    result = CliRunner().invoke(app, ["check", str(folder), "--json"])
+    assert result.exit_code == 1, result.output
+    problems = [p for p in json.loads(result.stdout)["problems"] if p["file"] == "register.xlsx"]
+    assert [(p["sheet"], p["row"], p["column"], p["value"]) for p in problems] == [(ACTION_REGISTER, guest, DONE_ON, "soon")]
