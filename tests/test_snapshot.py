@@ -115,3 +115,12 @@ def test_every_snapshot_field_is_documented(audited):
         assert f"`{key}`" in doc, key
     for key in payload["data"][0]:
         assert f"`{key}`" in doc, key
+
+
+def test_a_folder_that_cannot_be_written_warns_but_still_scores(tmp_path, sample_dir):
+    folder = tmp_path / "eng"
+    shutil.copytree(sample_dir, folder)
+    (folder / "audits").write_text("a file where the folder should be")  # the snapshot cannot be written
+    result = CliRunner().invoke(app, ["score", str(folder), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["verdict"]["status"] == "FIX FIRST"

@@ -92,7 +92,12 @@ def keep_audit(result, enabled: bool) -> None:
     if result.engagement.folder.resolve().is_relative_to(samples_dir().resolve()):
         return
 
-    saved = save_snapshot(result)
+    try:
+        saved = save_snapshot(result)
+    except FixfirstError as exc:
+        # Keeping the audit is a convenience for `fixfirst compare`: a read-only folder must not stop the audit itself.
+        stderr().print(f"[bold yellow]warning:[/] audit not kept: {escape(exc.cause)}", highlight=False)
+        return
     try:
         shown = saved.path.relative_to(result.engagement.folder)
     except ValueError:
