@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
-from statistics import NormalDist
 
 from ..signals.base import wilson_interval
+from ..signals.order_flow import two_proportion_p
 
 
 class ChangeReading(str, Enum):
@@ -54,7 +54,7 @@ def proportion_change(hits_before: float, n_before: int, hits_after: float, n_af
     l2, u2 = wilson_interval(hits_after, n_after, level)
     low = diff - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     high = diff + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
-    p_value = _two_proportion_p(hits_before, n_before, hits_after, n_after)
+    p_value = two_proportion_p(hits_before, n_before, hits_after, n_after)
     if min(n_before, n_after) < min_n:
         reading = ChangeReading.TOO_EARLY
     elif low > 0 or high < 0:
@@ -63,14 +63,3 @@ def proportion_change(hits_before: float, n_before: int, hits_after: float, n_af
     else:
         reading = ChangeReading.NO_CLEAR_CHANGE
     return ProportionChange(p1, n_before, p2, n_after, diff, low, high, p_value, reading)
-
-
-def _two_proportion_p(h1: float, n1: int, h2: float, n2: int) -> float:
-    if n1 <= 0 or n2 <= 0:
-        return 1.0
-    pooled = (h1 + h2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    z = abs(h2 / n2 - h1 / n1) / se
-    return 2 * (1 - NormalDist().cdf(z))
