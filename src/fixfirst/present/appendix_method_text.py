@@ -194,5 +194,6 @@ def fix_plan_paragraphs(result: AuditResult, fmt: Formatter) -> list[str]:
         "planning assumptions written into the playbook, deliberately cautious, not measurements "
         f"({fmt.percent(fp.checklist_fix_share)} for a consultation fix). When the actions on one weak spot would together "
         "claim more than is at stake, their estimates are scaled down, so the plan never claims more than is at stake. The "
-        "plan is dated from the data's last day: quick wins within 30 days, systemic changes within 60 or 90 by their effort.",
+        "plan is dated from the day the audit was prepared (never before the data's last day): quick wins within 30 days, "
+        f"systemic changes within 60 days when they take up to {fmt.count(fp.medium_effort_days)} working days, else 90.",
     ]
