@@ -148,15 +148,22 @@ def test_report_writes_into_the_engagement_by_default(tmp_path, sample_dir):
 
 
 @pytest.mark.parametrize("template", ["online-shop", "local-service"])
-def test_init_creates_a_starter_that_checks_clean(tmp_path, template):
+def test_init_creates_a_starter_that_is_not_ready_until_data_arrives(tmp_path, template):
     folder = tmp_path / "clients" / template
     result = invoke("init", folder, "--template", template)
     assert result.exit_code == 0, result.output
     assert (folder / "audit.yaml").is_file() and (folder / "journey.yaml").is_file()
     checked = invoke("check", folder, "--json")
-    assert checked.exit_code == 0, checked.output
+    assert checked.exit_code == 1, checked.output
+    document = json.loads(checked.stdout)
+    assert document["ok"] is False
+    # The configuration is sound (every file maps); only the data is missing, one error per empty source.
+    empty = [p for p in document["problems"] if p["code"] == "file.no_rows"]
+    assert empty and all(p["severity"] == "error" for p in empty)
+    assert {p["code"] for p in document["problems"]} == {"file.no_rows"}
+    assert "not ready to audit" in invoke("check", folder).output
     scored = invoke("score", folder, "--json")
-    assert json.loads(scored.stdout)["verdict"]["status"] == "NOT ENOUGH DATA"
+    assert scored.exit_code == 1 and "no data rows" in scored.output
 
 
 def test_init_never_overwrites_a_folder_with_content(tmp_path):

@@ -151,10 +151,10 @@ def test_feedback_rows_without_text_are_left_out(tmp_path):
     assert table.frame["rating"].tolist() == [1.0, 5.0]
 
 
-def test_header_without_rows_loads_with_a_warning(tmp_path):
+def test_header_without_rows_is_an_error(tmp_path):
     table, problems = load("orders", write_text(tmp_path / "orders.csv", ["order_id,ordered_at"]))
     assert table is not None and table.rows_kept == 0
-    assert [p.severity for p in of_code(problems, "file.no_rows")] == [Severity.WARNING]
+    assert [p.severity for p in of_code(problems, "file.no_rows")] == [Severity.ERROR]
 
 
 def test_same_day_delivery_recorded_as_a_date_is_not_out_of_order(tmp_path):

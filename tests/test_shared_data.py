@@ -35,13 +35,15 @@ def shared(relative: str) -> Path:
 
 
 def make_engagement(folder: Path, sources: list[dict], journey: dict, promise: dict | None = None) -> Path:
-    """audit.yaml and journey.yaml as a consultant writes them; `file:` points at the shared file in place."""
+    """audit.yaml and journey.yaml as a consultant writes them; `file:` points at the shared file in place, in a
+    folder the engagement lists under allowed_folders (nothing outside the engagement is read otherwise)."""
     folder.mkdir(parents=True, exist_ok=True)
     audit = {
         "client": {"name": "Shared data client"},
         "promise": promise or {"description": "Delivered by the date promised at checkout", "business_days": 20},
         "journey": "journey.yaml",
         "sources": sources,
+        "allowed_folders": [str(DATA)],
     }
     (folder / "audit.yaml").write_text(yaml.safe_dump(audit, sort_keys=False), encoding="utf-8")
     (folder / "journey.yaml").write_text(yaml.safe_dump(journey, sort_keys=False), encoding="utf-8")

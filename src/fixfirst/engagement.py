@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError, FixfirstError, InputProblems, Problem
+from .boundary import OutsideEngagement, inside_boundary, real_path
+from .errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from .logo import logo_data_uri
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
@@ -146,9 +147,50 @@ class Promise(_Strict):
         return "".join("1" if d in self.working_days else "0" for d in WEEKDAYS)
 
 
+def _known_encoding(value: str | None) -> str | None:
+    """A text encoding Python knows (a data file's or a related file's `encoding:`)."""
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown text encoding {value!r}; use e.g. utf-8, cp1252 or latin-1") from None
+    return value
+
+
 class SourceSpec(_Strict):
+    class RelatedKey(_Strict):
+        """A join key whose header differs between the related file and the orders file."""
+
+        related: str = Field(min_length=1, description="The key column's header in the related file.")
+        orders: str = Field(min_length=1, description="The matching column's header in the orders file.")
+
+    class Related(_Strict):
+        """A file joined to an orders source: its order lines, its payments, or a customers lookup (docs/engagement.md)."""
+
+        file: str = Field(min_length=1, description="The related file, relative to the engagement folder like `file:`.")
+        key: "str | SourceSpec.RelatedKey | None" = Field(
+            default=None, description="Key column in the related file (the same header in the orders file, when it has one), or "
+                                      "{related: ..., orders: ...}; default: the orders' order id (lines, payments) or customer column (customers).")
+        role: Literal["lines", "payments", "customers"] | None = Field(default=None, description="What the file holds; needed under `related:`.")
+        sheet: str | None = None
+        columns: dict[str, str | None] = Field(
+            default_factory=dict, description="Role -> header in the related file (lines: item, quantity, price, total, freight; "
+                                              "payments: value, method, instalments); null: the file has none.")
+        delimiter: str | None = Field(default=None, max_length=1)
+        encoding: str | None = None
+
+        _known_encoding = field_validator("encoding")(lambda cls, value: _known_encoding(value))
+
     kind: SourceKind
     file: str
+    lines: "list[SourceSpec.Related]" = Field(
+        default_factory=list, description="Orders only: the order-lines file (or a list of files), one row per item, folded into their order.")
+    payments: "list[SourceSpec.Related]" = Field(
+        default_factory=list, description="Orders only: the payments file (or a list of files), one row per payment, folded into their order.")
+    customers: "SourceSpec.Related | None" = Field(
+        default=None, description="Orders only: a customers table looked up by the orders' customer column.")
+    related: "list[SourceSpec.Related]" = Field(
+        default_factory=list, description="Orders only: related files in the general form, each with `role:`.")
     name: str | None = None
     sheet: str | None = Field(default=None, description="Sheet name; default: the sheet whose header fits the kind best.")
     header_row: int | None = Field(default=None, ge=1, description="Row number of the header as Excel shows it; default: found automatically.")
@@ -180,15 +222,36 @@ class SourceSpec(_Strict):
             raise ValueError(f"preset {self.preset!r} is for {PRESETS[self.preset].kind} sources, not {self.kind}")
         return self
 
-    @field_validator("encoding")
+    @field_validator("lines", "payments", mode="before")
     @classmethod
-    def _known_encoding(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                codecs.lookup(value)
-            except LookupError:
-                raise ValueError(f"unknown text encoding {value!r}; use e.g. utf-8, cp1252 or latin-1") from None
-        return value
+    def _tables(cls, value):
+        # `lines: items.csv`, a mapping, or a list of either: always a list of tables, so errors point at lines.0.key.
+        if value is None:
+            return []
+        if isinstance(value, (str, dict)):
+            value = [value]
+        return [{"file": v} if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
+
+    @field_validator("customers", mode="before")
+    @classmethod
+    def _table(cls, value):
+        return {"file": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _related_fit(self) -> "SourceSpec":
+        if self.kind != "orders" and (self.lines or self.payments or self.customers is not None or self.related):
+            raise ValueError(f"lines:, payments:, customers: and related: belong to an orders source, not {self.kind}")
+        named = [("lines", t) for t in self.lines] + [("payments", t) for t in self.payments] + [("customers", self.customers)]
+        for role, entry in named:
+            if entry is not None and entry.role not in (None, role):
+                raise ValueError(f"an entry under {role}: cannot have role {entry.role!r}")
+        if any(entry.role is None for entry in self.related):
+            raise ValueError("each entry of related: needs role: lines, payments or customers")
+        if (self.customers is not None) + sum(entry.role == "customers" for entry in self.related) > 1:
+            raise ValueError("only one customers table can be looked up; combine the files")
+        return self
+
+    _known_encoding = field_validator("encoding")(lambda cls, value: _known_encoding(value))
 
     @property
     def label(self) -> str:
@@ -250,6 +313,10 @@ class Audit(_Strict):
         default_factory=list, description="What the client changed and when: compared before and after (fixfirst compare).")
     actions: str | list[ActionUpdate] | None = Field(
         default=None, description="The edited action register: the workbook's path (relative to the engagement folder), or the rows inline.")
+    allowed_folders: list[str] = Field(
+        default_factory=list, max_length=20,
+        description="Folders outside the engagement whose files it may read (a shared data drive, a brand kit), absolute or "
+                    "relative to the engagement folder. Nothing else outside the folder is read, links included.")
 
     @model_validator(mode="after")
     def _holiday_calendar_exists(self) -> "Audit":
@@ -279,15 +346,16 @@ class Engagement:
         self.folder = folder
         self.audit = audit
         self.settings = settings
+        self.allowed = allowed_roots(folder, audit)
 
     @property
     def journey_path(self) -> Path:
-        return self.resolve(self.audit.journey)
+        return self.resolve(self.audit.journey, "journey file")
 
-    def resolve(self, relative: str) -> Path:
-        """A path named in audit.yaml; relative paths are relative to the engagement folder."""
-        path = Path(relative).expanduser()
-        return path if path.is_absolute() else self.folder / path
+    def resolve(self, relative: str, what: str = "file") -> Path:
+        """The real path of a file named in audit.yaml (relative to the engagement folder); a FixfirstError when it
+        leads outside the folder and the folders audit.yaml allows (boundary.inside_boundary)."""
+        return inside_boundary(relative, self.folder, self.allowed, what=what)
 
     def sources_of(self, kind: str) -> list[SourceSpec]:
         return [s for s in self.audit.sources if s.kind == kind]
@@ -298,6 +366,8 @@ class Engagement:
         if getattr(self, "_lexicon", None) is None:
             from .signals.lexicons import load_lexicon  # the signals package imports this module
 
+            if self.settings.feedback.lexicon:
+                self.resolve(self.settings.feedback.lexicon, "lexicon")  # refused before anything is read
             self._lexicon = load_lexicon(self.settings.feedback, self.folder)
         return self._lexicon
 
@@ -307,8 +377,15 @@ class Engagement:
         if getattr(self, "_playbook", None) is None:
             from .scoring.playbook import load_playbook  # scoring imports the signals package, which imports this module
 
+            if self.audit.playbook:
+                self.resolve(self.audit.playbook, "playbook")  # refused before anything is read
             self._playbook = load_playbook(self.audit.playbook, self.folder)
         return self._playbook
+
+
+def allowed_roots(folder: Path, audit: Audit) -> list[Path]:
+    """The real paths of the folders outside the engagement that audit.yaml allows files to be read from."""
+    return [real_path(Path(f).expanduser() if Path(f).expanduser().is_absolute() else Path(folder) / f) for f in audit.allowed_folders]
 
 
 def load_engagement(folder: Path | str) -> Engagement:
@@ -321,21 +398,37 @@ def load_engagement(folder: Path | str) -> Engagement:
     audit_path = folder / AUDIT_FILE
     if not audit_path.is_file():
         raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
+    inside_boundary(AUDIT_FILE, folder, what="audit file")
     data, lines = load_yaml(audit_path)
+    if data is not None and not isinstance(data, dict):
+        raise InputProblems([Problem("config.not_a_mapping", f"expected a mapping of fields (client:, promise:, sources: ...) at the "
+                                     f"top level, found a {_yaml_type(data)}; see docs/engagement.md", Severity.ERROR,
+                                     str(audit_path), row=lines.get((), 1), column="(top level)")])
     audit = load_model(audit_path, Audit, data, lines)
+    missing = [f for f, root in zip(audit.allowed_folders, allowed_roots(folder, audit)) if not root.is_dir()]
+    if missing:
+        raise InputProblems([Problem("config.allowed_folder_missing", f"allowed_folders: {f!r} is not a folder", Severity.ERROR,
+                                     str(audit_path), lines.get(("allowed_folders",)), "allowed_folders") for f in missing])
     # Every configuration file is checked before anything is reported, so one run of `check` lists all their problems.
     problems: list[Problem] = []
-    settings = _collect(problems, lambda: _load_settings(folder, audit_path, audit, lines), audit_path)
-    engagement = Engagement(folder.resolve(), audit, settings or Settings())
+    engagement = Engagement(folder.resolve(), audit, Settings())
+    settings = _collect(problems, lambda: _load_settings(engagement, audit_path, audit, lines), audit_path)
+    engagement.settings = settings or Settings()
     if audit.client.logo:
         # A bad logo is a config error, found by `check` too.
-        _collect(problems, lambda: logo_data_uri(engagement.resolve(audit.client.logo)), audit_path)
+        _collect(problems, lambda: logo_data_uri(engagement.resolve(audit.client.logo, "logo")), audit_path)
     if settings is not None:  # the lexicon's path and language are settings
         _collect(problems, lambda: engagement.lexicon, audit_path)
     _collect(problems, lambda: engagement.playbook, audit_path)
+    if audit.report.templates:
+        _collect(problems, lambda: engagement.resolve(audit.report.templates, "template folder"), audit_path)
     if problems:
         raise InputProblems(problems)
     return engagement
+
+
+def _yaml_type(data: Any) -> str:
+    return {list: "list", str: "text", int: "number", float: "number", bool: "yes/no value"}.get(type(data), type(data).__name__)
 
 
 def _collect(problems: list[Problem], load, where: Path):
@@ -345,15 +438,16 @@ def _collect(problems: list[Problem], load, where: Path):
     except InputProblems as exc:
         problems.extend(exc.problems)
     except FixfirstError as exc:
-        problems.append(Problem("config.unreadable", f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause, file=str(where)))
+        code = "config.outside_engagement" if isinstance(exc, OutsideEngagement) else "config.unreadable"
+        problems.append(Problem(code, f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause, file=str(where)))
     return None
 
 
-def _load_settings(folder: Path, audit_path: Path, audit: Audit, audit_lines: dict[tuple, int]) -> Settings:
+def _load_settings(engagement: Engagement, audit_path: Path, audit: Audit, audit_lines: dict[tuple, int]) -> Settings:
     overrides = audit.settings
     source_file, lines, prefix = audit_path, audit_lines, ("settings",)
     if isinstance(overrides, str):
-        source_file = folder / overrides
+        source_file = engagement.resolve(overrides, "settings file")
         overrides, lines = load_yaml(source_file)
         prefix = ()
         if overrides is not None and not isinstance(overrides, dict):

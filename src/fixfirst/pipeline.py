@@ -8,16 +8,17 @@ from dataclasses import dataclass, field
 from .capacity import CapacityOutlook
 from .capacity.assessment import assess_capacity
 from .engagement import Engagement, load_engagement
-from .errors import InputProblems
+from .errors import FixfirstError, InputProblems, Problem, Severity
 from .ingest import IngestResult, ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
-from .scoring import Ranking, Verdict, decide, rank_weak_spots
+from .scoring import NOT_ENOUGH_DATA, Ranking, Verdict, decide, rank_weak_spots
 from .scoring.decision import Decision, data_as_of, make_decision
 from .scoring.fix_plan import FixPlan, build_fix_plan
 from .scoring.money import choose_campaign
 from .signals import SignalSet, compute_signals
 from .signals.checklist import checklist_problems
+from .signals.redact import set_redaction_region
 
 
 @dataclass
@@ -55,7 +56,7 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     """Load the configuration and every source; data problems are returned, not raised."""
     progress = progress or NoProgress()
     engagement = load_engagement(folder)
-    journey = load_journey(engagement.journey_path)
+    journey = _journey_of(engagement)
     progress.start(len(engagement.audit.sources) + AUDIT_STAGES)
     data = ingest(engagement, journey, progress)
     # Checklist answers are evidence like any source: a broken answers file is a located error here too.
@@ -65,10 +66,30 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     return CheckResult(engagement, journey, data)
 
 
+def _journey_of(engagement: Engagement) -> Journey:
+    """The engagement's journey; a missing or unreadable journey file is a problem located in it (or in audit.yaml)."""
+    written = engagement.audit.journey
+    try:
+        path = engagement.journey_path
+    except FixfirstError as exc:
+        raise InputProblems([Problem("config.outside_engagement", f"journey: {exc.cause}; {exc.fix}", Severity.ERROR,
+                                     str(engagement.folder / "audit.yaml"), column="journey")]) from None
+    if not path.is_file():
+        raise InputProblems([Problem("config.journey_missing", f"journey file {written!r} not found; create it (fixfirst init writes a "
+                                     "starter) or correct journey: in audit.yaml", Severity.ERROR,
+                                     str(engagement.folder / "audit.yaml"), column="journey", value=written)])
+    try:
+        return load_journey(path)
+    except InputProblems:
+        raise
+    except FixfirstError as exc:  # not YAML, not a mapping: located in the journey file itself
+        raise InputProblems([Problem("config.unreadable", f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause,
+                                     Severity.ERROR, str(path))]) from None
+
+
 def _register_problems(engagement: Engagement) -> list:
     if engagement.audit.actions is None:
         return []
-    from .errors import FixfirstError
     from .history.actions import read_register, snapshot_action_ids
     from .history.snapshot import list_snapshots, load_snapshot
 
@@ -94,6 +115,8 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     """Signals, scoring, capacity and verdict on ingested data. `uplift` overrides the campaign plan's expected uplift."""
     progress = progress or NoProgress()
     engagement, journey, data = checked.engagement, checked.journey, checked.data
+    # Redaction reads phone numbers in the client's national forms from here on (evidence now, the report after).
+    set_redaction_region(engagement.audit.client.country)
     progress.step("computing friction signals")
     signals = compute_signals(engagement, journey, data)
     progress.step("scoring touchpoints")
@@ -109,7 +132,8 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
                                   uplift=uplift, campaign=campaign)
     progress.step("deciding the verdict")
     verdict = decide(ranking, outlook, engagement.settings)
-    fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon)
+    fix_plan = build_fix_plan(ranking, signals, engagement.playbook, engagement.settings, lexicon=engagement.lexicon,
+                              enough_data=verdict.status != NOT_ENOUGH_DATA)
     generated_on = dt.date.today()
     as_of = data_as_of({kind: data.frame(kind) for kind in ("orders", "events", "survey", "feedback")})
     working_days = signals.context.calendar.weekmask.count("1")

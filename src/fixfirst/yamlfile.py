@@ -2,17 +2,107 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from yaml.resolver import Resolver
 
 from .errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
+
+try:  # libyaml's parser: an order of magnitude faster than the pure-Python one; its events carry line marks too
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Parser(Reader, Scanner, Parser):  # type: ignore[no-redef]  # the three parts of yaml.SafeLoader that parse
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
 
 Model = TypeVar("Model", bound=BaseModel)
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
+# Deeper than any file fixfirst reads needs (audit.yaml and journeys nest five or six levels), and shallow enough that
+# composing, constructing and walking a file never comes near Python's recursion limit.
+MAX_YAML_DEPTH = 50
+ALIAS_CAUSE = "YAML anchors and aliases (&name / *name) are not allowed"
+ALIAS_FIX = ("write the values out in full where the alias stands; fixfirst refuses aliases so that a small file "
+             "cannot expand into gigabytes")
+DEPTH_FIX = "flatten the file: fixfirst's files need only a few levels of nesting"
+
+
+class YamlRefused(yaml.MarkedYAMLError):
+    """Well-formed YAML that fixfirst will not read (aliases, deep nesting), with the line it starts on and the fix."""
+
+    def __init__(self, cause: str, fix: str, mark) -> None:
+        super().__init__(problem=cause, problem_mark=mark)
+        self.cause = cause
+        self.fix = fix
+        self.line = mark.line + 1 if mark is not None else None
+
+
+def depth_cause() -> str:
+    """The cause of a nesting refusal, the same from fixfirst's bound and libyaml's."""
+    return f"YAML nested more than {MAX_YAML_DEPTH} levels deep"
+
+
+class _GuardedComposer(Composer):
+    """The composer, refusing anchors and aliases (every alias is a shared node: walking the tree, validating it or
+    indexing its lines would follow each one, and nested aliases grow exponentially) and nesting deeper than
+    MAX_YAML_DEPTH (a RecursionError otherwise)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, AliasEvent) or event.anchor is not None:
+            raise YamlRefused(ALIAS_CAUSE, ALIAS_FIX, event.start_mark)
+        if not isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+            return super().compose_node(parent, index)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise YamlRefused(depth_cause(), DEPTH_FIX, event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class GuardedLoader(_GuardedComposer, _Parser, SafeConstructor, Resolver):
+    """The safe loader on libyaml's event parser when it is there, composing in Python so that every node is guarded."""
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+
+def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse once: compose the node tree (its marks give the lines) and construct the data from the same nodes.
+
+    Raises YamlRefused for aliases and deep nesting, and yaml.YAMLError for invalid YAML."""
+    loader = GuardedLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (1000 levels) met while scanning ahead
+                raise YamlRefused(depth_cause(), DEPTH_FIX, exc.problem_mark) from None
+            raise
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return data, node
 
 
 def _index_lines(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
@@ -21,6 +111,8 @@ def _index_lines(node: yaml.Node, path: tuple = (), index: dict | None = None) -
     index.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue  # a list or mapping as a key: construction refuses it; nothing to locate by
             key = key_node.value
             index[path + (key,)] = key_node.start_mark.line + 1
             _index_lines(value_node, path + (key,), index)
@@ -51,20 +143,32 @@ def _duplicate_key(node: yaml.Node | None) -> tuple[str, int, int] | None:
     return None
 
 
+def read_yaml_text(path: Path) -> str:
+    """The text of a YAML file, its size checked before it is read (and never more than the limit read)."""
+    try:
+        with open(path, "rb") as handle:
+            too_big = os.fstat(handle.fileno()).st_size > MAX_YAML_BYTES
+            raw = b"" if too_big else handle.read(MAX_YAML_BYTES + 1)  # a file still growing is cut off at the limit too
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror})", "check the file's permissions") from None
+    if too_big or len(raw) > MAX_YAML_BYTES:
+        raise ConfigError(f"{path}: YAML file is larger than {MAX_YAML_BYTES // 1024} KiB", "this is a settings file, not data")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8") from None
+
+
 def load_yaml(path: Path) -> tuple[Any, dict[tuple, int]]:
     """Parse a YAML file with the safe loader; return its data and a key-path -> line index."""
     path = Path(path)
     if not path.is_file():
         raise FixfirstError(f"{path}: file not found", "check the path, or run `fixfirst init DIR` to start an engagement")
-    if path.stat().st_size > MAX_YAML_BYTES:
-        raise ConfigError(f"{path}: YAML file is larger than {MAX_YAML_BYTES // 1024} KiB", "this is a settings file, not data")
+    text = read_yaml_text(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8") from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, node = parse_yaml(text)
+    except YamlRefused as exc:
+        raise ConfigError(f"{path}: line {exc.line}: {exc.cause}", exc.fix) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -12,7 +12,7 @@ import yaml
 
 from ..errors import FixfirstError, InputProblems, Problem
 from ..fsutil import atomic_path
-from ..yamlfile import MAX_YAML_BYTES
+from ..yamlfile import MAX_YAML_BYTES, YamlRefused, parse_yaml
 from .model import AnswerValue, Checklist
 
 ANSWERS_FOLDER = "answers"
@@ -215,7 +215,11 @@ def _compose(raw: bytes, path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError as exc:
         raise _answers_problems([_problem(path, None, None, "answers.not_utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        return parse_yaml(text)  # the guarded loader every YAML file goes through: no aliases, bounded nesting
+    except YamlRefused as exc:
+        error = _answers_problems([_problem(path, exc.line, None, "answers.invalid_yaml", exc.cause)])
+        error.fix = exc.fix
+        raise error from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]

@@ -390,6 +390,14 @@ def library() -> dict[str, Path]:
     return {path.stem: path for path in sorted(checklists_dir().glob("*.yaml"))}
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether a checklist file in an engagement's folder really lies in it: a link out of it is never read."""
+    try:
+        return path.resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
 def find_checklist(name_or_path: str | Path, *, search: list[Path] | None = None) -> Checklist:
     """A checklist by library id, or by the path of a YAML file.
 
@@ -403,7 +411,7 @@ def find_checklist(name_or_path: str | Path, *, search: list[Path] | None = None
         return load_checklist(candidate)
     for folder in search or []:
         for suffix in (".yaml", ".yml"):
-            if (Path(folder) / f"{text}{suffix}").is_file():
+            if (Path(folder) / f"{text}{suffix}").is_file() and _inside(Path(folder) / f"{text}{suffix}", folder):
                 found = load_checklist(Path(folder) / f"{text}{suffix}")
                 if found.id == text:
                     return found
@@ -413,6 +421,8 @@ def find_checklist(name_or_path: str | Path, *, search: list[Path] | None = None
     # Answers are saved under the checklist's id, which need not be its file name: look the id up inside the files.
     for folder in search or []:
         for path in sorted(Path(folder).glob("*.y*ml")) if Path(folder).is_dir() else []:
+            if not _inside(path, folder):
+                continue
             try:
                 found = load_checklist(path)
             except FixfirstError:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
 from ..errors import FixfirstError
+from ..fsutil import remove_stale_temps
 from .answers import AnswerFile
 from .model import Checklist, ChecklistItem
 from .plain import ChecklistWalk, describe_answer, how_to_answer
@@ -483,6 +484,7 @@ class WalkthroughApp(App[int]):
 
 def run_app(checklist: Checklist, answer_file: AnswerFile) -> int:
     """Run the walkthrough in the terminal; returns the exit code, raises the error of a save that failed."""
+    remove_stale_temps(answer_file.path)  # a walkthrough killed while saving left them; nothing else would clear them
     app = WalkthroughApp(checklist, answer_file)
     app.run()
     if app.failure is not None:

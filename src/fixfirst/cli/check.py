@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 import sys
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from ..errors import ConfigError, InputProblems, Problem
+from ..errors import FixfirstError, InputProblems, Problem
 from ..progress import terminal_progress
 from ._common import escape, handles_errors, problems_table, stdout
 
@@ -25,10 +26,10 @@ def check(
     try:
         with terminal_progress() as progress:
             result = check_engagement(engagement, progress)
-    except (InputProblems, ConfigError) as exc:
+    except FixfirstError as exc:
         if not as_json:
             raise
-        # The configuration itself is broken: JSON readers still get a document saying so, with every problem found.
+        # The configuration itself is broken (or missing): JSON readers still get a document saying so, with every problem found.
         found = exc.problems if isinstance(exc, InputProblems) else [Problem("config.unreadable", f"{exc.cause}; {exc.fix}".rstrip("; "))]
         sys.stdout.write(json.dumps({"ok": False, "sources": [], "problems": [p.to_dict() for p in found]}, indent=2, ensure_ascii=False) + "\n")
         raise typer.Exit(exc.exit_code) from None
@@ -40,7 +41,8 @@ def check(
             "sources": [
                 {"kind": t.kind, "file": t.file, "sheet": t.sheet, "header_row": t.header_row, "header_rows": t.header_rows,
                  "rows_read": t.rows_read, "rows_kept": t.rows_kept, "rows_dropped": t.rows_dropped, "rows_merged": t.rows_merged,
-                 "mapping": [{"field": f, "column": c, "how": t.mapping_how[f]} for f, c in t.mapping.items()]}
+                 "mapping": [{"field": f, "column": c, "how": t.mapping_how[f]} for f, c in t.mapping.items()],
+                 "joins": [asdict(j) for j in t.joins]}
                 for t in result.data.tables.values()
             ],
             "problems": [p.to_dict() for p in problems],
@@ -59,12 +61,14 @@ def check(
                 table.add_row(escape(field), escape(column), t.mapping_how[field])
             merged = f", {t.rows_merged:,} line-item rows folded into their orders" if t.rows_merged else ""
             header = f"header in row {t.header_row}" if t.header_rows == 1 else f"two-row header ending in row {t.header_row}"
-            table.caption = f"{header}; {t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out{merged}"
+            joined = "".join(f"; {j.role} {j.file}: {j.orders_matched:,} orders matched, {j.orders_without:,} without, "
+                             f"{j.unmatched_rows:,} rows for unknown orders" for j in t.joins)
+            table.caption = f"{header}; {t.rows_read:,} rows read, {t.rows_kept:,} used, {t.rows_dropped:,} left out{merged}{escape(joined)}"
             out.print(table)
         if problems:
             out.print(problems_table(problems))
         errors, warnings = len(result.data.problems.errors), len(result.data.problems.warnings)
-        status = "[bold red]errors found[/]" if has_errors else "[bold green]ready to audit[/]"
+        status = "[bold red]not ready to audit[/]" if has_errors else "[bold green]ready to audit[/]"
         out.print(f"{status}: {errors} error(s), {warnings} warning(s)", highlight=False)
     if has_errors:
         raise typer.Exit(1)

@@ -85,11 +85,14 @@ def run(
     """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
     from ..checklist.answers import AnswerFile, answers_path, read_import
     from ..checklist.scoring import score_checklist
+    from ..fsutil import remove_stale_temps
 
     if not engagement.is_dir():
         raise FixfirstError(f"{engagement}: engagement folder not found", "give the engagement folder, or create one with `fixfirst init DIR`")
     checklist = find_engagement_checklist(name, engagement)
     keep_with_engagement(name, checklist, engagement)
+    # A session killed while saving leaves its temp file: cleared when the next session starts (the answers are intact).
+    remove_stale_temps(answers_path(engagement, checklist.id))
     answer_file = AnswerFile.open(answers_path(engagement, checklist.id), checklist)
     if answers is None:
         code = walk(checklist, answer_file, plain=plain)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -17,7 +18,9 @@ from .fields import field_specs
 from .fields import normalise
 from .mapping import find_header, known_names, map_columns
 from .presets import PRESETS
+from .keys import customer_key_problems
 from .readers import RawTable, read_table
+from .related import beside, prepare_orders
 from .tables import IngestResult, SourceTable
 from .validate import validate_rows
 
@@ -59,6 +62,9 @@ def _parse(spec_type: str, raw: pd.Series, dayfirst: bool, timezone: str | None,
         return V.parse_id(raw)
     return V.parse_text(raw)
 
+
+# Hidden column of the events table: the absolute time (UTC) of each event, kept when promise.timezone is set.
+INSTANT = "_instant"
 
 EXPECTED = {
     "datetime": "a date or date-time",
@@ -125,6 +131,19 @@ def _day_month_order(column: pd.Series, country: str | None) -> tuple[bool | Non
                    ". Set `dayfirst:` for this source to confirm")
 
 
+def _no_usable_rows(kind: str, rows: int, found: list[Problem], file: str, sheet: str | None) -> Problem:
+    """Every row of a source was left out: name the commonest reason, so the fix (a mapping, `dayfirst:`) is plain."""
+    reasons: dict[tuple[str, str | None], int] = {}
+    for p in found:
+        if p.row is not None:
+            reasons[(p.message, p.column)] = reasons.get((p.message, p.column), 0) + 1
+    top = max(reasons.items(), key=lambda item: item[1])[0] if reasons else None
+    why = f"; the commonest reason: column {top[1]!r}: {top[0]}" if top else ""
+    return Problem("file.no_usable_rows", f"0 of {rows:,} rows can be used: every row was left out{why}. Check the column "
+                   f"mapping and the date format (`columns:`, `dayfirst:`), or remove this {kind} source",
+                   Severity.ERROR, file, sheet)
+
+
 def _reader_plan(spec: SourceSpec, preset):
     """How the fast text reader keeps each mapped column: ids as written ('00123' stays '00123', so joins
     across files match), category fields dictionary-encoded (cheap to clean); it types everything else."""
@@ -139,7 +158,10 @@ def _reader_plan(spec: SourceSpec, preset):
 
 
 def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str],
-                timezone: str | None = None, country: str | None = None) -> tuple[SourceTable | None, list[Problem]]:
+                timezone: str | None = None, country: str | None = None,
+                resolve: Callable[[str], Path] | None = None) -> tuple[SourceTable | None, list[Problem]]:
+    """One source as a typed table. `resolve` finds the files an orders source names under lines:, payments: and
+    customers: (the engagement's resolver; by default, relative to the orders file's folder)."""
     label = spec.file
     preset = PRESETS[spec.preset] if spec.preset else None
     recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
@@ -161,7 +183,14 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
                                     Severity.ERROR, label, raw.sheet, None, wanted))
         else:
             rating_found[wanted] = found
-    mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()), label, raw.sheet, preset)
+    # Line-item exports are folded by order id and related tables joined, on the raw cells: what they bring in is
+    # then mapped and typed like the file's own columns (the file's own win; docs/engagement.md, Related tables).
+    related = prepare_orders(spec, raw, preset, limits, resolve or beside(path))
+    problems += related.problems
+    headers = list(raw.frame.columns)
+    mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()) | set(related.brought_in),
+                                            label, raw.sheet, preset)
+    mapping_problems = related.fill(spec.kind, mapping, mapping_problems, spec.columns, label, raw.sheet)
     problems += mapping_problems
     if any(p.severity is Severity.ERROR for p in mapping_problems):
         return None, problems
@@ -169,17 +198,11 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         problems.append(Problem("mapping.no_timestamps", "no timestamp column: step conversion is measured, but figures per month "
                                 "(money at stake) and the order of steps are not", Severity.WARNING, label, raw.sheet))
 
-    merged = 0
-    if preset is not None and preset.line_items and "order_id" in mapping.columns:
-        # Line-item exports repeat the order id on every line; the first line carries the order's fields,
-        # so the others are folded away before typing (their blank order fields are not problems).
-        ids, _ = V.parse_id(raw.frame[mapping.columns["order_id"]])
-        repeat = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
-        merged = int(repeat.sum())
-        raw.frame, raw.rows = raw.frame[~repeat].reset_index(drop=True), raw.rows[~repeat]
+    merged = related.merged  # line-item rows folded into their order's first row
     if raw.frame.empty:
-        problems.append(Problem("file.no_rows", "the file has a header but no data rows; put the client's export here",
-                                Severity.WARNING, label, raw.sheet))
+        # A source with nothing in it would let the audit speak without evidence: it is an error, with the way out.
+        problems.append(Problem("file.no_rows", f"the file has a header but no data rows; put the client's {spec.kind} export "
+                                "here, or remove this source from audit.yaml", Severity.ERROR, label, raw.sheet))
     sink = _ProblemSink(raw, label, limits.detailed_problems_per_column)
     frame = pd.DataFrame(index=raw.frame.index)
     drop = pd.Series(False, index=raw.frame.index)
@@ -221,6 +244,9 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
             else:
                 sink.cells(bad, "value.unreadable", f"expected {EXPECTED.get(fspec.type, 'a value')}; treated as missing", header, column)
         frame[fspec.name] = parsed
+        if spec.kind == "events" and fspec.name == "timestamp" and timezone is not None:
+            # Waits between events are measured on absolute time; the local clock stays for days and hours.
+            frame[INSTANT] = V.instants(column, parsed, bool(dayfirst), timezone)
     for wanted, header in rating_found.items():
         parsed, unreadable, out = V.parse_scale(raw.frame[header], 1, 5)
         unreadable, out = _not_applicable(raw.frame[header], spec.not_applicable, unreadable, out)
@@ -231,13 +257,17 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
 
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems
+    if len(frame) and bool(drop.all()):
+        problems.append(_no_usable_rows(spec.kind, len(frame), sink.problems, label, raw.sheet))
     kept = frame[~drop].reset_index(drop=True) if drop.any() else frame
     for wanted, header in rating_found.items():
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
+    if spec.kind == "orders":  # a customer key that changes with every order hides every returning customer
+        problems += customer_key_problems(kept, raw.frame[~drop.to_numpy()], mapping.columns, label, raw.sheet)
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
                         mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
                         rows_read=len(frame) + merged, rows_dropped=int(drop.sum()), rows_merged=merged,
-                        header_row=raw.header_row, header_rows=raw.header_rows)
+                        header_row=raw.header_row, header_rows=raw.header_rows, joins=related.joins)
     return table, problems
 
 
@@ -251,17 +281,55 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
     promise, client = engagement.audit.promise, engagement.audit.client
     for spec in engagement.audit.sources:
         progress.step(f"reading {spec.file}")
-        table, problems = load_source(spec, engagement.resolve(spec.file), limits, rating_headers if spec.kind == "survey" else [],
-                                      promise.timezone, client.country)
+        try:
+            path = engagement.resolve(spec.file, "data file")
+        except FixfirstError as exc:  # outside the engagement: refused before a byte is read
+            result.add_problems([Problem("file.outside_engagement", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})", Severity.ERROR, spec.file)])
+            continue
+        table, problems = load_source(spec, path, limits, rating_headers if spec.kind == "survey" else [],
+                                      promise.timezone, client.country,
+                                      resolve=lambda written: engagement.resolve(written, "related file"))
         result.add_problems(problems)
         if table is not None:
             stacks.setdefault(spec.kind, []).append(table)
     for kind, tables in stacks.items():
         result.tables[kind] = _stack(tables)
+    result.add_problems(_read_twice(engagement))
     if rating_headers and "survey" not in {s.kind for s in engagement.audit.sources}:
         result.add_problems([Problem("journey.survey_without_source", "journey.yaml names survey columns but audit.yaml has no survey source; survey ratings are skipped",
                                      Severity.WARNING, str(engagement.journey_path))])
     return result
+
+
+def _read_twice(engagement: Engagement) -> list[Problem]:
+    """One file (and sheet) named by two sources: its comments would be counted twice (a reviews file given as survey
+    and as feedback), or one export is being read as two things it cannot both be. Warned, with the way out."""
+    seen: dict[tuple[str, str | None], list[SourceSpec]] = {}
+    for spec in engagement.audit.sources:
+        try:
+            where = str(engagement.resolve(spec.file))
+        except FixfirstError:
+            continue  # reported as outside the engagement already
+        seen.setdefault((where, spec.sheet), []).append(spec)
+    problems = []
+    for specs in seen.values():
+        kinds = sorted({s.kind for s in specs})
+        if len(specs) < 2:
+            continue
+        if len(kinds) == 1:
+            message = (f"the file is named by {len(specs)} {kinds[0]} sources, so every row is counted {len(specs)} times; "
+                       "remove the repeated source from audit.yaml")
+        elif {"survey", "feedback"} <= set(kinds):
+            if len(kinds) == 2 and all("comment" in s.columns and s.columns["comment"] is None for s in specs if s.kind == "survey"):
+                continue  # the consultant already kept the comments on the feedback side only
+            message = ("the file is read both as survey and as feedback, so every comment is counted twice in the feedback "
+                       "figures; keep the comments in one of them: set `comment: null` under the survey source's `columns:`, "
+                       "or remove the feedback source")
+        else:
+            message = (f"the file is read as {' and as '.join(kinds)}; each reads its own fields, so check that one export "
+                       "really holds both (or remove one source)")
+        problems.append(Problem("source.read_twice", message, Severity.WARNING, specs[0].file, specs[0].sheet))
+    return problems
 
 
 def _stack(tables: list[SourceTable]) -> SourceTable:

@@ -9,6 +9,23 @@ import pandas as pd
 from ..errors import Problem, ProblemLog
 
 
+@dataclass(frozen=True)
+class JoinCounts:
+    """How one related file of an orders source matched the orders (docs/engagement.md, Related tables)."""
+
+    role: str  # lines, payments or customers
+    file: str
+    key: str  # the key column in the related file
+    rows: int  # rows read from the related file
+    matched_rows: int  # rows whose key is among the orders
+    unmatched_rows: int  # rows whose order id is not among the orders (lines, payments)
+    unmatched_ids: int  # distinct order ids among them
+    blank_keys: int  # rows with no key, left out
+    orders_matched: int  # orders with at least one row in the related table (all its files)
+    orders_without: int  # orders with a key but no row there
+    repeated_keys: int  # many-to-many: order ids repeated in the orders file, or customer ids repeated in the lookup
+
+
 @dataclass
 class SourceTable:
     """One source after mapping and typing.
@@ -29,6 +46,7 @@ class SourceTable:
     rows_merged: int = 0  # line-item rows folded into their order (Shopify, WooCommerce)
     header_row: int = 1
     header_rows: int = 1
+    joins: list[JoinCounts] = field(default_factory=list)  # related tables joined into an orders source
 
     @property
     def rows_kept(self) -> int:

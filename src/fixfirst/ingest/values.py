@@ -107,6 +107,8 @@ def parse_number(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values.where(~blank), bad
 
 
+
+
 @per_distinct_value
 def parse_percent(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Percentages as fractions. Text: '60%' and '60' mean 0.6, '0.6' stays 0.6. Numbers: a percent-formatted
@@ -233,6 +235,28 @@ def parse_datetime(raw: pd.Series, dayfirst: bool = False, timezone: str | None 
     values = pd.Series(out, index=raw.index)
     bad = values.isna() & ~blank
     return values, bad
+
+
+def instants(raw: pd.Series, local: pd.Series, dayfirst: bool, timezone: str) -> pd.Series:
+    """The absolute times (UTC, stored without a zone) of a column that `parse_datetime` read on the business's clock.
+
+    Local wall times are what cut-offs and working days need, but across a clock change two wall times are an hour
+    nearer or further apart than the time that passed: durations are taken from these instants instead. A cell
+    with a UTC offset is exact; a cell without one is placed on the business's clock (in the repeated hour of
+    autumn, the first of the two; a wall time skipped in spring moves forward).
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) and getattr(raw.dt, "tz", None) is not None:
+        return raw.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    placed = local.dt.tz_localize(timezone, ambiguous=np.ones(len(local), bool), nonexistent="shift_forward")
+    out = placed.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[ns]")
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype) or pd.api.types.is_numeric_dtype(raw.dtype):
+        return out
+    aware = _as_text(raw).str.contains(OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    if aware.any():
+        exact, _ = parse_datetime(raw[aware], dayfirst, None)  # without a zone, offsets are converted to UTC
+        out = out.copy()
+        out.iloc[np.flatnonzero(aware)] = exact.to_numpy(dtype="datetime64[ns]")
+    return out
 
 
 _NS_MIN, _NS_MAX = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-10")

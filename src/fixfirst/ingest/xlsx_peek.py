@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 
 SHEET_PREFIX_BYTES = 1_000_000
+# The workbook part and its relationships list the sheets: a few kilobytes in any real workbook.
+INDEX_PREFIX_BYTES = 2_000_000
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 _ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -35,10 +37,16 @@ def _text(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace"))
 
 
+def _read_prefix(archive: zipfile.ZipFile, name: str, size: int) -> bytes:
+    """The first `size` bytes of a part, decompressing no further (KeyError when the package lacks it)."""
+    with archive.open(name) as handle:
+        return handle.read(size)
+
+
 def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> part path inside the package, from workbook.xml and its relationships."""
-    workbook = archive.read("xl/workbook.xml")[:2_000_000]
-    rels = archive.read("xl/_rels/workbook.xml.rels")[:2_000_000]
+    workbook = _read_prefix(archive, "xl/workbook.xml", INDEX_PREFIX_BYTES)
+    rels = _read_prefix(archive, "xl/_rels/workbook.xml.rels", INDEX_PREFIX_BYTES)
     targets = {}
     for m in _REL.finditer(rels):
         rid, target = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))

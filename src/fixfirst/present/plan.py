@@ -144,8 +144,4 @@ def build(result: AuditResult, fmt: Formatter) -> PlanView | None:
     if plan.unmatched:
         names = ", ".join(f"#{w.rank} {w.touchpoint.name}" for w in plan.unmatched)
         unmatched = f"No prepared fix fits {names}: agree its fix with the owner during the consultation."
-    summary = plan.summary
-    if not plan.actions and result.verdict.status == "NOT ENOUGH DATA":
-        summary = ("No weak spot shows in the data provided, but it is not enough to clear marketing: first collect order "
-                   "history with delivery dates, then audit again.")
-    return PlanView(summary, money_line, [phases[k] for k in sorted(phases)], kpis, unmatched)
+    return PlanView(plan.summary, money_line, [phases[k] for k in sorted(phases)], kpis, unmatched)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import (ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, TemplateError,
-                    select_autoescape)
+from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
+                    TemplateError, TemplateNotFound, select_autoescape)
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import FixfirstError
 from ..pipeline import AuditResult
@@ -14,15 +16,43 @@ from ..present.build import build_report_view
 from ..resources import templates_dir
 
 REPORT_TEMPLATE = "report.html"
+# The bundled templates are a few kilobytes each; an override file past this is not a template.
+MAX_OVERRIDE_BYTES = 2 * 1024 * 1024
+
+
+class ConfinedLoader(FileSystemLoader):
+    """The engagement's override folder: a template whose real path (symlinks followed) leads out of it is refused
+    before it is opened, so an override cannot show a file from elsewhere on the consultant's computer."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.root = Path(folder).resolve()
+
+    def get_source(self, environment: Environment, template: str):
+        candidate = Path(self.searchpath[0], *split_template_path(template))  # '..' is refused by Jinja's own split
+        if candidate.is_symlink() or candidate.exists():
+            if not candidate.resolve().is_relative_to(self.root):
+                raise FixfirstError(f"{candidate}: this template override leads out of the override folder {self.root} "
+                                    "(a symbolic link); it is not read",
+                                    "copy the template into the override folder instead of linking to it")
+            if candidate.is_file() and candidate.stat().st_size > MAX_OVERRIDE_BYTES:
+                raise FixfirstError(f"{candidate}: template override is larger than {MAX_OVERRIDE_BYTES // 1024**2} MB",
+                                    "a template is a page of HTML; keep data and images out of it")
+        return super().get_source(environment, template)
 
 
 def report_environment(override_dir: Path | None = None) -> Environment:
-    """Engagement overrides first, then the bundled report templates (datasette-style loader chain)."""
-    loaders = []
+    """Engagement overrides first, then the bundled report templates (datasette-style loader chain).
+
+    Overrides travel with an engagement folder from one person to the next: with them, the whole report is rendered
+    in Jinja's sandbox (no attribute starting with "_", no unsafe call), so a template cannot reach Python's
+    internals. The bundled report alone, written by fixfirst, renders in the ordinary (faster) environment."""
+    loaders: list[BaseLoader] = []
     if override_dir is not None:
-        loaders.append(FileSystemLoader(str(override_dir)))
+        loaders.append(ConfinedLoader(override_dir))
     loaders.append(FileSystemLoader(str(templates_dir() / "report")))
-    env = Environment(
+    kind = Environment if override_dir is None else SandboxedEnvironment
+    env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "svg", "xml"), default_for_string=True, default=True),
         undefined=StrictUndefined,
@@ -30,14 +60,15 @@ def report_environment(override_dir: Path | None = None) -> Environment:
         lstrip_blocks=True,
         # Compiled templates are kept between runs (keyed by name and source checksum, in a private per-user folder of
         # the temp directory): compiling the report's twenty-odd templates is a tenth of a second on every run otherwise.
-        bytecode_cache=_bytecode_cache(),
+        # Sandboxed code differs (every call goes through the sandbox's checks): it is cached apart, never mixed.
+        bytecode_cache=_bytecode_cache(sandboxed=override_dir is not None),
     )
     return env
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
+def _bytecode_cache(sandboxed: bool = False) -> FileSystemBytecodeCache | None:
     try:
-        return FileSystemBytecodeCache()
+        return FileSystemBytecodeCache(pattern="__jinja2_sandboxed_%s.cache" if sandboxed else "__jinja2_%s.cache")
     except (OSError, RuntimeError):  # no usable temp folder: compile every time
         return None
 
@@ -54,6 +85,10 @@ def render_html(result: AuditResult) -> str:
     context = {"view": build_report_view(result, history.comparison, history.follow_up)}
     try:
         return env.get_template(REPORT_TEMPLATE).render(**context)
+    except TemplateNotFound as exc:
+        raise FixfirstError(f"report template error{_where(exc)}: template {exc.name!r} is neither in the override folder "
+                            "nor among the bundled templates",
+                            "include templates by their name inside the override folder (such as _partials/healthy.html)") from None
     except TemplateError as exc:
         raise FixfirstError(f"report template error{_where(exc)}: {exc.message or exc}",
                             "correct the template override named in report.templates, or remove it to use the bundled one") from None

@@ -232,14 +232,19 @@ def evidence_line(spot: WeakSpot, signal: FrictionSignal) -> str:
 
 
 def build_fix_plan(ranking: Ranking, signal_set: SignalSet, playbook: Playbook, settings: Settings,
-                   checklists=None, lexicon=None) -> FixPlan:
+                   checklists=None, lexicon=None, enough_data: bool = True) -> FixPlan:
     """The plan for the ranked weak spots: plays per weak spot (strongest signal first, at most `fix_plan.plays_per_weak_spot`),
     the consultation's flagged fixes on weak-spot touchpoints, quick wins first, then systemic changes, then the KPIs to watch.
 
     `checklists` defaults to the signal set's answered checklists; `lexicon` (the engagement's) ties touchpoints to topics.
+    `enough_data`: False when the verdict is NOT ENOUGH DATA, so an empty plan never reads as a clean bill of health.
     """
     spots = ranking.weak_spots
     checklists = signal_set.checklists if checklists is None else checklists
+    if not spots and not enough_data:
+        summary = ("No weak spot shows in the data provided, but it is not enough to clear marketing: first collect order "
+                   "history with delivery dates, then audit again.")
+        return FixPlan(summary, playbook_files=playbook.files)
     if not spots:
         summary = (f"No action is needed before marketing: no touchpoint scores {settings.scoring.weak_spot_min_score:g} or more, "
                    "so the playbook has nothing to fix. Keep the headline figures on target as volume grows.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..boundary import inside_boundary
 from ..errors import FixfirstError, InputProblems, Problem, Severity
 from ..settings import Settings
 from .base import Evidence, FrictionSignal, severity_of, wilson_interval
@@ -49,6 +50,7 @@ def load_engagement_answers(folder: Path) -> tuple[list, list[Problem]]:
     loaded, problems = [], []
     for path in answer_files(folder):
         try:
+            inside_boundary(path.relative_to(folder), folder, what="answers file")  # a link out of the engagement is not read
             checklist = find_checklist(path.stem, search=[Path(folder) / "checklists"])
             loaded.append(AnswerFile.open(path, checklist))
         except InputProblems as exc:

@@ -46,6 +46,14 @@ class OrderedLog:
     n_cases: int  # case codes run from 0 to n_cases - 1; a case may have no rows at this level
     _first: np.ndarray | None = None
     _collapsed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # Absolute time (UTC ns) per row where it differs from the local clock `ts` (promise.timezone set): waits are
+    # measured on it, so one across a clock change is the time that passed. None: `ts` serves for both.
+    elapsed: np.ndarray | None = None
+
+    @property
+    def clock(self) -> np.ndarray | None:
+        """The times durations are measured on: absolute where known, else the local clock."""
+        return self.elapsed if self.elapsed is not None else self.ts
 
     @property
     def first(self) -> np.ndarray:
@@ -56,9 +64,10 @@ class OrderedLog:
 
     def take(self, rows: np.ndarray | None, code: np.ndarray, names: list[str]) -> OrderedLog:
         if rows is None:
-            return OrderedLog(self.case, code, self.ts, names, self.row, self.n_cases, self._first)
+            return OrderedLog(self.case, code, self.ts, names, self.row, self.n_cases, self._first, elapsed=self.elapsed)
         return OrderedLog(self.case[rows], code[rows], None if self.ts is None else self.ts[rows], names,
-                    rows if self.row is None else self.row[rows], self.n_cases)
+                          rows if self.row is None else self.row[rows], self.n_cases,
+                          elapsed=None if self.elapsed is None else self.elapsed[rows])
 
     def collapsed(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Case, step and case-opening flag per visit: immediate repeats of a step within a case read as one."""
@@ -118,10 +127,11 @@ def case_codes(case: pd.Series) -> tuple[np.ndarray, int, bool]:
     return codes, n_cases, n_cases == len(starts)
 
 
-def timestamps_ns(events: pd.DataFrame) -> np.ndarray | None:
-    if "timestamp" not in events:
+def timestamps_ns(events: pd.DataFrame, column: str = "timestamp") -> np.ndarray | None:
+    """Event times as int64 nanoseconds (the local clock; `column="_instant"`: absolute time); None without any."""
+    if column not in events:
         return None
-    stamps = events["timestamp"]
+    stamps = events[column]
     if getattr(stamps.dt, "tz", None) is not None:
         stamps = stamps.dt.tz_localize(None)
     ts = stamps.to_numpy(dtype="datetime64[ns]").view(np.int64)
@@ -180,9 +190,11 @@ def order_events(events: pd.DataFrame, cases: tuple[np.ndarray, int, bool] | Non
         rows = order if rows is None else rows[order]
     # 32-bit case codes halve the memory every later pass reads.
     narrow = case.astype(np.int32) if n_cases < (1 << 31) else case
+    elapsed = timestamps_ns(events, "_instant") if ts is not None else None
     if rows is None:
-        return OrderedLog(narrow, activity, ts, names, None, n_cases), case, untimed
-    return OrderedLog(narrow[rows], activity[rows], None if ts is None else ts[rows], names, rows, n_cases), case, untimed
+        return OrderedLog(narrow, activity, ts, names, None, n_cases, elapsed=elapsed), case, untimed
+    return OrderedLog(narrow[rows], activity[rows], None if ts is None else ts[rows], names, rows, n_cases,
+                      elapsed=None if elapsed is None else elapsed[rows]), case, untimed
 
 
 def pair_ids(left: np.ndarray, right: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:

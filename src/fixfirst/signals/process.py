@@ -255,7 +255,7 @@ def _graph(log: OrderedLog, level: str) -> DirectlyFollowsGraph:
     medians: list[float | None] = [None] * len(pairs)
     p85s: list[float | None] = [None] * len(pairs)
     if log.ts is not None and len(ids):
-        waits = np.diff(log.ts)[same]
+        waits = np.diff(log.clock)[same]
         small = len(pairs) < (1 << 15)  # 16-bit ids sort by radix, in linear time
         grouped = waits[np.argsort(ids.astype(np.int16) if small else ids, kind="stable")]
         bounds = np.r_[0, np.cumsum(events)]
@@ -459,18 +459,23 @@ def process_map(events: pd.DataFrame, journey: Journey, settings: Settings,
     index = {tp_id: i for i, tp_id in enumerate(ids)}
     transitions = [(t.source, t.target, index[t.source], index[t.target]) for t in journey.transitions
                    if t.source in index and t.target in index]
-    first = _first_reach(tp_log, sorted({i for _, _, a, b in transitions for i in (a, b)}))
+    steps = sorted({i for _, _, a, b in transitions for i in (a, b)})
+    first = _first_reach(tp_log, steps)
+    # Waits between first reaches on absolute time (a clock change between them does not add or take an hour);
+    # the periods of drop-offs stay on the local clock, as the business counts its days.
+    first_elapsed = first if tp_log.elapsed is None else _first_reach(replace(tp_log, ts=tp_log.elapsed, elapsed=None), steps)
     reached = _reached_anytime(events, case_of_row, step_of, log.n_cases, len(ids)) if untimed else None
     segments = _case_segments(events, tp_log)
     log_end = int(log.ts.max())
     for source, target, a, b in transitions:
         at_a, at_b = first[a], first[b]
-        later = (at_a != NEVER) & (at_b != NEVER) & (at_b >= at_a)
-        waits = (at_b[later] - at_a[later]) / NS_PER_S
+        el_a, el_b = first_elapsed[a], first_elapsed[b]
+        later = (el_a != NEVER) & (el_b != NEVER) & (el_b >= el_a)
+        waits = (el_b[later] - el_a[later]) / NS_PER_S
         median, p85 = (float(q) for q in np.quantile(waits, (0.5, 0.85))) if len(waits) else (None, None)
         result.step_times.append(StepTiming(source, target, len(waits), median, p85))
         # Cases that reached the step too close to the end of the log may simply not have had time to go on.
-        horizon = np.quantile(at_b[later] - at_a[later], rules.follow_up_quantile) if len(waits) else 0
+        horizon = np.quantile(el_b[later] - el_a[later], rules.follow_up_quantile) if len(waits) else 0
         cohort = np.flatnonzero((at_a != NEVER) & (at_a <= log_end - horizon))
         lost = at_b[cohort] == NEVER if reached is None else ~reached[cohort, b]
         seg = {name: (codes[cohort], names) for name, (codes, names) in segments.items()}
