@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..engagement import AUDIT_FILE, ActionUpdate
 from ..errors import FixfirstError, Problem, Severity
+from ..ingest.guards import check_file
 from ..yamlfile import load_yaml
 from .stats import ChangeReading, ProportionChange, proportion_change
 
@@ -181,19 +181,7 @@ def _problem(code: str, message: str, file: str, sheet: str | None = None, row: 
 
 def register_path(engagement: Engagement, written: str) -> Path:
     """The workbook audit.yaml names, resolved inside the engagement folder; a FixfirstError when it leads out of it."""
-    folder = Path(engagement.folder).resolve()
-    named = Path(written).expanduser()
-    path = named if named.is_absolute() else folder / named
-    try:
-        resolved = path.resolve(strict=False)
-    except (OSError, RuntimeError) as exc:  # a symlink loop
-        raise FixfirstError(f"cannot follow the path ({exc})", "name the workbook inside the engagement folder") from None
-    if not resolved.is_relative_to(folder):
-        written_inside = Path(os.path.normpath(path.absolute())).is_relative_to(folder)
-        how = "is a link that leads" if written_inside else "lies"
-        raise FixfirstError(f"the register {how} outside the engagement folder",
-                            "copy the edited workbook into the engagement folder and name it relative to it")
-    return resolved
+    return engagement.resolve(written, "register")
 
 
 def _read_workbook(engagement: Engagement, written: str, known: set[str] | None, today: dt.date,
@@ -214,6 +202,11 @@ def _read_workbook(engagement: Engagement, written: str, known: set[str] | None,
         return RegisterRead(file, None, [], [_problem(
             "register.too_large", f"{size:,} bytes is too large for an action register (at most "
             f"{MAX_REGISTER_BYTES // (1024 * 1024)} MB); name the workbook fixfirst wrote", file)])
+    try:
+        # The same guards as any client workbook: a zip bomb or an XML entity bomb is refused before openpyxl opens it.
+        check_file(path, engagement.settings.ingest)
+    except FixfirstError as exc:
+        return RegisterRead(file, None, [], [_problem("register.unreadable", f"{exc.cause.split(': ', 1)[-1]}; {exc.fix}", file)])
     try:
         from openpyxl import load_workbook
         from openpyxl.utils.exceptions import InvalidFileException
