@@ -349,7 +349,10 @@ def _judge_run(text: str, start: int, end: int, regions: tuple[str, ...]) -> lis
             if digits > MAX_PHONE_DIGITS:
                 break
             score = 2 * digits + (text[piece[0]] in "0+(") + best[j][0]
-            if (i, j) != (0, len(blocks)) and score > choice[0] and _is_phone(text, piece[0], piece[1], regions, before):
+            # A later piece dialled as phones are (a trunk 0 or a +) is read with its own context, so a label before
+            # the run ("order 123456789 07700 900123") does not shelter a phone number written after the labelled one.
+            context = text[max(0, piece[0] - _CONTEXT_CHARS):piece[0]] if i > 0 and text[piece[0]] in "0+" else before
+            if (i, j) != (0, len(blocks)) and score > choice[0] and _is_phone(text, piece[0], piece[1], regions, context):
                 choice = (score, [piece, *best[j][1]])
         best[i] = choice
     return best[0][1]
