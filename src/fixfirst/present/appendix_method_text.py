@@ -82,8 +82,8 @@ def signal_rows(result: AuditResult, fmt: Formatter) -> list[tuple[str, str, str
          "a negative tone. Tone is +1 per positive cue word and −1 per negative one (twice after a word such as “very”); a "
          f"“not”, “never” or “don't” up to {fmt.count(f.negation_window)} words before a cue turns a positive cue negative "
          "and cancels a negative one, so “not happy” counts against and “not bad” counts for nothing. Quoted comments "
-         "lose their e-mail addresses (also written as “name at domain dot com”) and phone numbers (the national forms of "
-         f"{result.engagement.audit.client.country or 'the UK and the US'} and international ones, read with the "
+         "lose their e-mail addresses (also written as “name at domain dot com”) and phone numbers (as written in "
+         f"{result.engagement.audit.client.country or 'the UK or the US'} or in international form, found with the "
          "phonenumbers library); order numbers, prices, dates and sizes stay.",
          _target(m.complaint_share, fmt)),
     ]
