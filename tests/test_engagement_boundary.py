@@ -291,3 +291,63 @@ def test_infinite_and_absurd_order_values_are_located_and_blanked(tiny):
     assert found == [(4, "Order Value"), (5, "Order Value")]
     scored = invoke("score", tiny, "--json")
     assert scored.exit_code == 0 and "Infinity" not in scored.stdout and "NaN" not in scored.stdout
+
+
+def test_a_number_too_long_for_python_is_a_located_yaml_error(tiny):
+    text = (tiny / "audit.yaml").read_text()
+    (tiny / "audit.yaml").write_text(text + "x: " + "9" * 5000 + "\n")
+    code, document = check_json(tiny)
+    assert code == 1
+    [problem] = document["problems"]
+    assert f"line {text.count(chr(10)) + 1}, column 4" in problem["message"] and "a value cannot be read" in problem["message"]
+
+
+def test_checklist_run_refuses_an_answers_file_linked_out(tiny, outside):
+    (outside / "answers.yaml").write_text("answers: {}\n")
+    (tiny / "answers").mkdir()
+    os.symlink(outside / "answers.yaml", tiny / "answers" / "fulfilment.yaml")
+    imported = tiny.parent / "import.yaml"
+    imported.write_text("answers: {}\n")
+    result = invoke("checklist", "run", "fulfilment", tiny, "--answers", imported)
+    assert result.exit_code == 2
+    assert "answers file is a link that leads outside the engagement folder" in result.output
+    assert "allowed_folders" not in result.output  # it cannot let answers in: the advice would not work
+    assert (tiny / "answers" / "fulfilment.yaml").is_symlink()  # not replaced by a copy of the outside file
+
+
+def test_an_audit_yaml_linked_out_is_its_own_located_problem(tiny, outside):
+    (outside / "audit.yaml").write_text((tiny / "audit.yaml").read_text())
+    _relink(tiny / "audit.yaml", outside / "audit.yaml")
+    code, document = check_json(tiny)
+    assert code == 1
+    [problem] = document["problems"]
+    assert problem["code"] == "config.outside_engagement" and problem["file"].endswith("audit.yaml")
+    assert "allowed_folders" not in problem["message"]
+
+
+def test_a_configuration_problem_points_at_the_key_that_names_the_file(tiny):
+    (tiny / "audit.yaml").write_text((tiny / "audit.yaml").read_text().replace(
+        'client:\n  name: "Tiny Test Shop"\n', 'client:\n  name: "Tiny Test Shop"\n  logo: missing.png\n'))
+    code, document = check_json(tiny)
+    [problem] = document["problems"]
+    assert (problem["row"], problem["column"]) == (3, "client.logo") and "logo file not found" in problem["message"]
+
+
+def test_check_refuses_an_override_template_linked_out(tiny, outside):
+    (outside / "decision.html").write_text("<p>" + SECRET + "</p>")
+    (tiny / "overrides" / "_partials").mkdir(parents=True)
+    os.symlink(outside / "decision.html", tiny / "overrides" / "_partials" / "decision.html")
+    (tiny / "audit.yaml").write_text((tiny / "audit.yaml").read_text().replace("sources:", "report: {templates: overrides}\nsources:", 1))
+    code, document = check_json(tiny)
+    assert code == 1
+    [problem] = document["problems"]
+    assert problem["code"] == "config.outside_engagement" and problem["column"] == "report.templates"
+    assert "_partials/decision.html: this template override is a link" in problem["message"] and "SECRET" not in problem["message"]
+
+
+def test_a_checklist_linked_out_is_named_as_such(tiny, outside):
+    (outside / "mine.yaml").write_text("id: mine\n")
+    (tiny / "checklists").mkdir()
+    os.symlink(outside / "mine.yaml", tiny / "checklists" / "mine.yaml")
+    result = invoke("checklist", "run", "mine", tiny, "--answers", outside / "mine.yaml")
+    assert result.exit_code == 2 and "this checklist is a link that leads outside the engagement folder" in result.output

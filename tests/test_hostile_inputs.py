@@ -332,6 +332,21 @@ def test_an_override_cannot_reach_python_internals(override_audit, override, bod
     assert caught.value.cause == f"report template error in {override / '_partials' / 'healthy.html'}, line 2: {refused}"
 
 
+@pytest.mark.parametrize("body, refused", [
+    ('{% set s = "ab" * 200000000 %}{{ s|length }}', "a template builds more than 1,000,000 items with '*'"),
+    ('{% set s = 200000000 * [1] %}{{ s|length }}', "a template builds more than 1,000,000 items with '*'"),
+    ('{% set s = "a" * 900000 %}{{ (s + s)|length }}', "a template builds more than 1,000,000 items with '+'"),
+    ("{{ 10 ** 100000000 }}", "a template raises a number to a power above 100"),
+])
+def test_an_override_cannot_build_gigabytes(override_audit, override, body, refused):
+    from fixfirst.report import render_html
+
+    _override_healthy(override, body)
+    with pytest.raises(FixfirstError) as caught:
+        render_html(override_audit)
+    assert caught.value.cause.endswith(f"line 2: {refused}")
+
+
 def test_an_override_cannot_include_a_file_by_absolute_path(override_audit, override):
     from fixfirst.report import render_html
 
@@ -540,6 +555,8 @@ def _capacity_engagement(tmp_path: Path, sheet: str) -> Path:
      "units per staff hour must be a finite number of at most 100,000 units an hour"),
     ("Step,Staff hours,Units per staff hour\nPick and pack,2000000,90000\n", "Staff hours",
      "staff hours times units per staff hour is more than 10,000,000 units a day"),
+    ("Step,Units per day\nPick and pack,1e-26\n", "Units per day", "a capacity of less than 0.01 units a day"),
+    ("Step,Staff hours,Units per staff hour\nPick and pack,1e-150,1e-150\n", "Staff hours", "a capacity of less than 0.01 units a day"),
 ])
 def test_impossible_capacity_figures_are_row_problems_at_check(tmp_path, sheet, column, words):
     folder = _capacity_engagement(tmp_path, sheet + "Pick and pack,50\n" if sheet.startswith("Step,Units") else sheet)
@@ -554,10 +571,10 @@ def test_capacity_with_an_infinite_row_runs_on_the_others(tmp_path):
     assert json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("sheet", ["Step,Units per day\nPick and pack,inf\n",
+@pytest.mark.parametrize("sheet", ["Step,Units per day\nPick and pack,inf\n", "Step,Units per day\nPick and pack,1e-26\n",
                                    "Step,Staff hours,Units per staff hour\nPick and pack,1e308,10\n"])
 def test_capacity_with_only_impossible_rows_is_an_input_error_not_exit_70(tmp_path, sheet):
     folder = _capacity_engagement(tmp_path, sheet)
     result = invoke("capacity", folder)
     assert result.exit_code == 1
-    assert "capacity.csv" in result.output and "must be a finite number" in result.output
+    assert "capacity.csv" in result.output and ("must be a finite number" in result.output or "less than 0.01" in result.output)

@@ -21,11 +21,13 @@ def real_path(path: Path) -> Path:
         raise FixfirstError(f"{path}: cannot follow the path ({type(exc).__name__})", "name a plain file inside the engagement folder") from None
 
 
-def inside_boundary(written: str | Path, folder: Path, allowed: Sequence[Path] = (), *, what: str = "file") -> Path:
+def inside_boundary(written: str | Path, folder: Path, allowed: Sequence[Path] = (), *, what: str = "file",
+                    may_be_allowed: bool = True) -> Path:
     """The real path of a file an engagement names (relative to `folder`), checked to lie inside `folder` or one of
     `allowed` (real paths). An engagement folder travels between people: a link or an absolute path that leads out
     of it could make the client's report quote any file on the consultant's machine, so it is refused, and the
-    message names only the path as written, never anything read from the target."""
+    message names only the path as written, never anything read from the target. `may_be_allowed`: whether
+    audit.yaml's allowed_folders can let such a file in (not for audit.yaml itself, answers or checklists)."""
     named = Path(written).expanduser()
     path = named if named.is_absolute() else Path(folder) / named
     resolved = real_path(path)
@@ -35,7 +37,6 @@ def inside_boundary(written: str | Path, folder: Path, allowed: Sequence[Path] =
     written_inside = Path(os.path.normpath(path.absolute())).is_relative_to(roots[0])
     how = "is a link that leads" if written_inside else "lies"
     listed = " or a folder listed under allowed_folders: in audit.yaml" if allowed else ""
-    raise OutsideEngagement(
-        f"{written}: this {what} {how} outside the engagement folder{listed}; it was not read",
-        "copy the file into the engagement folder and name it relative to it, or list its folder under "
-        "allowed_folders: in audit.yaml if you trust it")
+    fix = "copy the file into the engagement folder" + (" and name it relative to it, or list its folder under "
+                                                        "allowed_folders: in audit.yaml if you trust it" if may_be_allowed else "")
+    raise OutsideEngagement(f"{written}: this {what} {how} outside the engagement folder{listed}; it was not read", fix)

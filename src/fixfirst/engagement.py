@@ -398,7 +398,10 @@ def load_engagement(folder: Path | str) -> Engagement:
     audit_path = folder / AUDIT_FILE
     if not audit_path.is_file():
         raise FixfirstError(f"{folder}: no {AUDIT_FILE} in this folder", "create one with `fixfirst init DIR` (see docs/engagement.md)")
-    inside_boundary(AUDIT_FILE, folder, what="audit file")
+    try:
+        inside_boundary(AUDIT_FILE, folder, what="audit file", may_be_allowed=False)
+    except OutsideEngagement as exc:
+        raise InputProblems([Problem("config.outside_engagement", f"{exc.cause}; {exc.fix}", Severity.ERROR, str(audit_path))]) from None
     data, lines = load_yaml(audit_path)
     if data is not None and not isinstance(data, dict):
         raise InputProblems([Problem("config.not_a_mapping", f"expected a mapping of fields (client:, promise:, sources: ...) at the "
@@ -412,34 +415,55 @@ def load_engagement(folder: Path | str) -> Engagement:
     # Every configuration file is checked before anything is reported, so one run of `check` lists all their problems.
     problems: list[Problem] = []
     engagement = Engagement(folder.resolve(), audit, Settings())
-    settings = _collect(problems, lambda: _load_settings(engagement, audit_path, audit, lines), audit_path)
+    settings = _collect(problems, lambda: _load_settings(engagement, audit_path, audit, lines), audit_path, lines, ("settings",))
     engagement.settings = settings or Settings()
     if audit.client.logo:
         # A bad logo is a config error, found by `check` too.
-        _collect(problems, lambda: logo_data_uri(engagement.resolve(audit.client.logo, "logo")), audit_path)
+        _collect(problems, lambda: logo_data_uri(engagement.resolve(audit.client.logo, "logo")), audit_path, lines, ("client", "logo"))
     if settings is not None:  # the lexicon's path and language are settings
-        _collect(problems, lambda: engagement.lexicon, audit_path)
-    _collect(problems, lambda: engagement.playbook, audit_path)
+        _collect(problems, lambda: engagement.lexicon, audit_path, lines,
+                 ("settings", "feedback", "lexicon") if isinstance(audit.settings, dict) else ("settings",))
+    _collect(problems, lambda: engagement.playbook, audit_path, lines, ("playbook",))
     if audit.report.templates:
-        _collect(problems, lambda: engagement.resolve(audit.report.templates, "template folder"), audit_path)
+        _collect(problems, lambda: _template_folder(engagement, audit.report.templates), audit_path, lines, ("report", "templates"))
     if problems:
         raise InputProblems(problems)
     return engagement
+
+
+MAX_OVERRIDE_FILES = 2000  # an override folder holds a few templates; more is not one
+
+
+def _template_folder(engagement: Engagement, written: str) -> Path:
+    """The template override folder, checked inside the engagement with every file in it: a template that is a link
+    out of the folder is refused when the report is rendered, so `check` says so first."""
+    folder = engagement.resolve(written, "template folder")
+    if not folder.is_dir():
+        raise FixfirstError(f"{written}: template override folder not found", "correct report.templates in audit.yaml")
+    for count, path in enumerate(folder.rglob("*")):
+        if count >= MAX_OVERRIDE_FILES:
+            raise FixfirstError(f"{written}: more than {MAX_OVERRIDE_FILES:,} files in the template override folder",
+                                "keep only the templates you override there")
+        inside_boundary(path.relative_to(folder), folder, what="template override", may_be_allowed=False)
+    return folder
 
 
 def _yaml_type(data: Any) -> str:
     return {list: "list", str: "text", int: "number", float: "number", bool: "yes/no value"}.get(type(data), type(data).__name__)
 
 
-def _collect(problems: list[Problem], load, where: Path):
-    """Run one configuration load; its problems join `problems` instead of stopping the others. None when it failed."""
+def _collect(problems: list[Problem], load, where: Path, lines: dict[tuple, int] | None = None, key: tuple = ()):
+    """Run one configuration load; its problems join `problems` instead of stopping the others. None when it failed.
+    `key`: the audit.yaml key that names the file loaded, so the problem points at its line."""
     try:
         return load()
     except InputProblems as exc:
         problems.extend(exc.problems)
     except FixfirstError as exc:
         code = "config.outside_engagement" if isinstance(exc, OutsideEngagement) else "config.unreadable"
-        problems.append(Problem(code, f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause, file=str(where)))
+        row = (lines or {}).get(key) if key else None
+        problems.append(Problem(code, f"{exc.cause}; {exc.fix}" if exc.fix else exc.cause, file=str(where), row=row,
+                                column=".".join(key) or None))
     return None
 
 

@@ -99,10 +99,32 @@ def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
             if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (1000 levels) met while scanning ahead
                 raise YamlRefused(depth_cause(), DEPTH_FIX, exc.problem_mark) from None
             raise
-        data = loader.construct_document(node) if node is not None else None
+        try:
+            data = loader.construct_document(node) if node is not None else None
+        except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits (Python's own bound)
+            where = _first_scalar(node, lambda v: len(v) > MAX_SCALAR_DIGITS) or node.start_mark
+            raise yaml.constructor.ConstructorError(None, None, f"a value cannot be read ({str(exc).split(';')[0]})", where) from None
     finally:
         loader.dispose()
     return data, node
+
+
+MAX_SCALAR_DIGITS = 4000  # a number longer than this is not a setting; Python refuses ints past 4,300 digits
+
+
+def _first_scalar(node: yaml.Node | None, test) -> yaml.Mark | None:
+    """The mark of the first scalar whose text passes `test` (depth-bounded by the nesting guard already)."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if test(current.value):
+                return current.start_mark
+        elif isinstance(current, yaml.MappingNode):
+            stack.extend(v for pair in reversed(current.value) for v in reversed(pair))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(reversed(current.value))
+    return None
 
 
 def _index_lines(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:

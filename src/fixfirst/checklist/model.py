@@ -391,9 +391,10 @@ def library() -> dict[str, Path]:
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    """Whether a checklist file in an engagement's folder really lies in it: a link out of it is never read."""
+    """Whether a checklist file of an engagement's checklists/ folder really lies in the engagement (the folder's
+    parent): a link out of it, the file's or the folder's own, is never read."""
     try:
-        return path.resolve().is_relative_to(Path(folder).resolve())
+        return path.resolve().is_relative_to(Path(folder).absolute().parent.resolve())
     except (OSError, RuntimeError):
         return False
 
@@ -411,7 +412,10 @@ def find_checklist(name_or_path: str | Path, *, search: list[Path] | None = None
         return load_checklist(candidate)
     for folder in search or []:
         for suffix in (".yaml", ".yml"):
-            if (Path(folder) / f"{text}{suffix}").is_file() and _inside(Path(folder) / f"{text}{suffix}", folder):
+            if (Path(folder) / f"{text}{suffix}").is_file() and not _inside(Path(folder) / f"{text}{suffix}", folder):
+                raise FixfirstError(f"{Path(folder) / f'{text}{suffix}'}: this checklist is a link that leads outside the "
+                                    "engagement folder; it was not read", "copy the checklist into the engagement's checklists/ folder")
+            if (Path(folder) / f"{text}{suffix}").is_file():
                 found = load_checklist(Path(folder) / f"{text}{suffix}")
                 if found.id == text:
                     return found

@@ -85,6 +85,7 @@ def run(
     """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
     from ..checklist.answers import AnswerFile, answers_path, read_import
     from ..checklist.scoring import score_checklist
+    from ..boundary import inside_boundary
     from ..fsutil import remove_stale_temps
 
     if not engagement.is_dir():
@@ -92,8 +93,11 @@ def run(
     checklist = find_engagement_checklist(name, engagement)
     keep_with_engagement(name, checklist, engagement)
     # A session killed while saving leaves its temp file: cleared when the next session starts (the answers are intact).
-    remove_stale_temps(answers_path(engagement, checklist.id))
-    answer_file = AnswerFile.open(answers_path(engagement, checklist.id), checklist)
+    target = answers_path(engagement, checklist.id)
+    # Answers are read and then saved in place: a link out of the engagement would be read, then copied in.
+    inside_boundary(target.relative_to(engagement), engagement, what="answers file", may_be_allowed=False)
+    remove_stale_temps(target)
+    answer_file = AnswerFile.open(target, checklist)
     if answers is None:
         code = walk(checklist, answer_file, plain=plain)
         if code:

@@ -14,6 +14,7 @@ ORDER_SEQUENCE = ("ordered_at", "paid_at", "shipped_at", "delivered_at")
 MAX_UNITS_PER_DAY = 10_000_000
 MAX_STAFF_HOURS_PER_DAY = 24 * 100_000
 MAX_UNITS_PER_STAFF_HOUR = 100_000
+MIN_UNITS_PER_DAY = 0.01
 CAPACITY_BOUNDS = {"units_per_day": (MAX_UNITS_PER_DAY, "units a day"),
                    "staff_hours": (MAX_STAFF_HOURS_PER_DAY, "hours a day"),
                    "units_per_staff_hour": (MAX_UNITS_PER_STAFF_HOUR, "units an hour")}
@@ -120,6 +121,13 @@ def _check_capacity(frame: pd.DataFrame, headers: dict[str, str], sink) -> pd.Se
     sink.cells(too_many, "value.out_of_range", f"staff hours times units per staff hour is more than {MAX_UNITS_PER_DAY:,} "
                "units a day; row left out", headers.get("staff_hours", headers["step"]), frame["step"])
     out_of_range |= too_many
+    # A positive capacity below one unit in a hundred days is a typing slip (1e-26), not a step: the simulation would
+    # need centuries to clear one order, and its load figures overflow. Zero stays a closed day (below).
+    too_few = (units > 0).fillna(False) & (units < MIN_UNITS_PER_DAY).fillna(False) & ~missing & ~negative & ~out_of_range
+    sink.cells(too_few, "value.out_of_range", f"a capacity of less than {MIN_UNITS_PER_DAY:g} units a day (one unit in "
+               f"{1 / MIN_UNITS_PER_DAY:,.0f} days) is not a working step; give the real daily capacity, or 0 for a closed day; "
+               "row left out", headers.get("units_per_day", headers.get("staff_hours", headers["step"])), frame["step"])
+    out_of_range |= too_few
     undated = frame["date"].isna() if "date" in frame else pd.Series(True, index=frame.index)
     # Zero on a dated row is a closed day; on an undated row it would stop the step for ever.
     zero = (units == 0).fillna(False) & undated & ~missing & ~negative & ~out_of_range

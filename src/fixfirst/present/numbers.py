@@ -16,7 +16,10 @@ MISSING = "–"
 
 def half_up(value: float, digits: int = 0) -> float:
     """Round halves away from zero (180.5 -> 181), as people do: Python's round() would give 180."""
-    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    value = float(value)
+    if not math.isfinite(value) or abs(value) >= 1e15:  # nothing to round (and Decimal's precision would overflow)
+        return value
+    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
 def _missing(value) -> bool:

@@ -7,7 +7,7 @@ from pathlib import Path
 from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
                     TemplateError, TemplateNotFound, select_autoescape)
 from jinja2.loaders import split_template_path
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import FixfirstError
 from ..pipeline import AuditResult
@@ -18,6 +18,30 @@ from ..resources import templates_dir
 REPORT_TEMPLATE = "report.html"
 # The bundled templates are a few kilobytes each; an override file past this is not a template.
 MAX_OVERRIDE_BYTES = 2 * 1024 * 1024
+
+
+# The most one `*` or `**` of an override may build: the sandbox guards attributes, not memory, so one line such as
+# {% set s = "ab" * 200000000 %} would take a gigabyte. A whole report is a few hundred kilobytes.
+MAX_BUILT_ITEMS = 1_000_000
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with repetition and powers bounded (intercepted binary operators) so an override cannot
+    exhaust memory or time."""
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) \
+                and len(left) + len(right) > MAX_BUILT_ITEMS:
+            raise SecurityError(f"a template builds more than {MAX_BUILT_ITEMS:,} items with '+'")
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, bytes, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_BUILT_ITEMS:
+                    raise SecurityError(f"a template builds more than {MAX_BUILT_ITEMS:,} items with '*'")
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(right) > 100:
+            raise SecurityError("a template raises a number to a power above 100")
+        return super().call_binop(context, operator, left, right)
 
 
 class ConfinedLoader(FileSystemLoader):
@@ -51,7 +75,7 @@ def report_environment(override_dir: Path | None = None) -> Environment:
     if override_dir is not None:
         loaders.append(ConfinedLoader(override_dir))
     loaders.append(FileSystemLoader(str(templates_dir() / "report")))
-    kind = Environment if override_dir is None else SandboxedEnvironment
+    kind = Environment if override_dir is None else BoundedSandbox
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(enabled_extensions=("html", "svg", "xml"), default_for_string=True, default=True),

@@ -50,7 +50,7 @@ def load_engagement_answers(folder: Path) -> tuple[list, list[Problem]]:
     loaded, problems = [], []
     for path in answer_files(folder):
         try:
-            inside_boundary(path.relative_to(folder), folder, what="answers file")  # a link out of the engagement is not read
+            inside_boundary(path.relative_to(folder), folder, what="answers file", may_be_allowed=False)  # a link out of the engagement is not read
             checklist = find_checklist(path.stem, search=[Path(folder) / "checklists"])
             loaded.append(AnswerFile.open(path, checklist))
         except InputProblems as exc:
