@@ -351,3 +351,15 @@ def test_a_checklist_linked_out_is_named_as_such(tiny, outside):
     os.symlink(outside / "mine.yaml", tiny / "checklists" / "mine.yaml")
     result = invoke("checklist", "run", "mine", tiny, "--answers", outside / "mine.yaml")
     assert result.exit_code == 2 and "this checklist is a link that leads outside the engagement folder" in result.output
+
+
+def test_a_folder_named_as_a_file_and_a_sheet_of_a_csv_are_plain_problems(tiny):
+    (tiny / "exports").mkdir()
+    audit = (tiny / "audit.yaml").read_text()
+    (tiny / "audit.yaml").write_text(audit.replace("file: feedback.csv", "file: exports").replace(
+        "file: orders.csv", "file: orders.csv\n    sheet: Orders"))
+    code, document = check_json(tiny)
+    assert code == 1
+    found = {p["code"]: p for p in document["problems"]}
+    assert found["file.unreadable"]["file"] == "exports" and "is a folder, not a file" in found["file.unreadable"]["message"]
+    assert found["mapping.sheet_ignored"]["severity"] == "warning" and found["mapping.sheet_ignored"]["file"] == "orders.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,8 @@ from fixfirst.cli import app
 from fixfirst.engagement import load_engagement
 from fixfirst.errors import InputProblems, Severity
 from fixfirst.ingest import load_source
+from fixfirst.ingest.fold import LINE_ITEM_MIN_REPEATS
+from fixfirst.ingest.related import PRECEDENCE
 from fixfirst.pipeline import check_engagement, run_audit
 
 from .ingest_support import errors, load, of_code, write_text
@@ -52,7 +55,8 @@ def test_lines_fold_into_item_count_items_first_item_and_value(tmp_path):
     assert column(table, "item") == ["Shirt", "Mug", None]
     # No value in the orders file and no payments: the lines' price x quantity + freight is the order value.
     assert column(table, "value") == [37.0, 10.0, None]
-    assert table.mapping["value"] == "value" and table.mapping_how["value"] == "joined"
+    assert table.mapping["value"] == "lines_value" and table.mapping_how["value"] == "joined"
+    assert of_code(problems, "join.value_origin") == []  # one place only: nothing to choose between
     assert table.mapping_how["item_count"] == "joined" and table.mapping["customer_id"] == "Customer"
     [join] = table.joins
     assert (join.role, join.key, join.rows, join.matched_rows, join.unmatched_rows, join.unmatched_ids) == ("lines", "order id", 5, 4, 1, 1)
@@ -115,11 +119,11 @@ def test_payments_give_value_method_carrying_most_money_and_instalments(tmp_path
     table, problems = load("orders", orders_with(tmp_path, lines=LINES, payments=PAYMENTS),
                            lines="lines.csv", payments={"file": "payments.csv", "key": "order_id"})
     assert errors(problems) == []
-    assert column(table, "value") == [70.0, 20.0, None]
-    assert table.mapping["value"] == "payment_value"
+    assert column(table, "value") == [70.0, 20.0, None]  # payments before lines
+    assert table.mapping["value"] == "value" and table.mapping_how["value"] == "joined"
     assert column(table, "payment_method") == ["voucher", "boleto", None]  # A2: a tie keeps the first seen
     assert column(table, "instalments") == [3.0, 2.0, None]
-    assert "value" not in table.mapping.values() and "lines_value" not in table.mapping.values()  # the lines' value stands aside
+    assert message(problems, "join.value_origin") == f"value: 2 from payments, 0 from lines, 1 without one. {PRECEDENCE}"
     assert [p.message for p in of_code(problems, "join.orders_without")] == [
         "1 of 3 orders in orders.csv have no payments in payments.csv", "1 of 3 orders in orders.csv have no lines in lines.csv"]
 
@@ -358,7 +362,8 @@ def test_olist_raw_tables_audit_without_hand_joins(olist):
     audit = run_audit(folder)
     table = audit.data.get("orders")
     assert table.mapping["customer_id"] == "customer_unique_id" and table.mapping_how["customer_id"] == "explicit"
-    assert table.mapping["value"] == "payment_value" and table.mapping["item_count"] == "item_count"
+    assert table.mapping["value"] == "value" and table.mapping_how["value"] == "joined"
+    assert table.mapping["item_count"] == "item_count"
 
     # Recount every join independently from the raw tables.
     raw_orders = pd.read_csv(folder / OLIST_FILES[0], dtype=str)
@@ -384,7 +389,215 @@ def test_olist_raw_tables_audit_without_hand_joins(olist):
     lines_per_order = items.groupby("order_id").size()
     with_lines = kept.index.intersection(lines_per_order.index)
     assert len(with_lines) > 100 and (kept.loc[with_lines, "item_count"] == lines_per_order.loc[with_lines]).all()
-    assert kept.loc[kept.index.difference(paid.index), "value"].isna().all()
+    # Orders without payments take their lines' price + freight; orders with neither have no value.
+    line_totals = (items["price"].astype(float) + items["freight_value"].astype(float)).groupby(items["order_id"]).sum()
+    lines_only = kept.index.difference(paid.index).intersection(line_totals.index)
+    assert len(lines_only) == 169 and kept.loc[lines_only, "value"].to_numpy() == pytest.approx(line_totals.loc[lines_only].to_numpy())
+    assert kept.loc[kept.index.difference(paid.index).difference(line_totals.index), "value"].isna().all()
+    assert message(audit.data.problems, "join.value_origin") == (
+        f"value: {len(both):,} from payments, 169 from lines, {len(kept) - len(both) - 169:,} without one. {PRECEDENCE}")
     # Repeat purchase now counts people: only the few orders whose customer the cut customers table holds have one.
     hits, judged = _came_back_share(audit)
     assert hits == 0 and 0 < judged <= joins["customers"].orders_matched
+
+
+# ---------------------------------------------------------------- the order value, order by order
+
+def test_each_order_takes_its_own_value_else_payments_else_lines(tmp_path):
+    write_text(tmp_path / "payments.csv", ["order_id,payment_value", "A1,500", "A2,20", "A2,5"])
+    write_text(tmp_path / "lines.csv", ["order_id,item,price,quantity,freight", "A1,Shirt,1,1,0", "A2,Mug,1,1,0", "A3,Tote,4,2,1.5"])
+    path = write_text(tmp_path / "orders.csv", ["order_id,ordered_at,Total", "A1,2026-04-01,99", "A2,2026-04-02,",
+                                                "A3,2026-04-03,", "A4,2026-04-04,"])
+    table, problems = load("orders", path, payments="payments.csv", lines="lines.csv")
+    assert errors(problems) == []
+    assert column(table, "value") == [99.0, 25.0, 9.5, None]
+    assert table.mapping["value"] == "Total" and table.mapping_how["value"] == "joined"
+    [note] = of_code(problems, "join.value_origin")
+    assert (note.severity, note.file, note.column) == (Severity.WARNING, "orders.csv", "Total")
+    assert note.message == ("value: 1 from the file, 1 from payments, 1 from lines, 1 without one. Each order takes the orders "
+                            "file's own value where its cell is filled, else the sum of its payments, else its lines' total "
+                            "(line total, else price x quantity, plus freight)")
+
+
+def test_an_entirely_blank_value_column_gives_way_to_the_payments(tmp_path):
+    write_text(tmp_path / "payments.csv", PAYMENTS)
+    path = write_text(tmp_path / "orders.csv", ["order_id,ordered_at,Total", "A1,2026-04-01,", "A2,2026-04-02,", "A3,2026-04-03,"])
+    table, problems = load("orders", path, payments="payments.csv")
+    assert column(table, "value") == [70.0, 20.0, None] and table.mapping["value"] == "Total"
+    assert message(problems, "join.value_origin") == f"value: 0 from the file, 2 from payments, 1 without one. {PRECEDENCE}"
+
+
+def test_an_unreadable_own_value_is_reported_and_the_payments_stand_in(tmp_path):
+    write_text(tmp_path / "payments.csv", PAYMENTS)
+    path = write_text(tmp_path / "orders.csv", ["order_id,ordered_at,Total", "A1,2026-04-01,12", "A2,2026-04-02,call us"])
+    table, problems = load("orders", path, payments="payments.csv")
+    assert column(table, "value") == [12.0, 20.0]
+    [bad] = of_code(problems, "value.unreadable")
+    assert (bad.file, bad.row, bad.column, bad.value) == ("orders.csv", 3, "Total", "call us")
+    assert bad.message == "expected a number; treated as missing (its payments or lines give the value where they have one)"
+
+
+def test_columns_naming_a_brought_in_value_is_followed_as_written(tmp_path):
+    table, problems = load("orders", orders_with(tmp_path, lines=LINES, payments=PAYMENTS), lines="lines.csv",
+                           payments="payments.csv", columns={"value": "lines_value"})
+    assert errors(problems) == [] and of_code(problems, "join.value_origin") == []
+    assert table.mapping["value"] == "lines_value" and table.mapping_how["value"] == "explicit"
+    assert column(table, "value") == [37.0, 10.0, None]
+
+
+# ---------------------------------------------------------------- figures checked where they are written
+
+def test_out_of_range_figures_are_reported_at_the_related_file_and_left_out(tmp_path):
+    lines = ["order_id,item,quantity,price", "A1,Shirt,1e308,1e308", "A1,Tote,1e308,2", "A2,Mug,1e10,1e10", "A2,Cup,1,3"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy overflow on the way: nothing infinite is ever summed
+        table, problems = load("orders", orders_with(tmp_path, lines=lines), lines="lines.csv")
+    wild = of_code(problems, "value.out_of_range")
+    assert [(p.file, p.row, p.column, p.value) for p in wild] == [
+        ("lines.csv", 2, "quantity", "1e+308"), ("lines.csv", 3, "quantity", "1e+308"), ("lines.csv", 2, "price", "1e+308"),
+        ("lines.csv", 4, "price", "10000000000.0")]
+    assert wild[0].message == ("quantity is infinite or larger than 1,000,000,000,000,000: not a real figure; left out of the "
+                               "order's item count")
+    assert wild[3].message == ("the line's price x quantity is larger than 1,000,000,000,000,000: not a real figure; left out "
+                               "of the order's value")
+    # A1: no readable quantity (2 lines) and only the Tote's price (one unit); A2: the Mug's line left out of the value.
+    assert column(table, "item_count") == [2.0, 10_000_000_001.0, None] and column(table, "value") == [2.0, 3.0, None]
+
+
+def test_out_of_range_payments_never_reach_the_orders(tmp_path):
+    write_text(tmp_path / "payments.csv", ["order_id,payment_value", "A1,inf", "A1,10", "A2,-1e300"])
+    table, problems = load("orders", orders_with(tmp_path), payments="payments.csv")
+    assert [(p.file, p.row, p.column) for p in of_code(problems, "value.out_of_range")] == [
+        ("payments.csv", 2, "payment_value"), ("payments.csv", 4, "payment_value")]
+    assert column(table, "value") == [10.0, None, None]
+
+
+def test_check_and_score_print_no_overflow_warning(tmp_path):
+    write_text(tmp_path / "lines.csv", ["order_id,item,quantity,price", "A1,Shirt,1e308,1e308", "A1,Tote,1e308,2"])
+    orders_with(tmp_path)
+    engagement(tmp_path, {"file": "orders.csv", "lines": "lines.csv"})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        checked = CliRunner().invoke(app, ["check", str(tmp_path), "--json"])
+        scored = CliRunner().invoke(app, ["score", str(tmp_path), "--json"])
+    assert checked.exit_code == 0 and scored.exit_code == 0, scored.output
+    assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
+    wild = [p for p in json.loads(checked.output)["problems"] if p["code"] == "value.out_of_range"]
+    assert [(p["file"], p["row"], p["column"]) for p in wild] == [("lines.csv", 2, "quantity"), ("lines.csv", 3, "quantity"),
+                                                                  ("lines.csv", 2, "price")]
+
+
+# ---------------------------------------------------------------- mistakes in the related tables
+
+@pytest.mark.parametrize("header, expected", [
+    ("order_id,sku,sku", "header 'sku' appears 2 times in lines.csv (columns 2 and 3), so which one is the lines' item "
+                         "cannot be told; rename the others in the file"),
+    ("order_id,order_id,sku", "header 'order_id' appears 2 times in lines.csv (columns 1 and 2), so which one is the join key "
+                              "cannot be told; rename the others in the file"),
+])
+def test_a_repeated_header_in_a_related_file_is_a_located_error(tmp_path, header, expected):
+    write_text(tmp_path / "lines.csv", [header, "A1,X,Y"])
+    table, problems = load("orders", write_text(tmp_path / "orders.csv", ["order_id,ordered_at", "A1,2026-04-01"]), lines="lines.csv")
+    [problem] = errors(problems)
+    assert (problem.code, problem.file, problem.column, problem.message) == ("mapping.ambiguous", "lines.csv", expected.split("'")[1],
+                                                                            expected)
+    assert table is not None and "item" not in table.mapping
+
+
+def test_a_repeated_header_exits_1_not_70(tmp_path):
+    write_text(tmp_path / "lines.csv", ["order_id,sku,sku", "A1,X,Y"])
+    orders_with(tmp_path)
+    engagement(tmp_path, {"file": "orders.csv", "lines": "lines.csv"})
+    result = CliRunner().invoke(app, ["check", str(tmp_path), "--json"])
+    assert result.exit_code == 1, result.output
+    [problem] = [p for p in json.loads(result.output)["problems"] if p["severity"] == "error"]
+    assert (problem["file"], problem["column"]) == ("lines.csv", "sku")
+    assert problem["message"].startswith("header 'sku' appears 2 times in lines.csv (columns 2 and 3)")
+
+
+def test_a_repeated_header_in_a_customers_table_or_named_in_the_orders_file(tmp_path):
+    write_text(tmp_path / "customers.csv", ["Customer,city,city", "c1,Leeds,York"])
+    _, problems = load("orders", orders_with(tmp_path), customers="customers.csv")
+    assert message(problems, "mapping.ambiguous") == ("header 'city' appears 2 times in customers.csv (columns 2 and 3), so which "
+                                                      "one to bring in cannot be told; rename the others in the file")
+    path = write_text(tmp_path / "twice.csv", ["Order ID,Order ID,Order Date", "A1,A1,2026-04-01"])
+    table, problems = load("orders", path, columns={"order_id": "Order ID"}, lines="lines.csv")
+    assert table is None and [(p.code, p.file, p.message) for p in errors(problems)] == [
+        ("mapping.ambiguous", "twice.csv", "header 'Order ID' appears 2 times in twice.csv (columns 1 and 2), so which one is "
+                                           "field 'order_id' cannot be told; rename the others in the file")]
+
+
+@pytest.mark.parametrize("named", ["orders.csv", "link.csv"])
+def test_lines_naming_the_orders_file_itself_is_an_error(tmp_path, named):
+    path = orders_with(tmp_path)
+    (tmp_path / "link.csv").symlink_to(path)
+    table, problems = load("orders", path, lines=named)
+    [problem] = errors(problems)
+    assert (problem.code, problem.file) == ("join.same_file", named)
+    assert problem.message == (f"{named} under lines: is the orders file itself (orders.csv); name the order-lines (one row per "
+                               "item) export there, or remove it")
+    assert table is not None and "item_count" not in table.mapping
+
+
+def test_one_column_named_for_two_roles_is_an_error(tmp_path):
+    lines = ["order_id,qty", "A1,2"]
+    _, problems = load("orders", orders_with(tmp_path, lines=lines),
+                       lines={"file": "lines.csv", "columns": {"item": "qty", "quantity": "qty"}})
+    [problem] = errors(problems)
+    assert (problem.code, problem.file, problem.column) == ("mapping.column_twice", "lines.csv", "qty")
+    assert problem.message == ("`columns:` of a lines table names column 'qty' for both 'item' and 'quantity'; a column feeds one "
+                               "of them: name the right column for each (or null)")
+
+
+# ---------------------------------------------------------------- a line-item export read as orders
+
+def line_item_rows(tmp_path: Path, orders: int, dated_repeats: bool = False) -> Path:
+    rows = ["order_id,ordered_at,item"]
+    for i in range(orders):
+        date = f"2026-03-{1 + i % 28:02d}"
+        rows += [f"#{i},{date},Shirt", f"#{i},{date if dated_repeats else ''},Tote"]
+    return write_text(tmp_path / "orders.csv", rows)
+
+
+def test_a_line_item_export_without_a_preset_is_pointed_out(tmp_path):
+    _, problems = load("orders", line_item_rows(tmp_path, LINE_ITEM_MIN_REPEATS))
+    [hint] = of_code(problems, "mapping.line_items_suspected")
+    assert (hint.severity, hint.file, hint.column) == (Severity.WARNING, "orders.csv", "order_id")
+    assert hint.message == (f"{LINE_ITEM_MIN_REPEATS} rows repeat an order id of an earlier row and most lack the order's date "
+                            f"({LINE_ITEM_MIN_REPEATS} of them): this looks like one row per line item; set preset: shopify / "
+                            "woocommerce, or name the lines file under lines: (docs/engagement.md, Related tables)")
+    _, problems = load("orders", line_item_rows(tmp_path, LINE_ITEM_MIN_REPEATS - 1))
+    assert of_code(problems, "mapping.line_items_suspected") == []  # too few to tell
+    _, problems = load("orders", line_item_rows(tmp_path, 40, dated_repeats=True))
+    assert of_code(problems, "mapping.line_items_suspected") == []  # repeated orders, each dated: duplicates, not lines
+
+
+# ---------------------------------------------------------------- keys as written
+
+def test_the_orders_customer_key_stays_text_when_another_column_is_the_customer(tmp_path):
+    write_text(tmp_path / "customers.csv", ["customer_id,customer_unique_id", "00123,uA", "123,uB"])
+    path = write_text(tmp_path / "orders.csv", ["order_id,ordered_at,customer_id", "A1,2026-04-01,00123", "A2,2026-04-02,123"])
+    table, problems = load("orders", path, customers={"file": "customers.csv", "key": "customer_id"},
+                           columns={"customer_id": "customer_unique_id"})
+    assert errors(problems) == [] and of_code(problems, "join.many_to_many") == []
+    assert column(table, "customer_id") == ["uA", "uB"]
+
+
+def test_mapping_the_stable_customer_key_changes_repeat_purchase(tmp_path):
+    # 20 people, each order under a new customer_id; the first 10 people order again 10 days later.
+    rows, people = ["order_id,ordered_at,customer_id"], ["customer_id,customer_unique_id"]
+    for i in range(20):
+        rows.append(f"A{i},2025-10-{1 + i:02d} 10:00,c{i}a")
+        people.append(f"c{i}a,u{i}")
+        if i < 10:
+            rows.append(f"B{i},2025-10-{11 + i:02d} 10:00,c{i}b")
+            people.append(f"c{i}b,u{i}")
+    rows.append("Z1,2026-03-01 10:00,cz")  # the export runs on, so every first order above has a full 60-day window
+    people.append("cz,uz")
+    write_text(tmp_path / "orders.csv", rows)
+    write_text(tmp_path / "customers.csv", people)
+    spec = {"file": "orders.csv", "customers": {"file": "customers.csv", "key": "customer_id"}}
+    engagement(tmp_path, spec)
+    assert _came_back_share(run_audit(tmp_path)) == (0, 30)  # every order a first order that nobody follows
+    engagement(tmp_path, {**spec, "columns": {"customer_id": "customer_unique_id"}})
+    assert _came_back_share(run_audit(tmp_path)) == (10, 20)

@@ -19,8 +19,9 @@ from .fields import normalise
 from .mapping import find_header, known_names, map_columns
 from .presets import PRESETS
 from .keys import customer_key_problems
-from .readers import RawTable, read_table
-from .related import beside, prepare_orders
+from .readers import EXCEL_SUFFIXES, RawTable, read_table
+from .fold import line_item_hint, repeated_header_problems
+from .related import beside, keys_as_text, prepare_orders
 from .tables import IngestResult, SourceTable
 from .validate import validate_rows
 
@@ -168,7 +169,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
     header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
     try:
         raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
-                         header_rows=header_rows, recognise=recognise, text_as=_reader_plan(spec, preset))
+                         header_rows=header_rows, recognise=recognise, text_as=keys_as_text(spec, preset, _reader_plan(spec, preset)))
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
@@ -185,15 +186,19 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
             rating_found[wanted] = found
     # Line-item exports are folded by order id and related tables joined, on the raw cells: what they bring in is
     # then mapped and typed like the file's own columns (the file's own win; docs/engagement.md, Related tables).
-    related = prepare_orders(spec, raw, preset, limits, resolve or beside(path))
+    related = prepare_orders(spec, raw, preset, limits, resolve or beside(path), path)
     problems += related.problems
     headers = list(raw.frame.columns)
     mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()) | set(related.brought_in),
                                             label, raw.sheet, preset)
     mapping_problems = related.fill(spec.kind, mapping, mapping_problems, spec.columns, label, raw.sheet)
+    # A header written twice that a field is mapped to: which column is meant cannot be told.
+    mapping_problems += repeated_header_problems(raw.frame.columns, {**mapping.columns, **rating_found}, label, raw.sheet)
     problems += mapping_problems
     if any(p.severity is Severity.ERROR for p in mapping_problems):
         return None, problems
+    if spec.kind == "orders" and not (preset is not None and preset.line_items):
+        problems += line_item_hint(raw.frame, mapping.columns, label, raw.sheet)  # one row per line item, read as orders
     if spec.kind == "events" and "timestamp" not in mapping.columns:
         problems.append(Problem("mapping.no_timestamps", "no timestamp column: step conversion is measured, but figures per month "
                                 "(money at stake) and the order of steps are not", Severity.WARNING, label, raw.sheet))
@@ -264,6 +269,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
     if spec.kind == "orders":  # a customer key that changes with every order hides every returning customer
         problems += customer_key_problems(kept, raw.frame[~drop.to_numpy()], mapping.columns, label, raw.sheet)
+        problems += related.value_note(~drop.to_numpy(), label, raw.sheet)  # where the kept orders' values came from
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
                         mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
                         rows_read=len(frame) + merged, rows_dropped=int(drop.sum()), rows_merged=merged,
@@ -286,6 +292,14 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
         except FixfirstError as exc:  # outside the engagement: refused before a byte is read
             result.add_problems([Problem("file.outside_engagement", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})", Severity.ERROR, spec.file)])
             continue
+        if path.is_dir():
+            result.add_problems([Problem("file.unreadable", "this is a folder, not a file; name the export file inside it",
+                                         Severity.ERROR, spec.file)])
+            continue
+        if spec.sheet and path.suffix.lower() not in EXCEL_SUFFIXES:
+            result.add_problems([Problem("mapping.sheet_ignored", f"sheet: {spec.sheet!r} is given, but a {path.suffix or 'text'} file "
+                                         "has no sheets; it is read as one table (remove sheet:, or name the workbook)",
+                                         Severity.WARNING, spec.file, spec.sheet)])
         table, problems = load_source(spec, path, limits, rating_headers if spec.kind == "survey" else [],
                                       promise.timezone, client.country,
                                       resolve=lambda written: engagement.resolve(written, "related file"))

@@ -1,11 +1,13 @@
-"""Related tables of an orders source (order lines, payments, a customers lookup): joined and folded into one row per order."""
+"""Related tables of an orders source (order lines, payments, a customers lookup): joined into one row per order."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..boundary import OutsideEngagement
@@ -14,6 +16,9 @@ from ..errors import FixfirstError, Problem, Severity
 from ..settings import Ingest
 from . import values as V
 from .fields import field_specs, normalise
+from .fold import (LINE_COLUMNS, NUMERIC_ROLES, PAYMENT_COLUMNS, Sink, aggregate_lines, aggregate_payments, figures,
+                   find_roles, first_filled, fold_line_items, header_list, line_values, plain, repeated_header, role_synonyms,
+                   taken, text_plan)
 from .mapping import ColumnMapping, find_header, map_columns
 from .presets import Preset
 from .readers import RawTable, read_table
@@ -21,27 +26,15 @@ from .tables import JoinCounts
 
 Related = SourceSpec.Related
 
-# What each column of a related file is for, with the headers exports use for it, most telling first. The first
-# header found wins (no ambiguity error: these columns only feed sums and labels); `columns:` of the table overrides.
-LINE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "item": ("lineitem name", "item name", "product name", "product title", "title", "item", "product", "description",
-             "sku", "variant sku", "product sku", "lineitem sku", "product id", "item id", "article", "article number"),
-    "quantity": ("quantity", "qty", "lineitem quantity", "units", "quantity ordered", "qty ordered"),
-    "price": ("price", "unit price", "lineitem price", "item price", "price each"),
-    "total": ("line total", "line value", "lineitem total", "item total", "line amount", "total"),
-    "freight": ("freight value", "freight", "shipping", "shipping cost", "shipping price", "delivery charge", "postage"),
-}
-PAYMENT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "value": ("payment value", "amount paid", "paid", "amount", "value", "total", "payment amount"),
-    "method": ("payment type", "payment method", "method", "payment gateway", "gateway", "type"),
-    "instalments": ("payment installments", "installments", "instalments", "number of instalments", "number of installments"),
-}
-NUMERIC_ROLES = {"quantity", "price", "total", "freight", "value", "instalments"}
 # Names of the columns a join brings into the orders table: a field's own name or synonym, so they map like any other.
-PAYMENTS_OUT = {"value": "payment_value", "method": "payment_method", "instalments": "instalments"}
-MAX_ITEMS_CHARS = 200  # the `items` text of one order: long baskets are cut, with the number left out
+PAYMENTS_OUT = {"method": "payment_method", "instalments": "instalments"}
+# Where an order's value may come from, first that has it (docs/engagement.md, Related tables), and the name of the
+# column each related table's value is brought in as.
+FROM_FILE = "the file"
+OFFERED_VALUE = {"payments": "payment_value", "lines": "lines_value"}
+PRECEDENCE = ("Each order takes the orders file's own value where its cell is filled, else the sum of its payments, else "
+              "its lines' total (line total, else price x quantity, plus freight)")
 EXAMPLES = 3  # unmatched ids quoted in a problem
-MAX_HEADERS_SHOWN = 60
 
 
 @dataclass
@@ -52,15 +45,22 @@ class Prepared:
     brought_in: dict[str, str] = field(default_factory=dict)  # header added to the orders -> how check shows it
     joins: list[JoinCounts] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    value_header: str | None = None  # the column `value` maps to when the related tables had a say in it
+    origins: tuple[str, ...] = ()  # where values could come from, in precedence order, when there was a choice
+    value_origin: pd.Series | None = None  # per order row: the origin its value came from (None: no value)
 
     def fill(self, kind: str, mapping: ColumnMapping, problems: list[Problem], explicit: dict[str, str | None],
              file: str, sheet: str | None) -> list[Problem]:
         """Fields the orders file has no column for, filled from the columns brought in (precedence: the orders file's
-        own columns first, then these; `columns:` can name either). Returns the mapping problems that still stand."""
-        if not self.brought_in:
+        own columns first, then these; `columns:` can name either), and the order value as settled per order.
+        Returns the mapping problems that still stand."""
+        if not self.brought_in and self.value_header is None:
             return problems
-        extra, extra_problems = map_columns(kind, list(self.brought_in), {}, set(), file, sheet)
         filled = set()
+        if self.value_header is not None:
+            mapping.columns["value"], mapping.how["value"] = self.value_header, "joined"
+            filled.add("value")
+        extra, extra_problems = map_columns(kind, list(self.brought_in), {}, set(), file, sheet)
         for name, header in extra.columns.items():
             if name not in mapping.columns and name not in explicit:
                 mapping.columns[name], mapping.how[name] = header, self.brought_in[header]
@@ -68,6 +68,17 @@ class Prepared:
         still = [p for p in problems if not (p.code == "mapping.required_missing" and p.column in filled)]
         return still + [p for p in extra_problems if p.code == "mapping.ambiguous" and p.column not in mapping.columns
                         and p.column not in explicit]
+
+    def value_note(self, kept: np.ndarray, file: str, sheet: str | None) -> list[Problem]:
+        """Where the kept orders' values came from, when more than one place could give them (a warning with counts)."""
+        if self.value_origin is None:
+            return []
+        origin = self.value_origin.to_numpy(dtype=object)[kept]
+        counts = ", ".join(f"{int((origin == o).sum()):,} from {o}" for o in self.origins)
+        none = int(pd.isna(origin).sum())
+        counts += f", {none:,} without one" if none else ""
+        return [Problem("join.value_origin", f"value: {counts}. {PRECEDENCE}", Severity.WARNING, file, sheet, None,
+                        self.value_header)]
 
 
 def related_tables(spec: SourceSpec) -> list[tuple[str, Related]]:
@@ -86,25 +97,56 @@ def beside(path: Path) -> Callable[[str], Path]:
     return resolve
 
 
+def keys_as_text(spec: SourceSpec, preset: Preset | None,
+                 plan: Callable[[list[str]], dict[str, str]]) -> Callable[[list[str]], dict[str, str]]:
+    """The orders reader's plan with the orders' side of every join kept as exact text too: a customer column that
+    `columns:` no longer maps (Olist's customer_id, once customer_unique_id is the customer) still joins as written."""
+    tables = related_tables(spec)
+    if not tables:
+        return plan
+
+    def text_as(header: list[str]) -> dict[str, str]:
+        keep = dict(plan(header))
+        own = _own_mapping(spec, header, preset, None)
+        for role, table in tables:
+            key = table.key
+            if isinstance(key, SourceSpec.RelatedKey):
+                wanted = key.orders
+            elif key is not None and find_header(header, key) is not None:
+                wanted = key
+            else:
+                wanted = own.columns.get("customer_id" if role == "customers" else "order_id")
+            found = find_header(header, wanted) if wanted else None
+            if found is not None:
+                keep[found] = "text"
+        return keep
+
+    return text_as
+
+
 def prepare_orders(spec: SourceSpec, raw: RawTable, preset: Preset | None, limits: Ingest,
-                   resolve: Callable[[str], Path]) -> Prepared:
+                   resolve: Callable[[str], Path], orders_path: Path | None = None) -> Prepared:
     """Fold a line-item export by order id, then join the related tables: all on the raw cells, before typing."""
     out = Prepared()
     tables = related_tables(spec)
     if not tables and not (preset is not None and preset.line_items):
         return out
-    label = spec.file
     headers = list(raw.frame.columns)
     own = _own_mapping(spec, headers, preset, raw.sheet)
+    if any(headers.count(h) > 1 for h in own.columns.values()):
+        return out  # which column is meant cannot be told: load_source reports it (repeated_header_problems)
     if preset is not None and preset.line_items and "order_id" in own.columns:
-        _fold_line_items(raw, own, label, limits, out)
+        out.merged, added, problems = fold_line_items(raw, own, spec.file, limits.detailed_problems_per_column)
+        out.brought_in.update(added)
+        out.problems += problems
     if not tables:
         return out
-    ctx = _Orders(spec, raw, own, label, limits, resolve)
-    for role in ("customers", "payments", "lines"):  # payments before lines: a line value stands in only without them
+    ctx = _Orders(spec, raw, own, limits, resolve, orders_path)
+    for role in ("customers", "payments", "lines"):
         chosen = [t for r, t in tables if r == role]
         if chosen:
             ctx.join(role, chosen, out)
+    ctx.settle_value(out)
     return out
 
 
@@ -115,107 +157,14 @@ def _own_mapping(spec: SourceSpec, headers: list[str], preset: Preset | None, sh
     return mapping
 
 
-# ---------------------------------------------------------------- folding
-
-def _fold_line_items(raw: RawTable, own: ColumnMapping, label: str, limits: Ingest, out: Prepared) -> None:
-    """A line-item export (Shopify, WooCommerce) repeats the order id on every line and carries the order's fields on
-    its first line: keep that line, with the quantities summed and the distinct items listed."""
-    frame = raw.frame
-    ids = _plain(V.parse_id(frame[own.columns["order_id"]])[0])
-    repeat = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
-    if not repeat.any() and "item" not in own.columns and "quantity" not in own.columns:
-        return
-    sink = _Sink(raw, label, limits.detailed_problems_per_column)
-    lines = pd.DataFrame({"key": ids})
-    if "item" in own.columns:
-        lines["item"], _ = V.parse_text(frame[own.columns["item"]])
-    qty_header = own.columns.get("quantity")
-    if qty_header is not None:
-        lines["quantity"], bad = V.parse_number(frame[qty_header])
-        sink.cells(bad, "expected a number; left out of the order's quantity", qty_header, frame[qty_header])
-    folded = _aggregate_lines(lines[ids.notna().to_numpy()])
-    kept_ids = ids[~repeat]
-    per_order = folded.reindex(kept_ids.to_numpy())
-    per_order.index = kept_ids.index
-    frame = frame[~repeat].copy()
-    if qty_header is not None:
-        # Summed units replace the first line's own; an order without an id keeps what its row says.
-        frame[qty_header] = per_order["quantity"].where(kept_ids.notna(), lines.loc[~repeat, "quantity"]).astype("float64")
-    for name, column in (("item_count", "item_count"), ("items", "items")):
-        if column in per_order and not _taken(name, list(frame.columns)):
-            frame[name] = per_order[column]
-            out.brought_in[name] = "folded"
-    out.merged = int(repeat.sum())
-    raw.frame, raw.rows = frame.reset_index(drop=True), raw.rows[~repeat]
-    out.problems += sink.problems
-
-
-def _aggregate_lines(lines: pd.DataFrame) -> pd.DataFrame:
-    """One row per order key: lines, quantity (sum), item_count (units, else lines), item (the first), items, value."""
-    groups = lines.groupby("key", sort=False)
-    result = pd.DataFrame({"lines": groups.size()})
-    if "quantity" in lines:
-        result["quantity"] = groups["quantity"].sum(min_count=1)
-        result["item_count"] = result["quantity"].fillna(result["lines"]).astype("float64")
-    else:
-        result["item_count"] = result["lines"].astype("float64")
-    if "item" in lines:
-        named = lines.dropna(subset=["item"])
-        result["item"] = named.groupby("key", sort=False)["item"].first()
-        result["items"] = _items_text(named.drop_duplicates(["key", "item"]))
-    if "line_value" in lines:
-        result["value"] = groups["line_value"].sum(min_count=1)
-    return result
-
-
-def _items_text(distinct: pd.DataFrame) -> pd.Series:
-    """Per key, its distinct items as 'a; b; c': the first always, then those that fit in MAX_ITEMS_CHARS, and the
-    number left out ('; (+3 more)'). Whole columns at a time: a shop's export has hundreds of thousands of orders."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    item = distinct["item"].astype(str)
-    within = distinct.groupby("key", sort=False).cumcount()
-    length = (item.str.len() + 2).groupby(distinct["key"], sort=False).cumsum() - 2
-    fits = (within == 0) | (length <= MAX_ITEMS_CHARS)
-    kept = pa.table({"key": pa.array(distinct["key"][fits].to_numpy(dtype=object), pa.string()),
-                     "item": pa.array(item[fits].to_numpy(dtype=object), pa.string())})
-    grouped = kept.group_by("key", use_threads=False).aggregate([("item", "list")])
-    text = pd.Series(pc.binary_join(grouped["item_list"], "; ").to_pylist(), index=grouped["key"].to_pylist(), dtype=object)
-    text = text.str.slice(0, MAX_ITEMS_CHARS)
-    left = (~fits).groupby(distinct["key"], sort=False).sum()
-    more = left.reindex(text.index).fillna(0).astype(int)
-    return text.where(more == 0, text + "; (+" + more.astype(str) + " more)")
-
-
-def _aggregate_payments(payments: pd.DataFrame) -> pd.DataFrame:
-    """One row per order key: value (sum), method (the one carrying the most money), instalments (the most)."""
-    groups = payments.groupby("key", sort=False)
-    result = pd.DataFrame({"payments": groups.size()})
-    if "value" in payments:
-        result["value"] = groups["value"].sum(min_count=1)
-    if "method" in payments:
-        named = payments.dropna(subset=["method"])
-        weight = named["value"].fillna(0) if "value" in named else pd.Series(1.0, index=named.index)
-        by_method = named.assign(_weight=weight).groupby(["key", "method"], sort=False)["_weight"].sum().reset_index()
-        # Most money first; a tie keeps the method seen first in the file (a stable sort on first-seen order).
-        top = by_method.sort_values("_weight", ascending=False, kind="stable").drop_duplicates("key")
-        result["method"] = top.set_index("key")["method"]
-    if "instalments" in payments:
-        result["instalments"] = groups["instalments"].max()
-    return result
-
-
-# ---------------------------------------------------------------- joining
-
 class _Orders:
     """The orders side of every join: its file, its keys, and where the brought-in columns go."""
 
-    def __init__(self, spec: SourceSpec, raw: RawTable, own: ColumnMapping, label: str, limits: Ingest,
-                 resolve: Callable[[str], Path]) -> None:
-        self.spec, self.raw, self.own, self.label, self.limits, self.resolve = spec, raw, own, label, limits, resolve
-        self.name = Path(label).name
-        self.paid = False  # payments brought the order value: a line value does not stand in for it
+    def __init__(self, spec: SourceSpec, raw: RawTable, own: ColumnMapping, limits: Ingest,
+                 resolve: Callable[[str], Path], orders_path: Path | None) -> None:
+        self.spec, self.raw, self.own, self.limits, self.resolve = spec, raw, own, limits, resolve
+        self.label, self.name, self.path = spec.file, Path(spec.file).name, orders_path
+        self.offered: dict[str, pd.Series] = {}  # role -> its value per order row (payments' sum, lines' total)
 
     def join(self, role: str, tables: list[Related], out: Prepared) -> None:
         default = self.own.columns.get("customer_id" if role == "customers" else "order_id")
@@ -228,7 +177,7 @@ class _Orders:
                 parts.append((table, raw, related_header, self._keys(raw.frame[related_header], orders_header)))
         if not parts or orders_header is None:
             return
-        order_keys = _plain(V.parse_id(self.raw.frame[orders_header])[0])
+        order_keys = plain(V.parse_id(self.raw.frame[orders_header])[0])
         if role == "customers":
             self._lookup(parts[0], order_keys, orders_header, out)
         else:
@@ -247,7 +196,7 @@ class _Orders:
             orders_header = find_header(orders_headers, orders_key)
             if orders_header is None:
                 out.problems.append(Problem("join.no_key", f"{self.name} has no column {orders_key!r} to join {Path(file).name} on; "
-                                            f"its columns are: {_headers(orders_headers)}", Severity.ERROR, self.label, self.raw.sheet,
+                                            f"its columns are: {header_list(orders_headers)}", Severity.ERROR, self.label, self.raw.sheet,
                                             None, orders_key))
                 return None
         elif related_key is not None and find_header(orders_headers, related_key) is not None:
@@ -260,11 +209,20 @@ class _Orders:
                                             "name both columns with key: {related: ..., orders: ...}", Severity.ERROR, self.label,
                                             self.raw.sheet))
             return None  # no order id: the orders' own mapping reports it
-        wanted = [related_key or orders_header, *(_role_synonyms(role))]
+        if orders_headers.count(orders_header) > 1:
+            out.problems.append(repeated_header(orders_header, orders_headers, self.name, self.label, self.raw.sheet,
+                                          f"is the key to join {Path(file).name} on"))
+            return None
+        wanted = [related_key or orders_header, *(role_synonyms(role))]
         try:
             path = self.resolve(file)
+            if self._is_orders_file(path):
+                out.problems.append(Problem("join.same_file", f"{Path(file).name} under {role}: is the orders file itself "
+                                            f"({self.name}); name the {_ROWS[role]} export there, or remove it",
+                                            Severity.ERROR, file, table.sheet))
+                return None
             raw = read_table(path, self.limits, table.sheet, None, table.delimiter, table.encoding,
-                             recognise={normalise(w) for w in wanted if w}, text_as=_text_plan(role, table))
+                             recognise={normalise(w) for w in wanted if w}, text_as=text_plan(role, table))
         except FixfirstError as exc:  # refused by the engagement's boundary, or by the reader's guards
             code = "file.outside_engagement" if isinstance(exc, OutsideEngagement) else "file.unreadable"
             out.problems.append(Problem(code, f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
@@ -279,18 +237,33 @@ class _Orders:
         if related_header is None:
             shown = related_key or orders_header
             out.problems.append(Problem("join.no_key", f"{Path(file).name} has no column {shown!r} to join on; its columns are: "
-                                        f"{_headers(headers)}. Name its key column with key: (docs/engagement.md, Related tables)",
+                                        f"{header_list(headers)}. Name its key column with key: (docs/engagement.md, Related tables)",
                                         Severity.ERROR, file, raw.sheet, None, shown))
+            return None
+        # A customers table brings every column: any repeated header is ambiguous there; elsewhere only the key's.
+        repeated = [h for h in dict.fromkeys(headers) if headers.count(h) > 1 and (role == "customers" or h == related_header)]
+        if repeated:
+            out.problems += [repeated_header(h, headers, Path(file).name, file, raw.sheet,
+                                       "is the join key" if h == related_header else "to bring in") for h in repeated]
             return None
         return raw, related_header, orders_header
 
+    def _is_orders_file(self, path: Path) -> bool:
+        """The related file is the orders file itself (the same real file, whatever the name or link says)."""
+        if self.path is None:
+            return False
+        try:
+            return os.path.samefile(path, self.path)
+        except OSError:  # missing: the reader says so
+            return False
+
     def _keys(self, column: pd.Series, orders_header: str) -> pd.Series:
         """The related file's keys as the orders' keys read: as text; digits lose leading zeros when the orders'
-        column was read as numbers (its '00123' is already 123 there)."""
+        column holds numbers (a workbook's number cells: its '00123' is already 123 there)."""
         keys, _ = V.parse_id(column)
         if pd.api.types.is_numeric_dtype(self.raw.frame[orders_header].dtype):
             keys = keys.str.replace(r"^0+(?=\d)", "", regex=True)
-        return _plain(keys)
+        return plain(keys)
 
     # -- lines and payments
 
@@ -307,7 +280,7 @@ class _Orders:
             return
         rows = pd.concat(frames, ignore_index=True)
         rows = rows[rows["key"].notna()]
-        folded = _aggregate_lines(rows) if role == "lines" else _aggregate_payments(rows)
+        folded = aggregate_lines(rows) if role == "lines" else aggregate_payments(rows)
         per_order = folded.reindex(order_keys.to_numpy())
         per_order.index = self.raw.frame.index
         has = order_keys.notna() & order_keys.isin(folded.index)
@@ -336,7 +309,9 @@ class _Orders:
 
     def _role_columns(self, role: str, table: Related, raw: RawTable, key: str, out: Prepared) -> dict[str, str] | None:
         roles = LINE_COLUMNS if role == "lines" else PAYMENT_COLUMNS
-        headers = [h for h in raw.frame.columns if h != key]
+        all_headers = list(raw.frame.columns)
+        headers = [h for h in all_headers if h != key]
+        named: dict[str, str] = {}
         for name, header in table.columns.items():
             if name not in roles:
                 out.problems.append(Problem("mapping.unknown_field", f"`columns:` of a {role} table names unknown column {name!r}; "
@@ -347,29 +322,38 @@ class _Orders:
             found = find_header(headers, header)
             if found is None:
                 out.problems.append(Problem("mapping.column_not_found", f"column {header!r} named for {name!r} is not in the file; "
-                                            f"columns are: {_headers(list(raw.frame.columns))}", Severity.ERROR, table.file, raw.sheet,
+                                            f"columns are: {header_list(all_headers)}", Severity.ERROR, table.file, raw.sheet,
                                             None, header))
                 return None
-        return _find_roles(roles, table.columns, headers)
+            if found in named.values():
+                [other] = [n for n, h in named.items() if h == found]
+                out.problems.append(Problem("mapping.column_twice", f"`columns:` of a {role} table names column {found!r} for both "
+                                            f"{other!r} and {name!r}; a column feeds one of them: name the right column for each "
+                                            "(or null)", Severity.ERROR, table.file, raw.sheet, None, found))
+                return None
+            named[name] = found
+        columns = find_roles(roles, table.columns, headers)
+        repeated = [h for h in dict.fromkeys(columns.values()) if all_headers.count(h) > 1]
+        if repeated:
+            purpose = {h: n for n, h in columns.items()}
+            out.problems += [repeated_header(h, all_headers, Path(table.file).name, table.file, raw.sheet, f"is the {role}' {purpose[h]}")
+                             for h in repeated]
+            return None
+        return columns
 
     def _normalised(self, role: str, raw: RawTable, keys: pd.Series, columns: dict[str, str], file: str, out: Prepared) -> pd.DataFrame:
-        """The related rows as key + typed role columns; unreadable numbers are reported and left out of the sums."""
-        sink = _Sink(raw, file, self.limits.detailed_problems_per_column)
+        """The related rows as key + typed role columns; figures are checked at their own row and column (unreadable,
+        infinite or absurdly large ones reported and left out of the sums)."""
+        sink = Sink(raw, file, self.limits.detailed_problems_per_column)
         rows = pd.DataFrame({"key": keys.to_numpy()})
         for name, header in columns.items():
             cells = raw.frame[header]
-            if name in NUMERIC_ROLES:
-                values, bad = V.parse_number(cells)
-                sink.cells(bad, f"expected a number; left out of the order's {name}", header, cells)
-            else:
-                values, _ = V.parse_text(cells)
+            values = figures(cells, header, name, sink) if name in NUMERIC_ROLES else V.parse_text(cells)[0]
             rows[name] = values.to_numpy()
-        if role == "lines" and ("total" in rows or "price" in rows):
-            # A line is worth its total, else price x quantity (one unit without a quantity), plus its freight.
-            line = rows["total"] if "total" in rows else rows["price"] * (rows["quantity"].fillna(1) if "quantity" in rows else 1)
-            if "total" in rows and "price" in rows:
-                line = line.fillna(rows["price"] * (rows["quantity"].fillna(1) if "quantity" in rows else 1))
-            rows["line_value"] = line + (rows["freight"].fillna(0) if "freight" in rows else 0)
+        if role == "lines":
+            line = line_values(rows, columns, raw.frame, sink)
+            if line is not None:
+                rows["line_value"] = line
         out.problems += sink.problems
         return rows
 
@@ -392,22 +376,68 @@ class _Orders:
                     unmatched_rows=int(stray.sum()), unmatched_ids=len(stray_ids), blank_keys=int(blank.sum()))
 
     def _bring(self, role: str, per_order: pd.DataFrame, out: Prepared) -> None:
-        """Add the folded columns to the orders, named so they map by synonym (a name the file already uses is prefixed)."""
-        if role == "lines":
-            value_free = "value" not in self.own.columns and "value" not in self.spec.columns and not self.paid
-            names = {"item_count": "item_count", "items": "items", "item": "item",
-                     "value": "value" if value_free else "lines_value"}
-        else:
-            names = PAYMENTS_OUT
+        """Add the folded columns to the orders, named so they map by synonym (a name the file already uses is prefixed).
+        The value is kept aside: settle_value decides, order by order, where each order's value comes from."""
+        if "value" in per_order:
+            self.offered[role] = per_order["value"]
+        names = {"item_count": "item_count", "items": "items", "item": "item"} if role == "lines" else PAYMENTS_OUT
         for column, name in names.items():
-            if column not in per_order:
-                continue
-            header = name if not _taken(name, list(self.raw.frame.columns)) else f"{role} {name}"
-            if _taken(header, list(self.raw.frame.columns)):
-                continue
-            self.raw.frame[header] = per_order[column].array
+            if column in per_order:
+                self._add(role, name, per_order[column], out)
+
+    def _add(self, role: str, name: str, values: pd.Series, out: Prepared) -> str | None:
+        headers = list(self.raw.frame.columns)
+        header = name if not taken(name, headers) else f"{role} {name}"
+        if taken(header, headers):
+            return None
+        self.raw.frame[header] = values.array
+        out.brought_in[header] = "joined"
+        return header
+
+    # -- the order value
+
+    def settle_value(self, out: Prepared) -> None:
+        """Each order's value from the first place that has it: the orders file's own cell, its payments' sum, its
+        lines' total (PRECEDENCE). The related values are brought in as payment_value and lines_value either way;
+        `columns: {value: ...}` naming one of them (or null) is the consultant's choice and is left alone."""
+        brought = {role: h for role, values in self.offered.items() if (h := self._add(role, OFFERED_VALUE[role], values, out))}
+        if not brought:
+            return
+        own_header = self.own.columns.get("value")
+        if "value" in self.spec.columns and own_header is None:
+            return
+        frame = self.raw.frame
+        origins: list[tuple[str, pd.Series]] = []
+        if own_header is not None:
+            cells = frame[own_header]
+            own, bad = V.parse_number(cells)
+            filled = int((~V.blank_mask(cells)).sum())
+            if self.own.how.get("value") == "auto" and filled and int(bad.sum()) > filled / 2:
+                own_header = None  # a wrong guess (mostly not numbers): the loader rejects it, the related values stand
+            else:
+                origins.append((FROM_FILE, own))
+        origins += [(role, frame[header].astype("float64")) for role, header in brought.items()]
+        value, origin = first_filled(origins, frame.index)
+        if own_header is not None:
+            if not origin.isin(list(brought)).any():
+                return  # every value the orders have is their own: the file's column stands as it is
+            sink = Sink(self.raw, self.label, self.limits.detailed_problems_per_column)
+            sink.cells(bad, "expected a number; treated as missing (its payments or lines give the value where they have one)",
+                       own_header, cells)
+            out.problems += sink.problems
+            frame[own_header] = value.to_numpy()  # in place: the file's own cells keep their column in every problem
+            out.value_header = own_header
+        elif len(origins) == 1:
+            out.value_header = brought[origins[0][0]]
+        else:
+            header = next((h for h in ("value", "order value") if not taken(h, list(frame.columns))), None)
+            if header is None:
+                return
+            frame[header] = value.to_numpy()
             out.brought_in[header] = "joined"
-            self.paid = self.paid or (role == "payments" and column == "value")
+            out.value_header = header
+        if len(origins) > 1:
+            out.origins, out.value_origin = tuple(label for label, _ in origins), origin
 
     # -- customers
 
@@ -444,8 +474,8 @@ class _Orders:
         for column in lookup.columns:
             if column == related_header:
                 continue
-            header = column if not _taken(column, existing) else f"customers {column}"
-            if _taken(header, existing):
+            header = column if not taken(column, existing) else f"customers {column}"
+            if taken(header, existing):
                 continue
             self.raw.frame[header] = pd.Series(looked[column].array, index=self.raw.frame.index)
             existing.append(header)
@@ -456,68 +486,4 @@ class _Orders:
                                     repeated_keys=int(repeated.nunique())))
 
 
-def _plain(keys: pd.Series) -> pd.Series:
-    """Keys as plain Python strings (None when missing): hashed lookups, not Arrow's element-wise ones."""
-    return pd.Series(keys.astype(object).where(keys.notna(), None).to_numpy(dtype=object), index=keys.index, dtype=object)
-
-
-def _find_roles(roles: dict[str, tuple[str, ...]], named: dict[str, str | None], headers: list[str]) -> dict[str, str]:
-    """Role -> header in a related file: as `columns:` names it, else the first synonym found (each header used once)."""
-    columns = {name: found for name, header in named.items() if header is not None and name in roles
-               and (found := find_header(headers, header)) is not None}
-    used = set(columns.values())
-    for name, synonyms in roles.items():
-        if name in named:
-            continue
-        found = next((h for h in (find_header(headers, s) for s in synonyms) if h and h not in used), None)
-        if found is not None:
-            columns[name] = found
-            used.add(found)
-    return columns
-
-
-def _text_plan(role: str, table: Related) -> Callable[[list[str]], dict[str, str]]:
-    """How the fast reader keeps a related file's columns: every one as exact text (keys keep '00123'), except the
-    amounts and counts a lines or payments table sums, which it types as numbers."""
-    def plan(header: list[str]) -> dict[str, str]:
-        roles = LINE_COLUMNS if role == "lines" else PAYMENT_COLUMNS if role == "payments" else {}
-        numeric = {h for name, h in _find_roles(roles, table.columns, header).items() if name in NUMERIC_ROLES}
-        return {h: "text" for h in header if h not in numeric}
-    return plan
-
-
-def _role_synonyms(role: str) -> tuple[str, ...]:
-    if role == "lines":
-        return tuple(s for synonyms in LINE_COLUMNS.values() for s in synonyms)
-    if role == "payments":
-        return tuple(s for synonyms in PAYMENT_COLUMNS.values() for s in synonyms)
-    return tuple(s for spec in field_specs("orders") if spec.name == "customer_id" for s in spec.synonyms)
-
-
-def _taken(name: str, headers: list[str]) -> bool:
-    key = normalise(name)
-    return any(h == name or normalise(h) == key for h in headers)
-
-
-def _headers(headers: list[str]) -> str:
-    """The header names of a file, never its cells."""
-    shown = ", ".join(repr(h) for h in headers[:MAX_HEADERS_SHOWN]) or "(none)"
-    return shown + (f" and {len(headers) - MAX_HEADERS_SHOWN} more" if len(headers) > MAX_HEADERS_SHOWN else "")
-
-
-class _Sink:
-    """The first problems of each column one by one, the rest counted: as the orders' own cells are reported."""
-
-    def __init__(self, raw: RawTable, file: str, limit: int) -> None:
-        self.raw, self.file, self.limit = raw, file, limit
-        self.problems: list[Problem] = []
-
-    def cells(self, mask: pd.Series, message: str, column: str, values: pd.Series) -> None:
-        positions = mask.to_numpy(dtype=bool).nonzero()[0]
-        for pos in positions[: self.limit]:
-            value = values.iloc[pos]
-            self.problems.append(Problem("value.unreadable", message, Severity.WARNING, self.file, self.raw.sheet,
-                                         self.raw.row_number(int(pos)), column, None if pd.isna(value) else str(value)[:80]))
-        if len(positions) > self.limit:
-            self.problems.append(Problem("value.unreadable", f"{message} (and {len(positions) - self.limit:,} more rows like this)",
-                                         Severity.WARNING, self.file, self.raw.sheet, None, column))
+_ROWS = {"lines": "order-lines (one row per item)", "payments": "payments (one row per payment)", "customers": "customers"}

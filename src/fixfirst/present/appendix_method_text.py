@@ -83,7 +83,7 @@ def signal_rows(result: AuditResult, fmt: Formatter) -> list[tuple[str, str, str
          f"“not”, “never” or “don't” up to {fmt.count(f.negation_window)} words before a cue turns a positive cue negative "
          "and cancels a negative one, so “not happy” counts against and “not bad” counts for nothing. Quoted comments "
          "lose their e-mail addresses (also written as “name at domain dot com”) and phone numbers (as written in "
-         f"{result.engagement.audit.client.country or 'the UK or the US'} or in international form, found with the "
+         f"{result.engagement.audit.client.country or 'the UK or the US'} or in international form, recognised with the "
          "phonenumbers library); order numbers, prices, dates and sizes stay.",
          _target(m.complaint_share, fmt)),
     ]

@@ -192,6 +192,14 @@ def _earliest_failing(tags: pd.Series, journey: Journey, failing: frozenset[str]
 
 
 QUOTE_CANDIDATES = 500  # the best-ranked texts examined for distinct quotes; the rest are weaker anyway
+QUOTE_SHOWN_CHARS = 240  # a quote is trimmed to this (at a word, with "...")
+# A quote is redacted from this much of a comment at most (cut at a space), far beyond what is shown: a hostile
+# 100 kB comment then costs no more than a long one. A contact detail the cut halves lies in the last few hundred
+# characters (an address is at most 320, a phone number 90), which the shown part could reach only if redaction
+# had removed most of what comes before: a cut comment with less than QUOTE_CUT_MARGIN characters left after the
+# shown part is not quoted.
+QUOTE_READ_CHARS = 2_000
+QUOTE_CUT_MARGIN = 500
 
 
 def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> list[str]:
@@ -211,9 +219,15 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
     for examined, text in enumerate(ranked["text"]):
         if examined >= QUOTE_CANDIDATES:
             break
-        cleaned = " ".join(redact(str(text)).split())  # before trimming, so a cut can never leave half a number
-        if len(cleaned) > 240:
-            cleaned = cleaned[:237].rsplit(" ", 1)[0] + "..."
+        # Spaces made single first, so a number split by a line break is read as it is shown (joined); redacted
+        # before trimming, so the trim can never leave half a number.
+        spaced = " ".join(str(text).split())
+        cut = len(spaced) > QUOTE_READ_CHARS
+        cleaned = redact(spaced[:QUOTE_READ_CHARS].rsplit(" ", 1)[0] if cut else spaced)
+        if cut and len(cleaned) < QUOTE_SHOWN_CHARS + QUOTE_CUT_MARGIN:
+            continue
+        if len(cleaned) > QUOTE_SHOWN_CHARS:
+            cleaned = cleaned[:QUOTE_SHOWN_CHARS - 3].rsplit(" ", 1)[0] + "..."
         words = set(re.findall(r"\w+", cleaned.lower()))
         # Several customers often say the same thing; quote different voices, not one voice thrice.
         if any(_jaccard(words, other) > 0.5 for other in chosen):
