@@ -117,7 +117,7 @@ def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
     if spots:
         measured = [w for w in spots if w.money.measured]
         note = (f"lost sales at {len(measured)} of the {len(spots)} weak spots" if measured and len(measured) < len(spots)
-                else "lost sales at the weak spots" if measured else "the data holds no order values or times to price them")
+                else "lost sales at the weak spots" if measured else "the data cannot price these weak spots (the evidence appendix says why)")
         tiles.append(Tile("money-now", fmt.money(d.money_at_stake_per_month) if d.money_at_stake_per_month is not None
                           else "not measurable", "at stake a month now", note))
     c = d.campaign
