@@ -300,6 +300,7 @@ def test_a_number_too_long_for_python_is_a_located_yaml_error(tiny):
     assert code == 1
     [problem] = document["problems"]
     assert f"line {text.count(chr(10)) + 1}, column 4" in problem["message"] and "a value cannot be read" in problem["message"]
+    assert problem["file"].endswith("audit.yaml")
 
 
 def test_checklist_run_refuses_an_answers_file_linked_out(tiny, outside):

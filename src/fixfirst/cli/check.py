@@ -15,6 +15,12 @@ from ..progress import terminal_progress
 from ._common import escape, handles_errors, problems_table, stdout
 
 
+def _named_file(cause: str) -> str | None:
+    """The file a configuration error starts with ("PATH: line 3: ..."), so JSON readers get it as `file` too."""
+    head = cause.split(": ", 1)[0]
+    return head if head != cause and Path(head).suffix in (".yaml", ".yml") else None
+
+
 @handles_errors
 def check(
     engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
@@ -30,7 +36,8 @@ def check(
         if not as_json:
             raise
         # The configuration itself is broken (or missing): JSON readers still get a document saying so, with every problem found.
-        found = exc.problems if isinstance(exc, InputProblems) else [Problem("config.unreadable", f"{exc.cause}; {exc.fix}".rstrip("; "))]
+        found = exc.problems if isinstance(exc, InputProblems) else [
+            Problem("config.unreadable", f"{exc.cause}; {exc.fix}".rstrip("; "), file=_named_file(exc.cause))]
         sys.stdout.write(json.dumps({"ok": False, "sources": [], "problems": [p.to_dict() for p in found]}, indent=2, ensure_ascii=False) + "\n")
         raise typer.Exit(exc.exit_code) from None
     problems = list(result.data.problems)
