@@ -18,9 +18,9 @@ from .fields import field_specs
 from .fields import normalise
 from .mapping import find_header, known_names, map_columns
 from .presets import PRESETS
+from .fold import line_item_hint, repeated_header_problems
 from .keys import customer_key_problems
 from .readers import EXCEL_SUFFIXES, RawTable, read_table
-from .fold import line_item_hint, repeated_header_problems
 from .related import beside, keys_as_text, prepare_orders
 from .tables import IngestResult, SourceTable
 from .validate import validate_rows
