@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))  # the generator and the measures live with the te
 
 from tests.family.generator import BusinessSpec, family, make_business  # noqa: E402
 from tests.family.measure import VERDICTS, record, summarise  # noqa: E402
+import targets  # noqa: E402  (benchmarks/targets.py: this folder is on the path when run as a script)
 
 
 def _warm() -> None:
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     records, wall = run(args.n, args.seed, max(1, args.jobs), args.keep)
     figures = summarise(records)
     print(report(figures, n=args.n, seed=args.seed, jobs=args.jobs, wall=wall, show_failures=args.show_failures))
+    timing = figures["audit_seconds"]
+    if timing:
+        targets.record("accuracy.audit", timing["max"], f"mean {timing['mean']:.2f} s over {args.n} businesses")
     if args.json:
         payload = {"n": args.n, "seed": args.seed, "wall_seconds": round(wall, 2), "figures": figures, "records": records}
         args.json.write_text(json.dumps(payload, indent=1, default=str))

@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+import yaml
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from typer.testing import CliRunner
 
@@ -152,14 +153,26 @@ def test_the_file_reads_like_the_documented_format(answer_file):
     assert "answer: 'no'" in text and "answer: sales only" in text
 
 
-def test_a_note_goes_with_an_answer(answer_file):
-    with pytest.raises(FixfirstError, match="no answer yet"):
-        answer_file.set_note("kpis", "later")
-    answer_file.record("kpis", True)
+def test_a_note_alone_is_saved_but_is_not_an_answer(answer_file):
+    noted = answer_file.set_note("kpis", "ask the finance lead")
+    assert (noted.status, noted.value, noted.given) == ("unanswered", None, False)
+    entry = yaml.safe_load(answer_file.path.read_text())["answers"]["kpis"]
+    assert entry == {"status": "unanswered", "note": "ask the finance lead", "at": entry["at"]}
+    reopened = AnswerFile.open(answer_file.path, CHECKLIST)
+    assert reopened.first_unanswered() == "kpis" and not reopened.complete  # still open: resumes there
+    score = score_checklist(CHECKLIST, reopened)
+    assert (score.answered, score.skipped, score.given, score.flags, score.share_on_track) == (0, 0, 0, 0, None)
+    assert score.sections[0].answered == 0 and score.to_dict()["answered"] == 0
+    answer_file.record("kpis", False)  # answering keeps the note
+    assert AnswerFile.open(answer_file.path, CHECKLIST).answers["kpis"].note == "ask the finance lead"
     answer_file.set_note("kpis", "checked the dashboard")
-    assert AnswerFile.open(answer_file.path, CHECKLIST).answers["kpis"].note == "checked the dashboard"
-    answer_file.record("kpis", False)  # a new answer keeps the note
-    assert AnswerFile.open(answer_file.path, CHECKLIST).answers["kpis"].note == "checked the dashboard"
+    assert AnswerFile.open(answer_file.path, CHECKLIST).answers["kpis"].value is False
+
+
+def test_clearing_the_only_note_of_an_open_item_removes_its_entry(answer_file):
+    answer_file.set_note("weeks", "later")
+    assert answer_file.set_note("weeks", "  ") is None
+    assert "weeks" not in AnswerFile.open(answer_file.path, CHECKLIST).answers
 
 
 def test_record_refuses_a_value_that_does_not_fit_and_keeps_the_file(answer_file):
@@ -195,6 +208,9 @@ BROKEN_FILES = [
     ("an unknown item", "checklist: mini\nversion: 1\nanswers:\n  kpis: no\n  kpi: yes\n", 5, "answers.kpi", "has no item 'kpi'"),
     ("another checklist", "checklist: fulfilment\nversion: 1\nanswers:\n  kpis: no\n", 1, "checklist", "not 'mini'"),
     ("a skipped item with an answer", "checklist: mini\nversion: 1\nanswers:\n  kpis:\n    status: skipped\n    answer: no\n", 6, "answers.kpis.answer", "skipped"),
+    ("a note-only item with an answer", "checklist: mini\nversion: 1\nanswers:\n  kpis:\n    status: unanswered\n    note: ask\n    answer: no\n",
+     7, "answers.kpis.answer", "holds only a note"),
+    ("an unknown status", "checklist: mini\nversion: 1\nanswers:\n  kpis:\n    status: later\n", 5, "answers.kpis.status", "unanswered"),
     ("a key written twice", "checklist: mini\nversion: 1\nanswers:\n  kpis: no\n  kpis: yes\n", 5, "answers.kpis", "twice"),
     ("a missing answer", "checklist: mini\nversion: 1\nanswers:\n  weeks:\n    note: ask\n", 4, "answers.weeks.answer", "missing"),
     ("a bad time", "checklist: mini\nversion: 1\nupdated: yesterday\nanswers: {}\n", 3, "updated", "ISO 8601"),
@@ -233,7 +249,7 @@ def test_a_file_edited_by_hand_during_a_walkthrough_is_not_overwritten(answer_fi
 # -- scoring -----------------------------------------------------------------------------------------------------------
 
 
-def test_scores_by_hand(answer_file):
+def test_flags_and_share_on_track_by_hand(answer_file):
     answer_file.record("kpis", False)      # flagged, weight 3
     answer_file.record("weeks", 4)         # clear, weight 2
     answer_file.record("stock", None)      # n/a: not scored
@@ -241,19 +257,27 @@ def test_scores_by_hand(answer_file):
     answer_file.record("words", "late vans")    # free text: not scored
     score = score_checklist(CHECKLIST, answer_file)
     one, two = score.sections
-    assert one.score == pytest.approx(100 * 2 / 5) and (one.answered, one.total, one.flagged) == (2, 2, 1)
-    assert two.score == pytest.approx(0.0) and (two.answered, two.scored, two.total, two.flagged) == (3, 1, 3, 1)
-    assert score.overall == pytest.approx(100 * 2 / 6)
-    assert [f.item.id for f in score.flagged] == ["kpis", "review"]  # heaviest first
-    assert score.flagged[1].answer_text == "sales only"
-    assert score.to_dict()["flagged"][0]["fix"] == "Share them."
+    assert one.share_on_track == pytest.approx(2 / 5) and (one.answered, one.total, one.flags) == (2, 2, 1)
+    assert two.share_on_track == pytest.approx(0.0) and (two.answered, two.scored, two.total, two.flags) == (3, 1, 3, 1)
+    assert score.share_on_track == pytest.approx(2 / 6) and score.flags == 2
+    assert [f.item.id for f in score.findings] == ["kpis", "review"]  # heaviest first
+    assert score.findings[1].answer_text == "sales only"
+    payload = score.to_dict()
+    assert (payload["flags"], payload["share_on_track"], payload["answered"], payload["scored"], payload["total"],
+            payload["filtered"]) == (2, 0.333, 5, 3, 5, 0)
+    assert payload["sections"][0] == {"id": "one", "title": "One", "flags": 1, "share_on_track": 0.4, "answered": 2,
+                                      "scored": 2, "skipped": 0, "total": 2, "filtered": 0}
+    assert payload["findings"][0]["fix"] == "Share them." and payload["filtered_items"] == []
+    # The old names ran higher-is-better beside report scores that run higher-is-worse: gone from the JSON.
+    assert not {"overall", "flagged", "score"} & (set(payload) | set(payload["sections"][0]))
 
 
-def test_nothing_scored_is_no_score_not_zero(answer_file):
+def test_nothing_scored_is_no_share_not_zero(answer_file):
     answer_file.record("words", "fine")
     answer_file.record("kpis", None, status="skipped")
     score = score_checklist(CHECKLIST, answer_file)
-    assert score.overall is None and all(s.score is None for s in score.sections)
+    assert score.share_on_track is None and all(s.share_on_track is None for s in score.sections)
+    assert score.to_dict()["share_on_track"] is None and score.flags == 0
 
 
 # -- import through the CLI, signals, report ---------------------------------------------------------------------------
@@ -339,8 +363,14 @@ def test_flags_become_signals_on_their_touchpoints(answered_engagement):
     assert any("“no”" in e.text and "Make a capacity check" in e.text for e in delivery.evidence)
     assert signals["checkout"].value == pytest.approx(1.0) and signals["checkout"].n == 1
     payload = json.loads(invoke("score", answered_engagement, "--json").stdout)
-    assert payload["checklists"][0]["id"] == "marketing-ops-alignment"
-    assert {f["item"] for f in payload["checklists"][0]["flagged"]} == {"shared-kpis", "calendar-shared", "capacity-checked", "frontline-briefed"}
+    checklist = payload["checklists"][0]
+    assert checklist["id"] == "marketing-ops-alignment"
+    assert {f["item"] for f in checklist["findings"]} == {"shared-kpis", "calendar-shared", "capacity-checked", "frontline-briefed"}
+    assert checklist["flags"] == 4 and checklist["share_on_track"] == pytest.approx(1 / 11, abs=1e-3)
+    # The tiny journey (checkout, paid, delivery) has none of the touchpoints of stock-for-promoted-items (pick_pack,
+    # fulfilment, product): it is not asked, and counted as filtered.
+    assert checklist["filtered"] == 1 and checklist["total"] == 9
+    assert checklist["filtered_items"] == [{"item": "stock-for-promoted-items", "section": "campaign-planning", "because": "journey"}]
 
 
 def test_the_report_lists_findings_with_their_fixes(answered_engagement):
@@ -354,10 +384,15 @@ def test_the_report_lists_findings_with_their_fixes(answered_engagement):
     assert set(findings) == {"shared-kpis", "calendar-shared", "capacity-checked", "frontline-briefed"}
     assert findings["calendar-shared"].css_first(".answer").text() == "2 weeks"
     assert "four weeks ahead" in findings["calendar-shared"].css_first(".fix").text()
+    headers = [th.text() for th in block.css("table.checklist-sections thead th")]
+    assert headers == ["Section", "Flags", "On track", "Answered"]
     rows = {tr.attributes["data-section"]: [td.text() for td in tr.css("td")] for tr in block.css("table.checklist-sections tbody tr")}
-    assert rows["shared-goals"][1:] == ["0", "1/2", "1"]
+    assert rows["shared-goals"][1:] == ["1", "0%", "1/2"]
     # Scored: calendar-shared (2, flag), capacity-checked (3, flag), post-campaign-review (1, clear), frontline-briefed (2, flag).
-    assert rows["campaign-planning"][1:] == ["13", "4/6", "3"]  # 12.5 rounds half up, as the Formatter writes every figure
+    # stock-for-promoted-items is not asked (the tiny journey has none of its touchpoints): 4 of 5, not of 6.
+    assert rows["campaign-planning"][1:] == ["3", "13%", "4/5"]  # 12.5 rounds half up, as the Formatter writes every figure
+    assert block.css_first(".checklist-headline").text() == "4 flags · 9% on track"
+    assert "5 of 9 questions answered; 4 findings. 1 question of the checklist did not apply" in block.text()
 
 
 def test_check_reports_a_broken_answers_file_and_score_refuses(answered_engagement):
@@ -404,8 +439,6 @@ def test_a_checklist_run_from_a_path_is_kept_with_the_engagement(tmp_path):
     text = (find_checklist("fulfilment").model_dump_json())  # any valid checklist, saved under another file name and id
     data = json.loads(text)
     data["id"] = "our-fulfilment"
-    import yaml
-
     own.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     answers = tmp_path / "answers.yaml"
     answers.write_text("checklist: our-fulfilment\nanswers:\n  dispatch-same-day: 60\n")

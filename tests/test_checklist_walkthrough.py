@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from fixfirst.checklist.answers import AnswerFile, answers_path
 from fixfirst.checklist.model import find_checklist, load_checklist
 from fixfirst.checklist.plain import run_plain
-from fixfirst.checklist.walkthrough import WalkthroughApp
+from fixfirst.checklist.walkthrough import PromptScreen, WalkthroughApp
 from fixfirst.cli import app as cli_app
 from fixfirst.errors import FixfirstError, InputProblems
 
@@ -146,8 +146,8 @@ def test_a_whole_run_by_keys_saves_every_answer_skip_and_note(engagement, checkl
         await pilot.press("left")
         await pilot.press("n")  # "no" on a yes/no question, then on to the next open item
         assert answer_file.answers["has-returns-policy"].value is False and app.walk.item.id == "stock-checks"
-        await pilot.press("9")  # off the scale: the parse error shows in place and nothing is saved
-        assert "not on the scale" in screen_text(app, "#message")
+        await pilot.press("9")  # off the scale: explained in place and nothing is saved
+        assert "9 does not answer this item: press 1 to 5 (1 never; 5 weekly), or a (n/a)." in screen_text(app, "#message")
         assert "stock-checks" not in answer_file.answers and app.walk.item.id == "stock-checks"
         await pilot.press("4")
         assert app.walk.item.id == "lead-time" and app.focused is app.query_one("#typed")
@@ -155,15 +155,16 @@ def test_a_whole_run_by_keys_saves_every_answer_skip_and_note(engagement, checkl
         assert "not a number" in screen_text(app, "#message") and "lead-time" not in answer_file.answers
         await pilot.press("backspace", "backspace", "backspace", "3", "enter")
         assert app.walk.item.id == "carrier"
-        await pilot.press("e", *"own van", "enter")  # a note before the answer is saved at once
+        await pilot.press("e", *"own van", "enter")  # a note before the answer is saved at once, as a note only
         await pilot.pause()
         assert answer_file.answers["carrier"].note == "own van" and app.walk.item.id == "carrier"
+        assert answer_file.answers["carrier"].status == "unanswered" and "still unanswered" in screen_text(app, "#message")
         await pilot.press("3")  # the third choice; the note stays
         assert app.walk.item.id == "biggest-worry"
         await pilot.press(*"rush", "enter")
         assert app.walk.at_summary
         assert app.query_one("#summary").display and "Overall" in screen_text(app, "#summary")
-        await pilot.press("b", "escape", "b")  # back from the summary to the text item, out of its box, back again
+        await pilot.press("left", "shift+tab")  # back from the summary to the text item, and from its box back again
         assert app.walk.item.id == "carrier"
         await pilot.press("s")
         await pilot.press("j", "2", "enter")
@@ -281,7 +282,7 @@ def test_a_complete_file_opens_on_the_summary(engagement, checklist_path):
     async def scenario(pilot):
         assert app.walk.at_summary and app.query_one("#summary").display
         await pilot.press("s", "y")  # nothing to answer on the summary
-        await pilot.press("b")
+        await pilot.press("left")
         assert app.walk.item.id == "biggest-worry"
 
     before = answers_path(engagement, "small-test").read_bytes()
@@ -304,6 +305,158 @@ def test_a_file_changed_by_hand_during_the_run_stops_the_app_and_is_kept(engagem
     assert app.return_code == 1
     assert isinstance(app.failure, FixfirstError) and "changed on disk" in app.failure.cause
     assert path.read_bytes() == edited
+
+
+def test_every_key_means_the_same_on_every_answer_type(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(answer_file.checklist, answer_file)
+
+    async def scenario(pilot):
+        await pilot.press("tab")  # Tab moves on, whatever the item
+        assert app.walk.item.id == "stock-checks" and not answer_file.answers
+        for key in ("n", "y"):  # yes and no on a scale question: explained, nothing saved, no move
+            await pilot.press(key)
+            assert app.walk.item.id == "stock-checks" and not answer_file.answers
+            assert screen_text(app, "#message").startswith(f"{key} does not answer this item: press 1 to 5")
+        await pilot.press("tab", "tab")  # from the number box too: Tab is never typed
+        assert app.walk.item.id == "carrier" and not answer_file.answers
+        await pilot.press("n")  # n never means "next": on a choice question it saves nothing and stays
+        assert app.walk.item.id == "carrier" and not answer_file.answers
+        assert "press the number of a choice: 1 Royal Mail  2 DPD  3 Own van" in screen_text(app, "#message")
+        await pilot.press("shift+tab")
+        assert app.walk.item.id == "lead-time" and app.focused is app.query_one("#typed")
+        await pilot.press("1", "2", "shift+tab")  # moving discards what was typed and saves nothing
+        assert app.walk.item.id == "stock-checks" and not answer_file.answers
+        await pilot.press("shift+tab", "n")  # on a yes/no question n is no
+        assert answer_file.answers["has-returns-policy"].value is False
+
+    drive(app, scenario)
+
+
+@pytest.mark.parametrize("position, keys", [
+    (0, "y/n/a answer  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"),
+    (1, "1-5/a answer  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"),
+    (2, "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  ? help"),
+    (3, "1-3/a answer  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"),
+    (4, "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  F1 help"),
+])
+def test_the_footer_shows_the_keys_of_each_answer_type(engagement, checklist_path, position, keys):
+    answer_file = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(answer_file.checklist, answer_file)
+
+    async def scenario(pilot):
+        for _ in range(position):
+            await pilot.press("tab")
+        assert screen_text(app, "#keys").strip() == keys
+        if app.focused is app.query_one("#typed"):
+            await pilot.press("escape")
+            assert screen_text(app, "#keys").strip() == "i type  a n/a  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"
+
+    drive(app, scenario)
+
+
+def test_the_keys_of_the_app_are_the_keys_documented():
+    from fixfirst.checklist.walkthrough import WALKTHROUGH_HELP
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "checklists.md").read_text()
+    table = doc[doc.index("| key | what it does |"):doc.index("### Plain mode")]
+    shown = {"question_mark": "`?`", "slash": "`/`", "left": "`←`", "right": "`→`", "tab": "`Tab`", "shift+tab": "`Shift+Tab`",
+             "escape": "`Esc`", "enter": "`Enter`", "f1": "`F1`", "ctrl+c": "`Ctrl+C`"}
+    for binding in WalkthroughApp.BINDINGS:
+        for key in binding.key.split(","):
+            assert shown.get(key, "`1`-`9`" if key.isdigit() else f"`{key}`") in table, key
+    for words in ("y n", "a", "→ or Tab", "← or S-Tab", "? or F1", "Ctrl+C"):
+        assert words in WALKTHROUGH_HELP
+
+
+def test_question_mark_opens_the_help_from_every_field(engagement, checklist_path):
+    from fixfirst.checklist.walkthrough import HelpScreen
+
+    answer_file = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(answer_file.checklist, answer_file)
+
+    async def help_opens(pilot, key="question_mark") -> bool:
+        await pilot.press(key)
+        await pilot.pause()
+        opened = isinstance(app.screen, HelpScreen)
+        if opened:
+            assert "Ctrl+C" in screen_text(app, "#help-text")
+            await pilot.press(key)  # the same key closes it
+            await pilot.pause()
+            assert not isinstance(app.screen, HelpScreen)
+        return opened
+
+    async def scenario(pilot):
+        assert await help_opens(pilot)  # a yes/no question
+        await pilot.press("tab", "tab")
+        assert app.walk.item.id == "lead-time"
+        await pilot.press("1", "2")
+        assert await help_opens(pilot)  # a number box: help, and no question mark typed into the number
+        assert app.query_one("#typed").value == "12" and app.focused is app.query_one("#typed")
+        await pilot.press("enter")
+        assert answer_file.answers["lead-time"].value == 12
+        await pilot.press("tab")
+        assert app.walk.item.id == "biggest-worry"
+        assert await help_opens(pilot)  # an empty text box
+        await pilot.press(*"why")
+        assert not await help_opens(pilot)  # in a text being typed, ? is a character
+        assert app.query_one("#typed").value == "why?"
+        assert await help_opens(pilot, "f1")  # F1 is the help everywhere
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        assert await help_opens(pilot)  # the empty note box
+        assert isinstance(app.screen, PromptScreen)
+
+    drive(app, scenario)
+
+
+def test_a_note_on_an_open_item_is_a_note_not_an_answer(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(answer_file.checklist, answer_file)
+
+    async def scenario(pilot):
+        await pilot.press("e", *"ask the web agency", "enter")
+        await pilot.pause()
+        assert app.walk.item.id == "has-returns-policy"  # the note does not move on
+        assert "still unanswered" in screen_text(app, "#message")
+        assert "Current answer: not answered yet" in screen_text(app, "#current")
+        assert "Note: ask the web agency" in screen_text(app, "#current")
+        assert "0/5 given · 0 flags" in screen_text(app, "#title-bar")
+        assert "0/2" in screen_text(app, "#sections")
+        await pilot.press("tab", "2", "4", "enter", "1", "x", "enter")  # the rest answered: back to the item with only a note
+        assert app.walk.item.id == "has-returns-policy" and "4/5 given" in screen_text(app, "#title-bar")
+        await pilot.press("y")
+        assert app.walk.at_summary
+
+    drive(app, scenario)
+    entry = saved_entries(engagement)["has-returns-policy"]
+    assert entry["answer"] == "yes" and entry["note"] == "ask the web agency"
+
+
+def test_ctrl_c_saves_and_quits_with_130_from_anywhere(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(answer_file.checklist, answer_file)
+    path = answers_path(engagement, "small-test")
+
+    async def scenario(pilot):
+        await pilot.press("y", "4")
+        await pilot.press("1", "2", "ctrl+c")  # in the number box, with an answer half typed
+
+    drive(app, scenario)
+    assert app.return_code == 130 and app.failure is None
+    assert {item: entry["answer"] for item, entry in saved_entries(engagement).items()} == {"has-returns-policy": "yes", "stock-checks": 4}
+    assert open_answers(engagement, checklist_path).first_unanswered() == "lead-time"  # the file validates
+    assert not list(path.parent.glob(".*.tmp"))
+
+    reopened = open_answers(engagement, checklist_path)
+    app = WalkthroughApp(reopened.checklist, reopened)
+
+    async def in_a_dialog(pilot):
+        await pilot.press("e", *"half a note", "ctrl+c")
+
+    drive(app, in_a_dialog)
+    assert app.return_code == 130
+    assert "lead-time" not in saved_entries(engagement)  # a note not yet saved with Enter is not kept
 
 
 # -- the plain line mode --------------------------------------------------------------------------------------------
@@ -362,6 +515,52 @@ def test_cli_without_a_terminal_falls_back_to_the_line_mode(engagement, checklis
     assert "not a terminal" in result.stderr
     assert "Question: Is the returns policy shown before checkout?" in result.stdout
     assert saved_entries(engagement)["has-returns-policy"]["answer"] == "yes"
+
+
+def test_plain_mode_note_on_an_open_item_stays_unanswered(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    output = io.StringIO()
+    run_plain(answer_file.checklist, answer_file, io.StringIO("note ask the web agency\nsummary\nquit\n"), output)
+    shown = output.getvalue()
+    assert "Note saved; the item is still unanswered (a note is not an answer)." in shown
+    assert "0 of 5 items have an answer or were skipped." in shown
+    assert "Overall: 0 flags (answers that raise a problem; fewer is better), on track nothing scored yet" in shown
+    assert saved_entries(engagement)["has-returns-policy"]["status"] == "unanswered"
+    resumed = io.StringIO()
+    reopened = open_answers(engagement, checklist_path)
+    run_plain(reopened.checklist, reopened, io.StringIO(""), resumed)
+    assert "0 already answered or skipped" in resumed.getvalue()
+    assert "Item 1 of 5, id has-returns-policy." in resumed.getvalue() and "Note: ask the web agency" in resumed.getvalue()
+
+
+class InterruptedInput(io.StringIO):
+    """Typed lines, then Ctrl+C while waiting for the next one."""
+
+    def readline(self, *args):
+        line = super().readline(*args)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_plain_mode_ctrl_c_keeps_the_answers_and_returns_130(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    output = io.StringIO()
+    assert run_plain(answer_file.checklist, answer_file, InterruptedInput("y\n4\n"), output) == 130
+    assert (f"Interrupted. 2 of 5 items have an answer or were skipped, saved in {answers_path(engagement, 'small-test')}."
+            in output.getvalue())
+    reopened = open_answers(engagement, checklist_path)
+    assert reopened.first_unanswered() == "lead-time" and reopened.answers["stock-checks"].value == 4
+
+
+def test_plain_mode_question_mark_is_the_help_on_a_number_question(engagement, checklist_path):
+    answer_file = open_answers(engagement, checklist_path)
+    answer_file.record("has-returns-policy", True)
+    answer_file.record("stock-checks", 3)
+    output = io.StringIO()
+    run_plain(answer_file.checklist, answer_file, io.StringIO("?\n"), output)
+    assert "Item 3 of 5, id lead-time." in output.getvalue() and "help or ?     this help" in output.getvalue()
+    assert "lead-time" not in saved_entries(engagement)
 
 
 # -- crash safety: SIGKILL midway, then resume --------------------------------------------------------------------
@@ -457,6 +656,45 @@ def test_sigkill_of_the_textual_app_loses_no_answer_given(engagement, checklist_
     resumed = WalkthroughApp(reopened.checklist, reopened)
     assert resumed.walk.item.id == "carrier"
     assert answers_on_disk(engagement) == before_kill
+
+
+def test_sigint_in_plain_mode_exits_130_with_the_file_whole(engagement, checklist_path):
+    command = [*CLI, "checklist", "run", str(checklist_path), str(engagement), "--plain"]
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        for count, answer in enumerate(["y", "2"], 1):
+            process.stdin.write(f"{answer}\n".encode())
+            process.stdin.flush()
+            wait_until(lambda count=count: len(answers_on_disk(engagement)) == count, f"{count} saved answer(s)")
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=WAIT_SECONDS)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 130, err.decode()
+    assert "Interrupted. 2 of 5 items have an answer or were skipped" in out.decode()
+    assert b"Traceback" not in err
+    reopened = open_answers(engagement, checklist_path)  # the file validates
+    assert [reopened.answers[i].value for i in ITEM_IDS[:2]] == [True, 2] and reopened.first_unanswered() == "lead-time"
+
+
+@needs_pty
+def test_ctrl_c_in_the_terminal_app_exits_130_with_the_file_whole(engagement, checklist_path):
+    terminal = TerminalProcess([*CLI, "checklist", "run", str(checklist_path), str(engagement)])
+    try:
+        wait_until(lambda: b"has-returns-policy" in terminal.screen, "the first question", terminal.read_available)
+        for count, keys in enumerate(["n", "5"], 1):
+            terminal.type(keys)
+            wait_until(lambda count=count: len(answers_on_disk(engagement)) == count, f"{count} saved answer(s)", terminal.read_available)
+        terminal.type("7\x03")  # a number half typed, then Ctrl+C (the terminal is raw: it arrives as a key)
+        wait_until(lambda: terminal.process.poll() is not None, "the app to stop", terminal.read_available)
+        terminal.read_available()
+    finally:
+        terminal.close()
+    assert terminal.process.returncode == 130
+    assert "every answer given is saved" in terminal.screen.decode(errors="replace")
+    reopened = open_answers(engagement, checklist_path)
+    assert [reopened.answers[i].value for i in ITEM_IDS[:2]] == [False, 5] and reopened.first_unanswered() == "lead-time"
 
 
 # -- broken answers files: a located error, exit 1, the file left as it was ----------------------------------------

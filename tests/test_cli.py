@@ -218,3 +218,157 @@ def test_check_json_reports_an_unreadable_configuration_file_as_a_document(tmp_p
     assert payload["problems"][0]["code"] == "config.unreadable" and "invalid YAML" in payload["problems"][0]["message"]
     plain = invoke("check", str(folder))
     assert plain.exit_code == 1 and "invalid YAML" in plain.output
+
+
+# ---------------------------------------------------------------------------------------------------- --help
+
+def _every_command_path():
+    """["score"], ["checklist", "run"], ...: every command and group, and the root ([])."""
+    import typer
+
+    def walk(group, prefix):
+        yield prefix
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from walk(command, [*prefix, name])
+            else:
+                yield [*prefix, name]
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+@pytest.mark.parametrize("path", _every_command_path(), ids=lambda p: " ".join(p) or "fixfirst")
+def test_help_shows_no_value_type_beside_a_flag_and_fits_80_columns(path):
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, [*path, "--help"], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    assert "--help" in result.output and "Show this message and exit." in result.output
+    assert "<bool>" not in result.output
+    assert [line for line in result.output.splitlines() if len(line) > 80] == []
+
+
+def test_help_names_values_as_the_readme_does():
+    runner = CliRunner(env={"COLUMNS": "100"})
+    score = runner.invoke(app, ["score", "--help"]).output
+    assert "fixfirst score [OPTIONS] {ENGAGEMENT}" in score or "fixfirst score [OPTIONS] ENGAGEMENT" in score
+    assert "--snapshot" in score and "--no-snapshot" in score
+    assert "PERCENT" in runner.invoke(app, ["capacity", "--help"]).output
+    compare = runner.invoke(app, ["compare", "--help"]).output
+    assert "SNAPSHOT|DATE" in compare and "DATE" in compare
+    assert "NAME" in runner.invoke(app, ["init", "--help"]).output and "PATH" in runner.invoke(app, ["report", "--help"]).output
+
+
+def test_a_flag_given_a_value_is_still_a_usage_error_naming_the_flag(sample_dir):
+    result = invoke("score", sample_dir, "--json=yes")
+    assert result.exit_code == 2
+    assert "Option '--json' does not take a value." in result.output
+
+
+# ---------------------------------------------------------------------------------------------------- score at 80 columns
+
+def test_score_at_80_columns_puts_each_why_whole_under_its_row(sample_dir, sample_audit):
+    from fixfirst.present import figures, formatter_for
+    from fixfirst.present.weak_spots import build as weak_spots_view
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["score", str(sample_dir)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if len(line) > 80] == []
+    assert [line for line in lines if line != line.rstrip()] == []  # no trailing spaces to paste into an e-mail
+    assert lines[0] == "Juniper & Lark: weak spots, ranked by money at stake a month (GBP)"
+    assert lines[1] == "#  touchpoint         at stake/month  score  confidence"
+    fmt = formatter_for(sample_audit.engagement.audit.client)
+    causes = {c.touchpoint_id: c.cause for c in weak_spots_view(sample_audit, fmt).cards}
+    spots = sample_audit.ranking.weak_spots
+    assert len(spots) == 3
+    rows = [lines.index(next(line for line in lines if line.startswith(f"{s.rank}  {s.touchpoint.name} "))) for s in spots]
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("Verdict: FIX FIRST"))
+    assert rows == sorted(rows) and rows[0] == 2
+    for spot, row, end in zip(spots, rows, [*rows[1:], verdict]):
+        assert lines[row].split()[-2:] == [figures.spot_score(spot, fmt), spot.confidence]
+        assert figures.spot_money(spot, fmt) in lines[row]
+        # The why: every line from the row to the next, indented under the name, reads as the whole sentence.
+        why = lines[row + 1:end]
+        assert why and all(line.startswith("   ") and line[3] != " " for line in why)
+        assert " ".join(" ".join(why).split()) == " ".join(causes[spot.touchpoint.id].split())
+    assert lines[rows[0]] == "1  Checkout                  £10,852     62  high"  # the money in the client's currency
+
+
+def test_score_fits_a_narrow_terminal_too(sample_dir):
+    result = CliRunner(env={"COLUMNS": "50"}).invoke(app, ["score", str(sample_dir), "--no-snapshot"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if len(line) > 50] == []
+    assert "   picking" in result.stdout.splitlines()  # "Stock and picking" wraps inside its column
+
+
+def test_score_lists_the_first_three_actions_and_counts_the_rest(sample_dir, sample_audit):
+    from fixfirst.present import formatter_for
+    from fixfirst.present.plan import build as plan_view
+
+    plan = plan_view(sample_audit, formatter_for(sample_audit.engagement.audit.client))
+    actions = [a for phase in plan.phases for a in phase.actions]
+    assert len(actions) == 11
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["score", str(sample_dir)])
+    text = result.stdout
+    for a in actions[:3]:
+        assert f"{a.number}. {a.title.split()[0]}" in text
+    assert "  and 8 more: all 11 are in the report's fix plan (fixfirst report)" in text.splitlines()
+    assert f"{actions[3].number}. " not in text.split("Fix plan:")[1]
+
+
+def test_score_writes_money_in_the_clients_currency(tmp_path):
+    folder = write_tiny_engagement(tmp_path / "euro", late_every=3, checkout_drop_every=2)
+    audit = (folder / "audit.yaml").read_text()
+    (folder / "audit.yaml").write_text(audit.replace('  name: "Tiny Test Shop"\n', '  name: "Tiny Test Shop"\n  currency: EUR\n', 1))
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, ["score", str(folder), "--no-snapshot"])
+    assert result.exit_code == 0, result.output
+    assert "ranked by money at stake a month (EUR)" in result.stdout
+    assert "€" in result.stdout and "£" not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------- the test commands
+
+def test_every_test_named_slow_exists():
+    """tests/conftest.py marks tests slow by name: a renamed test would silently rejoin `make test-fast`."""
+    import ast
+    from pathlib import Path
+
+    from . import conftest
+
+    here = Path(__file__).parent
+    for name in conftest.SLOW_FILES:
+        assert (here / name).is_file(), name
+    for entry in conftest.SLOW_TESTS:
+        file, test = entry.split("::")
+        tree = ast.parse((here / file).read_text())
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        assert test in defined, entry
+
+
+def test_skips_are_summed_up_one_line_per_reason(request):
+    from types import SimpleNamespace
+
+    from . import conftest
+
+    class Reporter:
+        def __init__(self, skipped):
+            self.stats = {"skipped": skipped}
+            self.lines = []
+
+        def section(self, title, sep):
+            self.lines.append(f"-- {title}")
+
+        def line(self, text):
+            self.lines.append(text)
+
+    missing = "needs the public data sets in ../shared/data (see README, Testing with real data); absent in this checkout"
+    skipped = [SimpleNamespace(longrepr=("tests/test_shared_data.py", n, f"Skipped: {missing}")) for n in range(29)]
+    skipped.append(SimpleNamespace(longrepr=("tests/test_checklist_walkthrough.py", 9, "Skipped: needs a POSIX pseudo-terminal")))
+    reporter = Reporter(skipped)
+    conftest.pytest_terminal_summary(reporter, 0, request.config)
+    assert reporter.lines == ["-- skipped", f"29 skipped: {missing}", "1 skipped: needs a POSIX pseudo-terminal"]
+    quiet = Reporter([])
+    conftest.pytest_terminal_summary(quiet, 0, request.config)
+    assert quiet.lines == []
+    # pytest's own line per skipped test (-rs, or -ra) is off by default.
+    report_chars = "".join(opt[2:] for opt in request.config.getini("addopts") if opt.startswith("-r"))
+    assert report_chars and "s" not in report_chars and "a" not in report_chars

@@ -268,7 +268,7 @@ def test_helpdesk_waits_across_clock_changes_are_exact():
 
     path = SHARED_DATA / "event-logs" / "helpdesk.csv"
     if not path.is_file():
-        pytest.skip("needs ../shared/data/event-logs/helpdesk.csv (public pm4py test log); absent in this checkout")
+        pytest.skip(f"needs {path} from the public data sets (see README, Testing with real data); absent in this checkout")
     table, _ = load_source(SourceSpec(kind="events", file="helpdesk.csv"), path, Ingest(), [], "Europe/Rome")
     log, *_ = order_events(table.frame)
     same = ~log.first[1:]

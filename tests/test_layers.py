@@ -24,7 +24,8 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_only_presentation_report_and_cli_import_the_presentation_layer():
-    allowed = ("present", "report", "history", "cli")  # history keeps the score JSON the presentation layer writes
+    # history keeps the score JSON the presentation layer writes; api.py is the front door above report (cli > api > report)
+    allowed = ("present", "report", "history", "cli", "api.py")
     offenders = []
     for path in SRC.rglob("*.py"):
         layer = path.relative_to(SRC).parts[0]

@@ -326,7 +326,7 @@ OLIST_FILES = ("olist_orders_dataset.csv", "olist_order_items_dataset.csv", "oli
 def olist(tmp_path):
     missing = [f for f in OLIST_FILES if not (OLIST / f).is_file()]
     if missing:
-        pytest.skip(f"Olist sample tables not found in {OLIST} ({', '.join(missing)})")
+        pytest.skip(f"needs the Olist tables in {OLIST} ({', '.join(missing)}; see README, Testing with real data); absent in this checkout")
     folder = tmp_path / "olist"
     folder.mkdir()
     for name in OLIST_FILES:

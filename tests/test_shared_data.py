@@ -24,13 +24,13 @@ from fixfirst.signals.feedback_agreement import binary_agreement, tag_agreement
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"shared real-world data not found at {DATA} (a checkout outside the workplace)")
+pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"needs the public data sets in {DATA} (see README, Testing with real data); absent in this checkout")
 
 
 def shared(relative: str) -> Path:
     path = DATA / relative
     if not path.is_file():
-        pytest.skip(f"shared data file {relative} is missing from {DATA}")
+        pytest.skip(f"needs {relative} from the public data sets in {DATA} (see README, Testing with real data); absent in this checkout")
     return path
 
 

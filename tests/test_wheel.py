@@ -35,7 +35,8 @@ def test_wheel_carries_templates_checklists_and_samples(wheel):
                      "fixfirst/_bundled/samples/juniper-lark/orders.xlsx", "fixfirst/_bundled/samples/generate.py",
                      "fixfirst/_bundled/checklists/marketing-ops-alignment.yaml", "fixfirst/_bundled/checklists/fulfilment.yaml",
                      "fixfirst/_bundled/templates/report/_partials/fix_plan.html", "fixfirst/scoring/playbook.yaml",
-                     "fixfirst/signals/lexicons/en.yaml", "fixfirst/signals/lexicons/pt.yaml", "fixfirst/signals/benchmarks.yaml"):
+                     "fixfirst/signals/lexicons/en.yaml", "fixfirst/signals/lexicons/pt.yaml", "fixfirst/signals/benchmarks.yaml",
+                     "fixfirst/py.typed", "fixfirst/api.py", "fixfirst/memory.py"):
         assert required in names, required
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pdf")]
 
@@ -60,3 +61,25 @@ def test_installed_wheel_runs_the_demo_from_another_folder(wheel, tmp_path):
     listed = _run([venv / "bin" / "fixfirst", "checklist", "list"], cwd=work)
     assert listed.returncode == 0 and "fulfilment" in listed.stdout, listed.stdout + listed.stderr
     assert "Fix plan" in text
+
+
+@pytest.mark.slow
+def test_installed_wheel_is_a_typed_library(wheel, tmp_path):
+    """The issue's "done when": `import fixfirst; a = fixfirst.audit("samples/juniper-lark"); a.verdict` in a fresh
+    virtual environment (from a checkout's top, where that folder is), and a type checker sees its types (py.typed)."""
+    mypy = pytest.importorskip("mypy.api", reason="mypy checks the installed wheel's types: pip install mypy")
+    venv = tmp_path / "venv"
+    assert _run([sys.executable, "-m", "venv", venv], cwd=tmp_path).returncode == 0
+    installed = _run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], cwd=tmp_path)
+    assert installed.returncode == 0, installed.stderr[-3000:]
+    code = 'import fixfirst; a = fixfirst.audit("samples/juniper-lark"); print(a.verdict); print(fixfirst.__file__)'
+    ran = _run([venv / "bin" / "python", "-c", code], cwd=ROOT)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    verdict, where = ran.stdout.splitlines()[-2:]
+    assert verdict == "FIX FIRST" and "site-packages" in where
+    snippet = tmp_path / "use.py"
+    snippet.write_text('import fixfirst\na = fixfirst.audit("samples/juniper-lark")\nreveal_type(a.verdict)\nreveal_type(a.weak_spots)\n')
+    out, err, status = mypy.run(["--python-executable", str(venv / "bin" / "python"), "--no-incremental", str(snippet)])
+    assert status == 0, out + err
+    assert "Literal['FIX FIRST'] | Literal['MARKET WITH LIMITS'] | Literal['READY TO MARKET'] | Literal['NOT ENOUGH DATA']" in out
+    assert "list[fixfirst.scoring.weak_spots.WeakSpot]" in out

@@ -5,8 +5,10 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -324,7 +326,8 @@ class Audit(_Strict):
             from .signals.calendar import public_holidays
 
             try:
-                public_holidays(self.client.country, self.promise.region, [2026])
+                # Any year proves the calendar exists; this year's keeps the check meaningful wherever it runs.
+                public_holidays(self.client.country, self.promise.region, [dt.date.today().year])
             except NotImplementedError:
                 where = f"{self.client.country}" + (f" / region {self.promise.region}" if self.promise.region else "")
                 raise ValueError(f"no public-holiday calendar for {where}; correct client.country or promise.region, "
@@ -341,6 +344,9 @@ class Audit(_Strict):
 
 class Engagement:
     """An engagement folder on disk, with its audit.yaml loaded and its paths resolved."""
+
+    # Sources given as DataFrames instead of files, by their label (an in-memory engagement, fixfirst.memory).
+    frames: Mapping[str, Any] = MappingProxyType({})
 
     def __init__(self, folder: Path, audit: Audit, settings: Settings) -> None:
         self.folder = folder

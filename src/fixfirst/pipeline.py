@@ -60,7 +60,7 @@ def check_engagement(folder, progress: Progress | None = None) -> CheckResult:
     progress.start(len(engagement.audit.sources) + AUDIT_STAGES)
     data = ingest(engagement, journey, progress)
     # Checklist answers are evidence like any source: a broken answers file is a located error here too.
-    data.problems.extend(checklist_problems(engagement.folder, journey))
+    data.problems.extend(checklist_problems(engagement.folder, journey, business_type=engagement.audit.client.business_type))
     # The edited action register is an input like any other: a bad cell is a located problem here, not later.
     data.problems.extend(_register_problems(engagement))
     return CheckResult(engagement, journey, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -17,7 +18,9 @@ from .model import AnswerValue, Checklist
 
 ANSWERS_FOLDER = "answers"
 FORMAT_VERSION = 1
-AnswerStatus = Literal["answered", "skipped"]
+# answered (n/a included), skipped (given without an answer), or unanswered: an item that holds only a note.
+AnswerStatus = Literal["answered", "skipped", "unanswered"]
+STATUSES = ("answered", "skipped", "unanswered")
 HEADER_FIELDS = ("checklist", "version", "started", "updated", "answers")
 ENTRY_FIELDS = ("answer", "status", "note", "at")
 FILE_COMMENT = (
@@ -38,7 +41,8 @@ def answers_path(engagement_folder: Path, checklist_id: str) -> Path:
 
 @dataclass(frozen=True)
 class Answer:
-    """What was said for one item. n/a is an answer with value None; a skipped item is given but not answered."""
+    """What was said for one item. n/a is an answer with value None; a skipped item is given but not answered; an
+    unanswered one holds only a note (a note is never an answer)."""
 
     item_id: str
     value: AnswerValue
@@ -49,6 +53,16 @@ class Answer:
     @property
     def not_applicable(self) -> bool:
         return self.status == "answered" and self.value is None
+
+    @property
+    def given(self) -> bool:
+        """Answered (n/a included) or skipped: what progress counts. A note alone leaves the item open."""
+        return self.status != "unanswered"
+
+
+def is_open(answer: Answer | None) -> bool:
+    """Nothing given for the item yet: no entry, or an entry with only a note."""
+    return answer is None or not answer.given
 
 
 class AnswerFile:
@@ -84,7 +98,7 @@ class AnswerFile:
         """Record (or replace) the answer to `item_id` and save it before returning."""
         item = self.checklist.item(item_id)
         if status not in ("answered", "skipped"):
-            raise ValueError(f"status must be 'answered' or 'skipped', not {status!r}")
+            raise ValueError(f"status must be 'answered' or 'skipped', not {status!r}; a note alone goes through set_note()")
         value = None if status == "skipped" else item.check_value(value)
         previous = self.answers.get(item_id)
         kept_note = note if note is not None else (previous.note if previous else "")
@@ -92,13 +106,20 @@ class AnswerFile:
         self._change({item_id: answer})
         return answer
 
-    def set_note(self, item_id: str, note: str) -> Answer:
-        """Attach a note to an item already answered (or skipped), and save."""
+    def set_note(self, item_id: str, note: str) -> Answer | None:
+        """Attach a note to an item and save. On an item with nothing given the note is kept on its own (status
+        unanswered): the item stays open. Clearing the only note of an open item removes its entry (None)."""
         self.checklist.item(item_id)
         previous = self.answers.get(item_id)
-        if previous is None:
-            raise FixfirstError(f"item {item_id!r} has no answer yet; a note goes with an answer", "answer or skip the item first, or pass note= to record()")
-        answer = replace(previous, note=note.strip())
+        text = note.strip()
+        if previous is None or not previous.given:
+            if not text:
+                if previous is not None:
+                    self._change({item_id: None})
+                return None
+            answer = Answer(item_id, None, "unanswered", text, utc_now())
+        else:
+            answer = replace(previous, note=text)
         self._change({item_id: answer})
         return answer
 
@@ -108,9 +129,14 @@ class AnswerFile:
             self.checklist.item(item_id)
         self._change(answers)
 
-    def _change(self, changed: dict[str, Answer]) -> None:
+    def _change(self, changed: Mapping[str, Answer | None]) -> None:
+        """Apply the changes (None removes an entry) and save; on any failure memory goes back to what the disk holds."""
         before = dict(self.answers), self.started, self.updated
-        self.answers.update(changed)
+        for item_id, answer in changed.items():
+            if answer is None:
+                self.answers.pop(item_id, None)
+            else:
+                self.answers[item_id] = answer
         try:
             self.save()
         except BaseException:
@@ -121,10 +147,11 @@ class AnswerFile:
     # -- reading -------------------------------------------------------------------------------------------------
 
     def first_unanswered(self, checklist: Checklist | None = None) -> str | None:
-        """The resume point: the first item, in checklist order, with nothing recorded (a skip counts as given)."""
-        for _, item in (checklist or self.checklist).items():
-            if item.id not in self.answers:
-                return item.id
+        """The resume point: the first item, in checklist order, with nothing given (a skip counts as given, a note
+        alone does not)."""
+        for item_id in (checklist or self.checklist).item_ids:
+            if is_open(self.answers.get(item_id)):
+                return item_id
         return None
 
     def get(self, item_id: str) -> Answer | None:
@@ -161,8 +188,9 @@ class AnswerFile:
     def to_yaml(self) -> str:
         entries: dict[str, Any] = {}
         for item in self.checklist.item_ids:  # checklist order keeps the file readable next to the questions
-            if item in self.answers:
-                entries[item] = _entry(self.answers[item])
+            answer = self.answers.get(item)
+            if answer is not None and (answer.given or answer.note):  # an open item without a note is not worth a line
+                entries[item] = _entry(answer)
         document = {"checklist": self.checklist_id, "version": FORMAT_VERSION, "started": self.started,
                     "updated": self.updated, "answers": entries}
         return FILE_COMMENT + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
@@ -170,8 +198,8 @@ class AnswerFile:
 
 def _entry(answer: Answer) -> dict[str, Any]:
     entry: dict[str, Any] = {}
-    if answer.status == "skipped":
-        entry["status"] = "skipped"
+    if answer.status != "answered":
+        entry["status"] = answer.status
     elif answer.value is None:
         entry["answer"] = "n/a"
     elif isinstance(answer.value, bool):
@@ -300,7 +328,7 @@ def parse_answers(raw: bytes, path: Path, checklist: Checklist, *, require_heade
     known = set(checklist.item_ids)
     for key, entry in raw_answers.items():
         item_id = str(key)
-        lines = entry_lines.get(item_id, {"": top_lines.get("answers")})
+        lines: dict[str, int | None] = dict(entry_lines.get(item_id, {"": top_lines.get("answers")}))
         field = f"answers.{item_id}"
         if item_id not in known:
             problems.append(_problem(path, lines[""], field, "answers.unknown_item",
@@ -328,24 +356,31 @@ def _entry_answer(checklist: Checklist, item_id: str, entry: Any, path: Path, li
     problems = [_problem(path, line_of(str(key)), f"{field}.{key}", "answers.unknown_field", f"unknown field; an answer has {', '.join(ENTRY_FIELDS)}")
                 for key in entry if key not in ENTRY_FIELDS]
     status = entry.get("status", "answered")
-    if status not in ("answered", "skipped"):
-        problems.append(_problem(path, line_of("status"), f"{field}.status", "answers.bad_status", "status must be answered or skipped", status))
+    if status not in STATUSES:
+        problems.append(_problem(path, line_of("status"), f"{field}.status", "answers.bad_status",
+                                 "status must be answered, skipped or unanswered (a note without an answer)", status))
         return None, problems
     note = entry.get("note") or ""
     if not isinstance(note, str):
         note = str(note)
     at = entry.get("at")
-    stamp = _iso_time(at) if at is not None else utc_now()
-    if stamp is None:
+    parsed = _iso_time(at) if at is not None else utc_now()
+    if parsed is None:
         problems.append(_problem(path, line_of("at"), f"{field}.at", "answers.bad_time", "at is not an ISO 8601 time such as 2026-03-01T10:00:00Z", at))
+    stamp = parsed or ""  # only used when there is no problem, so never empty then
     if status == "skipped":
         if entry.get("answer") is not None:
             problems.append(_problem(path, line_of("answer"), f"{field}.answer", "answers.skipped_with_answer",
                                      "a skipped item has no answer; remove the answer or the status: skipped line"))
         return (None if problems else Answer(item_id, None, "skipped", note, stamp)), problems
+    if status == "unanswered":
+        if entry.get("answer") is not None:
+            problems.append(_problem(path, line_of("answer"), f"{field}.answer", "answers.unanswered_with_answer",
+                                     "an unanswered item holds only a note; remove the answer or the status: unanswered line"))
+        return (None if problems else Answer(item_id, None, "unanswered", note, stamp)), problems
     if "answer" not in entry or entry["answer"] is None:
         problems.append(_problem(path, line_of("answer"), f"{field}.answer", "answers.missing",
-                                 "the answer is missing; write n/a if the question does not apply, or status: skipped"))
+                                 "the answer is missing; write n/a if the question does not apply, status: skipped, or status: unanswered to keep only the note"))
         return None, problems
     try:
         value = item.check_value(entry["answer"])

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from ..engagement import BusinessType
 from ..errors import FixfirstError, InputProblems, Problem
 from ..yamlfile import load_yaml, validation_problems
 
@@ -26,6 +27,8 @@ AnswerType = Literal["yes_no", "scale_1_5", "number", "choice", "text"]
 AnswerValue = bool | int | float | str | None
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+# The client.business_type values an item may be written for; unknown is asked every question, so it is not one.
+ITEM_BUSINESS_TYPES: tuple[str, ...] = tuple(t for t in BusinessType.__args__ if t != "unknown")  # type: ignore[attr-defined]
 # Every way a consultant may type "this question does not apply here".
 NOT_APPLICABLE = ("na", "n/a", "n.a.", "not applicable")
 YES_WORDS = ("y", "yes", "true")
@@ -51,7 +54,7 @@ class FlagRule:
             return self.not_applicable
         if self.not_applicable:
             return False
-        if self.op is not None:
+        if self.op is not None and self.number is not None:
             return not isinstance(value, (bool, str)) and COMPARISONS[self.op](float(value), self.number)
         return value == self.match if isinstance(self.match, bool) else str(value).casefold() == str(self.match).casefold()
 
@@ -105,7 +108,9 @@ class ChecklistItem(_Strict):
     scale: dict[int, str] | None = Field(default=None, description="Labels of some points of a 1-5 scale, e.g. {1: never, 5: always}.")
     weight: float = Field(gt=0, le=10, description="How much the item counts in its section's score.")
     flag_when: list[str] = Field(default_factory=list, description="Answers that raise a flag.")
-    touchpoints: list[str] = Field(min_length=1, description="Journey touchpoint ids the item concerns.")
+    touchpoints: list[str] = Field(min_length=1, description="Journey touchpoint ids (or step kinds) the item concerns.")
+    business_types: list[str] = Field(
+        default_factory=list, description="The client.business_type values the question is written for; empty: every business.")
     fix: str = Field(min_length=5, max_length=600)
     evidence: str = Field(min_length=5, max_length=400, description="What to ask the owner to show.")
 
@@ -168,6 +173,18 @@ class ChecklistItem(_Strict):
         bad = [t for t in value if not re.fullmatch(ID_PATTERN, t)]
         if bad:
             raise ValueError(f"touchpoint ids are lower-case journey ids like pick_pack; not {', '.join(map(repr, bad))}")
+        return list(dict.fromkeys(value))
+
+    @field_validator("business_types")
+    @classmethod
+    def _known_business_types(cls, value: list[str]) -> list[str]:
+        if "unknown" in value:
+            raise ValueError(f"an engagement of business type unknown is asked every question; list only the business types "
+                             f"the question is written for ({', '.join(ITEM_BUSINESS_TYPES)})")
+        wrong = [v for v in value if v not in ITEM_BUSINESS_TYPES]
+        if wrong:
+            raise ValueError(f"{', '.join(map(repr, wrong))} is not a business type; use {', '.join(ITEM_BUSINESS_TYPES)} "
+                             "(the values of client.business_type)")
         return list(dict.fromkeys(value))
 
     @property
@@ -267,7 +284,7 @@ class ChecklistItem(_Strict):
             label = (self.scale or {}).get(int(value))
             return f"{value} - {label}" if label else f"{value} of 5"
         if self.answer == "number":
-            shown = f"{value:,}" if isinstance(value, int) else _decimal(value)
+            shown = f"{value:,}" if isinstance(value, int) else _decimal(float(value))
             if not self.unit:
                 return shown
             return f"{shown}{self.unit}" if self.unit.startswith("%") else f"{shown} {self.unit}"
@@ -278,6 +295,12 @@ class ChecklistItem(_Strict):
         if not self.flag_when:
             return "never flagged (recorded for context)"
         return "flag when the answer is " + " or ".join(self.flag_when)
+
+    def describe_audience(self) -> str:
+        """Whom the question is for, in words, for `checklist show`."""
+        if not self.business_types:
+            return "every business whose journey has one of its touchpoints"
+        return f"{', '.join(self.business_types)} businesses (and any of business type unknown) whose journey has one of its touchpoints"
 
     def describe_answer_type(self) -> str:
         if self.answer == "yes_no":
@@ -325,9 +348,10 @@ class Checklist(_Strict):
         return [(section, item) for section in self.sections for item in section.items]
 
     def item(self, item_id: str) -> ChecklistItem:
-        for _, item in self.items():
-            if item.id == item_id:
-                return item
+        for section in self.sections:
+            for item in section.items:
+                if item.id == item_id:
+                    return item
         raise KeyError(f"checklist {self.id!r} has no item {item_id!r}")
 
     def section_of(self, item_id: str) -> ChecklistSection:

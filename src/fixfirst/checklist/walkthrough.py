@@ -10,48 +10,80 @@ from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ListItem, ListView, Static
 
 from ..errors import FixfirstError
 from ..fsutil import remove_stale_temps
-from .answers import AnswerFile
+from .answers import AnswerFile, is_open
+from .audience import EVERYONE, Audience
 from .model import Checklist, ChecklistItem
-from .plain import ChecklistWalk, describe_answer, how_to_answer
+from .plain import (
+    INTERRUPTED_EXIT,
+    ChecklistWalk,
+    describe_answer,
+    how_to_answer,
+    not_asked_sentence,
+)
 from .scoring import ChecklistScore
 
 # Choice items with more options than digit keys are answered by typing, like numbers and text.
 MAX_KEYED_CHOICES = 9
 
+# Every key means the same on every item (docs/checklists.md, Walkthrough): letters answer or act, arrows and Tab move.
 WALKTHROUGH_HELP = """\
 [b]Answer[/b]  (every answer is saved the moment it is given)
-  y n a       yes, no, n/a on a yes/no question; a is n/a anywhere
+  y n         yes, no (yes/no questions only; never "next")
+  a           n/a: the question does not apply (any item)
   1-5 / 1-9   a point on the 1-5 scale / a numbered choice
   the box     numbers and text: type, Enter saves; Esc leaves the
-              box for the keys below, i or Enter goes back in;
-              ← → move between items while the box is empty
-[b]Move[/b]
-  s           skip the item (saved as skipped) and go on
-  b or ←      the previous item
-  n or →      the next item, without answering
-              (on a yes/no question n means no: use →)
+              box for the keys, i or Enter goes back in
+[b]Move[/b]  (moving saves nothing)
+  → or Tab    the next item
+  ← or S-Tab  the previous item (← → edit the text once the box
+              holds some; Tab and Shift+Tab always move)
   j           jump to an item by its number or id
   /           search the questions and ids
 [b]More[/b]
-  e or o      write a note on the item
-  ?           this help
+  s           skip the item (saved as skipped) and go on
+  e           write a note (a note is not an answer)
+  ? or F1     this help; in a number box ? is always help, in a
+              text box it is help while the box is empty
   q           quit; reopening resumes at the first open item
+  Ctrl+C      save and quit at once (exit code 130)
 Press Esc to close."""
+
+# The key bar, per place; each fits 78 columns (an 80-column terminal less the bar's padding).
+KEYS_ON_SUMMARY = "←/S-Tab back  j jump  / find  ? help  q quit"
+KEYS_IN_NUMBER_BOX = "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  ? help"
+KEYS_IN_TEXT_BOX = "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  F1 help"
 
 
 def needs_typing(item: ChecklistItem) -> bool:
     return item.answer in ("number", "text") or (item.answer == "choice" and len(item.choices or []) > MAX_KEYED_CHOICES)
 
 
-class AnswerBox(Input):
+class HelpfulInput(Input):
+    """A box from which `?` opens the help unless it may be part of what is typed: a number box never takes it, a
+    text box takes it once it holds some text. (Textual drops the bindings of keys a focused box would type.)"""
+
+    numeric = False
+
+    def question_mark_is_help(self) -> bool:
+        return self.numeric or not self.value
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if character == "?" and self.question_mark_is_help():
+            return False
+        return super().check_consume_key(key, character)
+
+
+class AnswerBox(HelpfulInput):
     """The box for typed answers; while it is empty, ← and → still move between items."""
+
+    numeric = False  # set for number items: `?` there is always the help, never a character
 
     def action_cursor_left(self, select: bool = False) -> None:
         if not self.value:
@@ -65,9 +97,9 @@ class AnswerBox(Input):
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys, over the walkthrough."""
+    """The keys, over the walkthrough (`?` and F1 close it through the app's help action)."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape,q,question_mark,enter", "close", "Close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,enter", "close", "Close", show=False)]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -80,7 +112,7 @@ class HelpScreen(ModalScreen[None]):
 class PromptScreen(ModalScreen[str | None]):
     """One line of input over the walkthrough: Enter gives the text, Esc gives None."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
         super().__init__()
@@ -91,7 +123,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield HelpfulInput(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", id="prompt-error", classes="error")
 
     def on_mount(self) -> None:
@@ -113,7 +145,8 @@ class JumpScreen(PromptScreen):
     """Asks for an item number or id; an unknown one is explained in place and the dialog stays open."""
 
     def __init__(self, walk: ChecklistWalk) -> None:
-        super().__init__(f"Jump to item: a number from 1 to {len(walk.entries)}, or an id", placeholder=f"e.g. 3 or {walk.entries[-1][1].id}")
+        example = f"e.g. 1 or {walk.entries[-1][1].id}" if walk.entries else ""
+        super().__init__(f"Jump to item: a number from 1 to {len(walk.entries)}, or an id", placeholder=example)
         self.walk = walk
 
     def accept(self, value: str) -> None:
@@ -128,7 +161,7 @@ class JumpScreen(PromptScreen):
 class SearchScreen(ModalScreen[int | None]):
     """Searches the questions and ids as you type; Enter takes the first match, ↓ then Enter picks another."""
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False), Binding("down", "to_matches", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False), Binding("down", "to_matches", show=False)]
 
     def __init__(self, walk: ChecklistWalk) -> None:
         super().__init__()
@@ -138,7 +171,7 @@ class SearchScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Search questions and ids (Enter: first, ↓: choose, Esc: cancel)", classes="dialog-title")
-            yield Input(placeholder="words from the question or the id", id="search-input")
+            yield HelpfulInput(placeholder="words from the question or the id", id="search-input")
             yield ListView(id="search-matches")
             yield Static("", id="search-count")
 
@@ -163,7 +196,8 @@ class SearchScreen(ModalScreen[int | None]):
 
     @on(ListView.Selected, "#search-matches")
     def take_chosen(self, event: ListView.Selected) -> None:
-        self.dismiss(int(event.item.name))
+        if event.item.name is not None:  # every match is named by its position when it is listed
+            self.dismiss(int(event.item.name))
 
     def action_to_matches(self) -> None:
         if not self.matches or isinstance(self.focused, ListView):
@@ -176,27 +210,30 @@ class SearchScreen(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-def summary_table(score: ChecklistScore) -> Group:
-    """The scores per section and overall, then the flagged items with their fixes."""
-    given = score.answered + sum(s.skipped for s in score.sections)
-    heading = Text(f"Summary: {given} of {score.total} items answered or skipped", style="bold")
+def summary_table(score: ChecklistScore, business_type: str = "unknown") -> Group:
+    """Flags and the share on track per section and overall, then the flagged items with their fixes."""
+    heading = Text(f"Summary: {score.given} of {score.total} items answered or skipped", style="bold")
     table = Table(box=None, expand=True, padding=(0, 1, 0, 0), header_style="bold")
     table.add_column("Section", ratio=1, overflow="fold")
-    for name in ("Score", "Done", "Skip", "Flags"):
+    for name in ("Flags", "On track", "Done", "Skip"):
         table.add_column(name, justify="right", no_wrap=True)
 
     def shown(value: float | None) -> str:
-        return "-" if value is None else f"{value:.0f}%"
+        return "-" if value is None else f"{100 * value:.0f}%"
 
     for section in score.sections:
-        table.add_row(section.title, shown(section.score), f"{section.answered + section.skipped}/{section.total}",
-                      str(section.skipped), str(section.flagged))
-    table.add_row(Text("Overall", style="bold"), Text(shown(score.overall), style="bold"), f"{given}/{score.total}",
-                  "", str(len(score.flagged)))
-    parts: list = [heading, table, Text("Score: the weighted share of scored answers that raised no flag.", style="dim")]
-    if score.flagged:
+        if section.total:
+            table.add_row(section.title, str(section.flags), shown(section.share_on_track),
+                          f"{section.answered + section.skipped}/{section.total}", str(section.skipped))
+    table.add_row(Text("Overall", style="bold"), Text(str(score.flags), style="bold"), Text(shown(score.share_on_track), style="bold"),
+                  f"{score.given}/{score.total}", str(score.skipped))
+    parts: list = [heading, table, Text("Flags: answers that raise a problem (fewer is better). On track: the weighted share "
+                                        "of scored answers that raised no flag (higher is better).", style="dim")]
+    if score.not_asked:
+        parts.append(Text(not_asked_sentence(score.not_asked, business_type), style="dim"))
+    if score.findings:
         parts.append(Text("\nFlagged, heaviest first:", style="bold"))
-        for finding in score.flagged:
+        for finding in score.findings:
             parts.append(Text.assemble(("⚑ ", "bold"), (finding.item.id, "bold"), f" ({finding.section.title}): ",
                                        f"{finding.answer_text}. Fix: {finding.item.fix}"))
     else:
@@ -210,7 +247,8 @@ class WalkthroughApp(App[int]):
     TITLE = "fixfirst checklist"
     ENABLE_COMMAND_PALETTE = False
     # Below 64 columns the section list gives its room to the question; from 100 it widens.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (64, "-normal"), (100, "-wide")]
+    # Textual declares it an instance attribute, so it is not annotated ClassVar (mypy would refuse the override).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (64, "-normal"), (100, "-wide")]  # noqa: RUF012
     CSS = """
     #title-bar { height: 1; background: $primary; color: $text; padding: 0 1; }
     #body { height: 1fr; }
@@ -229,28 +267,33 @@ class WalkthroughApp(App[int]):
     .dialog-title { text-style: bold; }
     #search-matches { height: auto; max-height: 12; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Letters answer (y n a, digits) or act (s e j / q); they are never a move, so y and n mean yes and no only.
         Binding("y", "key_answer('y')", show=False),
-        # Two bindings for n: "no" on a yes/no question; on any other item the first skips itself and n moves on.
         Binding("n", "key_answer('n')", show=False),
-        Binding("n", "next", show=False),
         Binding("a", "key_answer('n/a')", show=False),
         *(Binding(str(digit), f"key_answer('{digit}')", show=False) for digit in range(1, 10)),
         Binding("s", "skip", show=False),
-        Binding("b,left", "back", show=False),
-        Binding("right", "next", show=False),
+        Binding("left", "previous_item", show=False),
+        Binding("right", "next_item", show=False),
+        # Priority: Tab moves between questions even from the answer box (Textual would move the focus instead).
+        Binding("tab", "next_item", show=False, priority=True),
+        Binding("shift+tab", "previous_item", show=False, priority=True),
         Binding("j", "jump", show=False),
         Binding("slash", "search", show=False),
-        Binding("e,o", "note", show=False),
-        Binding("question_mark", "help", show=False),
+        Binding("e", "note", show=False),
+        # Priority: the help opens from every field, the boxes included (question_mark_is_help says when ? is text).
+        Binding("question_mark,f1", "help", show=False, priority=True),
         Binding("q", "quit_walkthrough", show=False),
+        # Priority: Ctrl+C leaves from anywhere, a dialog or the box included; every answer given is already saved.
+        Binding("ctrl+c", "interrupt", show=False, priority=True),
         Binding("escape", "leave_input", show=False),
         Binding("i,enter", "enter_input", show=False),
     ]
 
-    def __init__(self, checklist: Checklist, answer_file: AnswerFile) -> None:
+    def __init__(self, checklist: Checklist, answer_file: AnswerFile, audience: Audience = EVERYONE) -> None:
         super().__init__()
-        self.walk = ChecklistWalk(checklist, answer_file)
+        self.walk = ChecklistWalk(checklist, answer_file, audience)
         # A save that failed (the file changed on disk meanwhile): the app stops and run_app reports it.
         self.failure: FixfirstError | None = None
 
@@ -292,14 +335,15 @@ class WalkthroughApp(App[int]):
         for selector in item_widgets:
             self.query_one(selector).display = not walk.at_summary
         self.query_one("#summary").display = walk.at_summary
-        typed = self.query_one("#typed", Input)
+        typed = self.query_one("#typed", AnswerBox)
         typed.display = not walk.at_summary and needs_typing(walk.item)
+        typed.numeric = typed.display and walk.item.answer == "number"
         status = self.query_one("#message", Static)
         status.update(Text(message))
         status.set_class(error, "error")
         status.set_class(bool(message) and not error, "saved")
         if walk.at_summary:
-            self.query_one("#summary", Static).update(summary_table(score))
+            self.query_one("#summary", Static).update(summary_table(score, walk.audience.business_type))
         else:
             self.draw_item()
         self.query_one("#main", VerticalScroll).scroll_home(animate=False)
@@ -313,8 +357,9 @@ class WalkthroughApp(App[int]):
 
     def draw_title(self, score) -> None:
         walk = self.walk
-        flagged = len(score.flagged)
-        progress = f"{walk.given}/{len(walk.entries)} given · {flagged} flagged"
+        progress = f"{walk.given}/{len(walk.entries)} given · {score.flags} flag{'s' if score.flags != 1 else ''}"
+        if walk.not_asked:
+            progress += f" · {len(walk.not_asked)} not asked"
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(walk.checklist.title, style="bold")
         title.append(f"  {progress}")
@@ -327,8 +372,10 @@ class WalkthroughApp(App[int]):
         grid.add_column(no_wrap=True, justify="right")
         current = None if self.walk.at_summary else self.walk.section.id
         for section in score.sections:
+            if not section.total:  # every item of it left out for this engagement
+                continue
             here = section.id == current
-            counts = f"{section.answered + section.skipped}/{section.total}" + (f" ⚑{section.flagged}" if section.flagged else "")
+            counts = f"{section.answered + section.skipped}/{section.total}" + (f" ⚑{section.flags}" if section.flags else "")
             style = "bold reverse" if here else ""
             grid.add_row("▸" if here else " ", Text(section.title, style=style), counts)
         grid.add_row(" ", Text("Summary", style="bold reverse" if current is None else "dim"), "")
@@ -345,7 +392,7 @@ class WalkthroughApp(App[int]):
         self.query_one("#how", Static).update(Text.assemble(("Answer: ", "bold"), self.answer_keys_text(item)))
         answer = walk.current_answer
         current = Text.assemble(("Current answer: ", "bold"), describe_answer(item, answer))
-        if answer is not None and answer.note:
+        if answer is not None and answer.note:  # a note alone leaves the answer "not answered yet"
             current.append("\n")
             current.append_text(Text.assemble(("Note: ", "bold"), answer.note))
         self.query_one("#current", Static).update(current)
@@ -362,24 +409,25 @@ class WalkthroughApp(App[int]):
             return f"press the number of a choice: {listed}; or a (n/a)"
         return f"type it in the box and press Enter: {how_to_answer(item)}"
 
-    def draw_keys(self) -> None:
+    def keys_text(self) -> str:
+        """The key bar for where the walkthrough stands: the same keys with the same meaning on every item."""
         walk = self.walk
-        if self.focused is self.query_one("#typed", Input):
-            keys = "Enter save · Esc keys (skip, back, note...) · type n/a if it does not apply"
-        elif walk.at_summary:
-            keys = "b/← back  j jump  / search  ? help  q quit"
+        typed = self.query_one("#typed", AnswerBox)
+        if self.focused is typed:
+            return KEYS_IN_NUMBER_BOX if typed.numeric else KEYS_IN_TEXT_BOX
+        if walk.at_summary:
+            return KEYS_ON_SUMMARY
+        item = walk.item
+        if item.answer == "yes_no":
+            answer_keys = "y/n/a answer"
+        elif needs_typing(item):
+            answer_keys = "i type  a n/a"
         else:
-            item = walk.item
-            # Fits 80 columns; the arrow keys and the rest are in the help.
-            if item.answer == "yes_no":
-                answer_keys, next_key = "y/n/a answer", "→ next"
-            elif needs_typing(item):
-                answer_keys, next_key = "i type  a n/a", "n next"
-            else:
-                top = 5 if item.answer == "scale_1_5" else len(item.choices or [])
-                answer_keys, next_key = f"1-{top}/a answer", "n next"
-            keys = f"{answer_keys}  s skip  b back  {next_key}  j jump  / find  e note  ? help  q quit"
-        self.query_one("#keys", Static).update(Text(keys, no_wrap=True, overflow="ellipsis"))
+            answer_keys = f"1-{5 if item.answer == 'scale_1_5' else len(item.choices or [])}/a answer"
+        return f"{answer_keys}  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"
+
+    def draw_keys(self) -> None:
+        self.query_one("#keys", Static).update(Text(self.keys_text(), no_wrap=True, overflow="ellipsis"))
 
     # -- saving ----------------------------------------------------------------------------------------------------
 
@@ -408,10 +456,15 @@ class WalkthroughApp(App[int]):
         if walk.at_summary:
             raise SkipAction()
         item = walk.item
-        if key in ("y", "n") and item.answer != "yes_no":
-            raise SkipAction()  # lets n fall through to "next"
-        if key.isdigit() and (item.answer not in ("scale_1_5", "choice") or needs_typing(item)):
-            raise SkipAction()
+        keyed = {"yes_no": ("y", "n", "n/a"), "scale_1_5": ("1", "2", "3", "4", "5", "n/a")}.get(item.answer)
+        if item.answer == "choice" and not needs_typing(item):
+            keyed = (*(str(number) for number in range(1, len(item.choices or []) + 1)), "n/a")
+        if keyed is None:
+            keyed = ("n/a",)
+        if key not in keyed:
+            # A key that answers other items explains itself here and saves nothing: it never does something else.
+            self.show_error(f"{key} does not answer this item: {self.answer_keys_text(item)}.")
+            return
         self.save(lambda: walk.answer(key), lambda item, saved: f"Saved {item.id}: {describe_answer(item, saved)}.")
 
     @on(Input.Submitted, "#typed")
@@ -436,18 +489,31 @@ class WalkthroughApp(App[int]):
         if note is None:
             return
         walk = self.walk
-        self.save(lambda: walk.note(note), lambda item, saved: "Note saved." if saved.status == "answered"
-                  else "Note saved; the item is marked skipped until you answer it.")
+
+        def said(item, saved) -> str:
+            if saved is None:
+                return "Note removed."
+            return "Note saved; the item is still unanswered (a note is not an answer)." if is_open(saved) else "Note saved."
+
+        self.save(lambda: walk.note(note), said)
 
     # -- moving ----------------------------------------------------------------------------------------------------
 
-    def action_back(self) -> None:
+    def on_the_walk(self) -> bool:
+        """Whether the walkthrough itself has the keys (not a dialog over it)."""
+        return len(self.screen_stack) == 1
+
+    def action_previous_item(self) -> None:
+        if not self.on_the_walk():
+            raise SkipAction()  # Shift+Tab in a dialog moves its focus
         if self.walk.back():
             self.show_position()
         else:
             self.show_error("This is the first item.")
 
-    def action_next(self) -> None:
+    def action_next_item(self) -> None:
+        if not self.on_the_walk():
+            raise SkipAction()  # Tab in a dialog moves its focus
         if self.walk.forward():
             self.show_position()
 
@@ -463,7 +529,13 @@ class WalkthroughApp(App[int]):
             self.show_position()
 
     def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
         self.push_screen(HelpScreen())
+
+    def action_interrupt(self) -> None:
+        self.exit(INTERRUPTED_EXIT, return_code=INTERRUPTED_EXIT)
 
     def action_leave_input(self) -> None:
         if not isinstance(self.focused, Input):
@@ -482,11 +554,15 @@ class WalkthroughApp(App[int]):
         self.exit(0)
 
 
-def run_app(checklist: Checklist, answer_file: AnswerFile) -> int:
-    """Run the walkthrough in the terminal; returns the exit code, raises the error of a save that failed."""
+def run_app(checklist: Checklist, answer_file: AnswerFile, audience: Audience = EVERYONE) -> int:
+    """Run the walkthrough in the terminal; returns the exit code (130 after Ctrl+C), raises the error of a save
+    that failed."""
     remove_stale_temps(answer_file.path)  # a walkthrough killed while saving left them; nothing else would clear them
-    app = WalkthroughApp(checklist, answer_file)
-    app.run()
+    app = WalkthroughApp(checklist, answer_file, audience)
+    try:
+        app.run()
+    except KeyboardInterrupt:  # SIGINT from outside the terminal (kill -INT): Ctrl+C typed is a key, handled above
+        return INTERRUPTED_EXIT
     if app.failure is not None:
         raise app.failure
     return app.return_code or 0  # 1 if the app itself crashed (Textual has printed why)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from .. import __version__
+from ._help import FlagsHelpGroup
 from .capacity import capacity
 from .check import check
 from .checklist import checklist_app
@@ -20,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=FlagsHelpGroup,
 )
 
 COMMANDS = {"demo": demo, "init": init, "check": check, "score": score, "capacity": capacity, "report": report, "compare": compare}
@@ -28,7 +30,7 @@ for _name, _command in COMMANDS.items():
 # Command groups (a sub-app with its own commands): `fixfirst checklist list|show|run`.
 GROUPS = {"checklist": checklist_app}
 for _name, _group in GROUPS.items():
-    app.add_typer(_group, name=_name)
+    app.add_typer(_group, name=_name, cls=FlagsHelpGroup)
 
 
 def _version(value: bool) -> None:

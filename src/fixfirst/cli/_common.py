@@ -78,7 +78,7 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-NO_SNAPSHOT_HELP = "Do not keep this audit in ENGAGEMENT/audits (kept by default, for fixfirst compare)."
+NO_SNAPSHOT_HELP = "Keep this audit in ENGAGEMENT/audits for fixfirst compare, or not."
 
 
 def keep_audit(result, enabled: bool) -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ..progress import terminal_progress
-from ._common import NO_SNAPSHOT_HELP, keep_audit, escape, handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, escape, handles_errors, keep_audit, stdout
 
 
 def _uplift(value: str | None) -> float | None:
@@ -26,8 +26,8 @@ def _uplift(value: str | None) -> float | None:
 
 @handles_errors
 def capacity(
-    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
-    uplift: str | None = typer.Option(None, "--uplift", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
+    engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
+    uplift: str | None = typer.Option(None, "--uplift", metavar="PERCENT", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
                                       callback=_uplift),
     as_json: bool = typer.Option(False, "--json", help="Print the outlook as JSON (schema in docs/capacity-json.md)."),
     snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP + " A what-if --uplift is never kept."),

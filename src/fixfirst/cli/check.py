@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -23,7 +23,7 @@ def _named_file(cause: str) -> str | None:
 
 @handles_errors
 def check(
-    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the mapping and problems as JSON."),
 ) -> None:
     """Validate audit.yaml, journey.yaml and every data file; exit 1 if any error was found."""

@@ -27,8 +27,8 @@ def list_checklists(as_json: bool = typer.Option(False, "--json", help="Print th
     """List the bundled checklists with their number of items and sections."""
     from ..checklist.model import library, load_checklist
 
-    rows = []
-    for checklist_id, path in library().items():
+    rows: list[dict[str, str | int]] = []
+    for path in library().values():
         checklist = load_checklist(path)
         rows.append({"id": checklist.id, "title": checklist.title, "items": len(checklist.items()),
                      "sections": len(checklist.sections), "file": str(path)})
@@ -36,11 +36,13 @@ def list_checklists(as_json: bool = typer.Option(False, "--json", help="Print th
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return
     table = Table(title="Consultation checklists", title_justify="left", header_style="bold")
-    for name, justify in (("id", "left"), ("title", "left"), ("items", "right"), ("sections", "right")):
-        table.add_column(name, justify=justify, overflow="fold")
+    for name in ("id", "title"):
+        table.add_column(name, justify="left", overflow="fold")
+    for name in ("items", "sections"):
+        table.add_column(name, justify="right", overflow="fold")
     for row in rows:
-        table.add_row(escape(row["id"]), escape(row["title"]), str(row["items"]), str(row["sections"]))
-    table.caption = f"{sum(r['items'] for r in rows)} items in all; `fixfirst checklist show NAME` lists the questions"
+        table.add_row(escape(str(row["id"])), escape(str(row["title"])), str(row["items"]), str(row["sections"]))
+    table.caption = f"{sum(int(r['items']) for r in rows)} items in all; `fixfirst checklist show NAME` lists the questions"
     stdout().print(table)
 
 
@@ -70,7 +72,8 @@ def show(
             out.print(f"\n[bold]{number}. {escape(item.question)}[/]  [dim]{escape(item.id)}[/]", highlight=False)
             for label, text in (("why it matters", item.why), ("answer", item.describe_answer_type()),
                                 ("flag", item.describe_rule()), ("weight", f"{item.weight:g}"),
-                                ("touchpoints", ", ".join(item.touchpoints)), ("fix", item.fix), ("evidence", item.evidence)):
+                                ("touchpoints", ", ".join(item.touchpoints)), ("asked of", item.describe_audience()),
+                                ("fix", item.fix), ("evidence", item.evidence)):
                 out.print(f"   [cyan]{label}:[/] {escape(text)}", highlight=False)
 
 
@@ -83,9 +86,10 @@ def run(
     plain: bool = typer.Option(False, "--plain", help="Ask the questions line by line instead of the full-screen app."),
 ) -> None:
     """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
-    from ..checklist.answers import AnswerFile, answers_path, read_import
-    from ..checklist.scoring import score_checklist
     from ..boundary import inside_boundary
+    from ..checklist.answers import AnswerFile, answers_path, read_import
+    from ..checklist.audience import engagement_audience
+    from ..checklist.scoring import score_checklist
     from ..fsutil import remove_stale_temps
 
     if not engagement.is_dir():
@@ -98,8 +102,12 @@ def run(
     inside_boundary(target.relative_to(engagement), engagement, what="answers file", may_be_allowed=False)
     remove_stale_temps(target)
     answer_file = AnswerFile.open(target, checklist)
+    # The questions the engagement is asked: by client.business_type and the touchpoints of its journey.
+    audience, audience_note = engagement_audience(engagement)
+    if audience_note:
+        typer.echo(f"note: {audience_note}", err=True)
     if answers is None:
-        code = walk(checklist, answer_file, plain=plain)
+        code = walk(checklist, answer_file, plain=plain, audience=audience)
         if code:
             raise typer.Exit(code)
         return
@@ -110,7 +118,7 @@ def run(
     out = stdout()
     out.print(f"imported {len(imported)} answer(s) from {escape(str(answers))} into {escape(str(answer_file.path))} "
               f"({len(imported) - replaced} new, {replaced} replaced)", highlight=False)
-    print_score(score_checklist(checklist, answer_file))
+    print_score(score_checklist(checklist, answer_file, audience), audience.business_type)
 
 
 def keep_with_engagement(name: str, checklist, engagement: Path) -> None:
@@ -140,37 +148,51 @@ def find_engagement_checklist(name: str, engagement: Path):
     return find_checklist(name, search=[engagement / "checklists"])
 
 
-def walk(checklist, answer_file, *, plain: bool) -> int:
-    """The interactive path of `run`: the full-screen Textual app, or line-by-line questions with --plain."""
+def walk(checklist, answer_file, *, plain: bool, audience) -> int:
+    """The interactive path of `run`: the full-screen Textual app, or line-by-line questions with --plain.
+    Returns the exit code: 0, or 130 after Ctrl+C (the answers given are saved)."""
     if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
         # The full-screen app needs a terminal on both ends; piped input or output gets the line mode, not a crash.
         typer.echo("note: not a terminal, so the questions are asked line by line (as with --plain)", err=True)
         plain = True
-    if plain:
-        from ..checklist.plain import run_plain
+    from ..checklist.plain import INTERRUPTED_EXIT, run_plain
 
-        return run_plain(checklist, answer_file, sys.stdin, sys.stdout) or 0
+    if plain:
+        return run_plain(checklist, answer_file, sys.stdin, sys.stdout, audience) or 0
     try:
         from ..checklist.walkthrough import run_app
     except ImportError:  # the app module is optional in a checkout being built; the line mode always works
         raise FixfirstError("the full-screen walkthrough is not available in this installation", "use --plain, or --answers FILE") from None
-    return run_app(checklist, answer_file) or 0
+    code = run_app(checklist, answer_file, audience) or 0
+    if code == INTERRUPTED_EXIT:
+        typer.echo(f"interrupted; every answer given is saved in {answer_file.path}", err=True)
+    return code
 
 
-def print_score(score) -> None:
-    """Section scores, overall, and the flagged items with their fixes."""
+def print_score(score, business_type: str = "unknown") -> None:
+    """Flags and the share on track per section and overall, and the flagged items with their fixes."""
+    from ..checklist.plain import not_asked_sentence
+
     out = stdout()
-    table = Table(title=f"{score.checklist.title}: scores", title_justify="left", header_style="bold")
-    for column, justify in (("section", "left"), ("score", "right"), ("answered", "right"), ("flagged", "right")):
-        table.add_column(column, justify=justify)
+    table = Table(title=f"{score.checklist.title}: flags and share on track", title_justify="left", header_style="bold")
+    table.add_column("section", justify="left")
+    for column in ("flags", "on track", "answered"):
+        table.add_column(column, justify="right")
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{100 * value:.0f}%"
+
     for section in score.sections:
-        shown = "-" if section.score is None else f"{section.score:.0f}"
-        table.add_row(escape(section.title), shown, f"{section.answered}/{section.total}", str(section.flagged))
-    overall = "-" if score.overall is None else f"{score.overall:.0f}"
-    table.add_row("[bold]overall[/]", f"[bold]{overall}[/]", f"{score.answered}/{score.total}", str(len(score.flagged)))
+        if section.total:
+            table.add_row(escape(section.title), str(section.flags), share(section.share_on_track), f"{section.answered}/{section.total}")
+    table.add_row("[bold]overall[/]", f"[bold]{score.flags}[/]", f"[bold]{share(score.share_on_track)}[/]", f"{score.answered}/{score.total}")
+    table.caption = ("flags: answers that raise a problem (fewer is better); on track: weighted share of scored answers "
+                     "without a flag (higher is better)")
     out.print(table)
-    if not score.flagged:
+    if score.not_asked:
+        out.print(escape(not_asked_sentence(score.not_asked, business_type)), highlight=False)
+    if not score.findings:
         out.print("no flagged items", highlight=False)
-    for finding in score.flagged:
+    for finding in score.findings:
         out.print(f"[red]flag[/] {escape(finding.item.question)} - answer: {escape(finding.answer_text)}", highlight=False)
         out.print(f"     [bold]fix:[/] {escape(finding.item.fix)}", highlight=False)

@@ -16,11 +16,11 @@ from ._common import escape, handles_errors, stdout
 
 @handles_errors
 def compare(
-    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
-    baseline: str = typer.Option(None, "--baseline", help="The earlier audit: a snapshot's path or its as-of date "
+    engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
+    baseline: str = typer.Option(None, "--baseline", metavar="SNAPSHOT|DATE", help="The earlier audit: a snapshot's path or its as-of date "
                                  "(YYYY-MM-DD). Default: the latest kept audit before this one."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON (schema in docs/compare-json.md)."),
-    split: str = typer.Option(None, "--split", help="Compare the periods before and after this date (YYYY-MM-DD) inside "
+    split: str = typer.Option(None, "--split", metavar="DATE", help="Compare the periods before and after this date (YYYY-MM-DD) inside "
                               "the current export, instead of against an earlier audit (schema in docs/split.md)."),
 ) -> None:
     """Run the audit now and compare it with an earlier one kept in ENGAGEMENT/audits, or before and after a change."""
@@ -97,7 +97,8 @@ def compare(
 
 
 def _print_follow_up_and_changes(out, follow, changes, fmt) -> None:
-    from ..present.follow_up import build as follow_view, text_lines
+    from ..present.follow_up import build as follow_view
+    from ..present.follow_up import text_lines
     from ..present.split_view import split_lines
 
     if follow is not None:

@@ -17,7 +17,7 @@ FOLLOW_UP_SAMPLE = "juniper-lark-after"  # the same business two months later, w
 
 @handles_errors
 def demo(
-    output: Optional[Path] = typer.Option(None, "-o", "--output",
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
                                           help="Where to write the report; its suffix picks the format (default: fixfirst-demo.pdf)."),
     formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
     compare: bool = typer.Option(False, "--compare",

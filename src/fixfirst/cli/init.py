@@ -11,8 +11,8 @@ from ._common import handles_errors, stdout
 
 @handles_errors
 def init(
-    directory: Path = typer.Argument(..., help="The new engagement folder (must not exist or be empty)."),
-    template: str = typer.Option("online-shop", "--template", "-t", help="Business type: online-shop or local-service."),
+    directory: Path = typer.Argument(..., metavar="DIR", help="The new engagement folder (must not exist or be empty)."),
+    template: str = typer.Option("online-shop", "--template", "-t", metavar="NAME", help="Business type: online-shop or local-service."),
 ) -> None:
     """Create an engagement folder with audit.yaml, journey.yaml and header-only data files to fill in."""
     from ..starter import create_engagement

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..progress import terminal_progress
-from ._common import NO_SNAPSHOT_HELP, keep_audit, handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, handles_errors, keep_audit, stdout
 
 DEFAULT_NAME = "fixfirst-report"
 FORMAT_HELP = ("pdf, html or xlsx; repeat it or give a comma list for several (default: the suffix of -o, else pdf). "
@@ -17,10 +17,10 @@ FORMAT_HELP = ("pdf, html or xlsx; repeat it or give a comma list for several (d
 
 @handles_errors
 def report(
-    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output",
+    engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
                                           help="Where to write the report; its suffix (.pdf, .html, .xlsx) picks the format "
-                                               "(default: ENGAGEMENT/fixfirst-report.<format>)."),
+                                               "(default: fixfirst-report with the format's suffix, in ENGAGEMENT)."),
     formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
     snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP),
 ) -> None:

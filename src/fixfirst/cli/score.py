@@ -7,15 +7,23 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
 from ..progress import terminal_progress
-from ._common import NO_SNAPSHOT_HELP, keep_audit, escape, handles_errors, stdout
+from ._common import NO_SNAPSHOT_HELP, handles_errors, keep_audit, stdout
+
+SHOWN_ACTIONS = 3  # page one of the report names the first three actions too; the rest are counted, not listed
+GAP = "  "  # between the ranking's columns
+NARROWEST = 10  # no column of text (a touchpoint's name, a sentence) gets narrower than this, however narrow the terminal
+HEADERS = ("#", "touchpoint", "at stake/month", "score", "confidence")
+RIGHT_ALIGNED = {0, 2, 3}  # rank, money and score: figures line up on their last digit
 
 
 @handles_errors
 def score(
-    engagement: Path = typer.Argument(..., help="Engagement folder holding audit.yaml."),
+    engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
     as_json: bool = typer.Option(False, "--json", help="Print the ranking as JSON (schema in docs/score-json.md)."),
     snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP),
 ) -> None:
@@ -24,8 +32,8 @@ def score(
     from ..present import figures, formatter_for
     from ..present.decision_page import build as decision_view
     from ..present.plan import build as plan_view
-    from ..present.weak_spots import build as weak_spots_view
     from ..present.score_json import ranking_payload
+    from ..present.weak_spots import build as weak_spots_view
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)
@@ -35,30 +43,73 @@ def score(
         return
     out = stdout()
     fmt = formatter_for(result.engagement.audit.client)
-    # Client text (names, headlines) is printed as plain text: a "[" in it must not be read as Rich markup.
-    table = Table(title=f"{escape(result.engagement.audit.client.name)}: weak spots", title_justify="left", header_style="bold")
-    # Ranked by money at stake (weak spots the data cannot price follow, by score): money first, score beside it.
-    for name, justify in (("#", "right"), ("touchpoint", "left"), ("at stake/month", "right"), ("score", "right"),
-                          ("confidence", "left"), ("why", "left")):
-        table.add_column(name, justify=justify, overflow="fold")
+    # Client text (names, causes, headlines) is printed as Text, never read as Rich markup: a "[" in it stays a "[".
+    # Every sentence is wrapped here at the terminal's width, between words, rather than by the terminal mid-word.
+    say = _Wrapped(out)
+    say(f"{result.engagement.audit.client.name}: weak spots, ranked by money at stake a month ({fmt.currency})", style="bold")
     # "why": the root-cause sentence of the weak spot's page in the report, word for word.
     causes = {c.touchpoint_id: c.cause for c in weak_spots_view(result, fmt).cards}
-    for spot in result.ranking.weak_spots:
-        table.add_row(str(spot.rank), escape(spot.touchpoint.name), figures.spot_money(spot, fmt), figures.spot_score(spot, fmt),
-                      spot.confidence, escape(causes.get(spot.touchpoint.id, spot.headline)))
-    out.print(table)
+    rows = [(str(spot.rank), spot.touchpoint.name, figures.spot_money(spot, fmt), figures.spot_score(spot, fmt), spot.confidence,
+             causes.get(spot.touchpoint.id, spot.headline)) for spot in result.ranking.weak_spots]
+    if rows:
+        _ranking(say, rows)
+    else:
+        say("No weak spot ranked.")
+
     page = decision_view(result, fmt)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(page.decision)}", highlight=False)
+    say(f"Verdict: {result.verdict.status} - {page.decision}")
     if page.reason:
-        out.print(escape(page.reason), highlight=False)
+        say(page.reason)
     for tile in page.tiles:
-        out.print(f"  {escape(tile.value)} {escape(tile.label)}" + (f" ({escape(tile.note)})" if tile.note else ""), highlight=False)
+        say(f"{tile.value} {tile.label}" + (f" ({tile.note})" if tile.note else ""), indent=2)
     plan = plan_view(result, fmt)
     if plan is not None:
-        out.print(f"Fix plan: {escape(plan.summary)}", highlight=False)
+        say(f"Fix plan: {plan.summary}")
         actions = [a for phase in plan.phases for a in phase.actions]
-        for a in actions[:3]:
+        digits = max((len(a.number) for a in actions[:SHOWN_ACTIONS]), default=1)
+        for a in actions[:SHOWN_ACTIONS]:
             money = a.money if a.money == "not priced" else f"{a.money} a month"
-            out.print(escape(f"  {a.number}. {a.title} [{a.where}; {a.owner}; due {a.due}; {money}]"), highlight=False)
-        if len(actions) > 3:
-            out.print(f"  and {len(actions) - 3} more in the report's plan", highlight=False)
+            # "  1. " hangs: the title's second line starts under its first word.
+            say(f"{a.title} [{a.where}; {a.owner}; due {a.due}; {money}]", indent=digits + 4, first=f"  {a.number.rjust(digits)}. ")
+        if len(actions) > SHOWN_ACTIONS:
+            say(f"and {len(actions) - SHOWN_ACTIONS} more: all {len(actions)} are in the report's fix plan (fixfirst report)",
+                indent=2)
+
+
+class _Wrapped:
+    """Prints text wrapped at the console's width between words, every line indented, with no trailing spaces."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def lines(self, text: str, width: int) -> list[str]:
+        return [str(line).rstrip() for line in Text(text).wrap(self.console, max(width, NARROWEST))] or [""]
+
+    def __call__(self, text: str, *, indent: int = 0, first: str | None = None, style: str = "") -> None:
+        """`first` replaces the indent on the first line (a hanging "1. ")."""
+        for i, line in enumerate(self.lines(text, self.console.width - indent)):
+            lead = first if i == 0 and first is not None else " " * indent
+            self.console.print(Text(lead + line, style=style), no_wrap=True, crop=False)
+
+
+def _ranking(say: _Wrapped, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+    """One line of figures per weak spot, and its "why" underneath at full width, so nothing is squeezed into a column."""
+    widths = [max(cell_len(h), *(cell_len(row[i]) for row in rows)) for i, h in enumerate(HEADERS)]
+    others = sum(widths) - widths[1] + len(GAP) * (len(HEADERS) - 1)
+    widths[1] = max(NARROWEST, min(widths[1], say.console.width - others))  # a long touchpoint name wraps in its column
+    indent = widths[0] + len(GAP)  # the why starts under the touchpoint's name
+
+    def cell(i: int, text: str) -> str:
+        pad = " " * max(0, widths[i] - cell_len(text))
+        return pad + text if i in RIGHT_ALIGNED else text + pad
+
+    def figures_line(cells) -> list[str]:
+        name_lines = say.lines(cells[1], widths[1])
+        first = GAP.join(cell(i, name_lines[0] if i == 1 else c) for i, c in enumerate(cells)).rstrip()
+        return [first] + [" " * indent + more for more in name_lines[1:]]
+
+    say.console.print(Text(figures_line(HEADERS)[0], style="bold"), no_wrap=True, crop=False)
+    for *cells, why in rows:
+        for line in figures_line(cells):
+            say.console.print(Text(line), no_wrap=True, crop=False)
+        say(why, indent=indent)

@@ -19,6 +19,7 @@ from .fields import normalise
 from .mapping import find_header, known_names, map_columns
 from .presets import PRESETS
 from .fold import line_item_hint, repeated_header_problems
+from .frames import frame_table
 from .keys import customer_key_problems
 from .readers import EXCEL_SUFFIXES, RawTable, read_table
 from .related import beside, keys_as_text, prepare_orders
@@ -158,18 +159,23 @@ def _reader_plan(spec: SourceSpec, preset):
     return text_as
 
 
-def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: list[str],
+def load_source(spec: SourceSpec, path: Path | None, limits: Ingest, rating_headers: list[str],
                 timezone: str | None = None, country: str | None = None,
-                resolve: Callable[[str], Path] | None = None) -> tuple[SourceTable | None, list[Problem]]:
+                resolve: Callable[[str], Path] | None = None,
+                frame: pd.DataFrame | None = None) -> tuple[SourceTable | None, list[Problem]]:
     """One source as a typed table. `resolve` finds the files an orders source names under lines:, payments: and
-    customers: (the engagement's resolver; by default, relative to the orders file's folder)."""
+    customers: (the engagement's resolver; by default, relative to the orders file's folder). `frame`: the source's
+    cells given in memory instead of a file at `path` (fixfirst.memory), read by `frames.frame_table`."""
     label = spec.file
     preset = PRESETS[spec.preset] if spec.preset else None
     recognise = known_names(spec.kind, preset) | {normalise(h) for h in [*rating_headers, *spec.columns.values()] if h}
     header_rows = spec.header_rows or (preset.header_rows if preset and preset.header_rows > 1 else None)
     try:
-        raw = read_table(path, limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
-                         header_rows=header_rows, recognise=recognise, text_as=keys_as_text(spec, preset, _reader_plan(spec, preset)))
+        if frame is not None:
+            raw = frame_table(frame, label, limits)
+        else:
+            raw = read_table(path or Path(label), limits, spec.sheet, spec.header_row, spec.delimiter, spec.encoding,
+                             header_rows=header_rows, recognise=recognise, text_as=keys_as_text(spec, preset, _reader_plan(spec, preset)))
     except FixfirstError as exc:
         return None, [Problem("file.unreadable", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})" if exc.fix else exc.cause,
                               Severity.ERROR, label, spec.sheet)]
@@ -186,7 +192,7 @@ def load_source(spec: SourceSpec, path: Path, limits: Ingest, rating_headers: li
             rating_found[wanted] = found
     # Line-item exports are folded by order id and related tables joined, on the raw cells: what they bring in is
     # then mapped and typed like the file's own columns (the file's own win; docs/engagement.md, Related tables).
-    related = prepare_orders(spec, raw, preset, limits, resolve or beside(path), path)
+    related = prepare_orders(spec, raw, preset, limits, resolve or beside(path or Path(label)), path)
     problems += related.problems
     headers = list(raw.frame.columns)
     mapping, mapping_problems = map_columns(spec.kind, headers, spec.columns, set(rating_found.values()) | set(related.brought_in),
@@ -287,22 +293,14 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
     promise, client = engagement.audit.promise, engagement.audit.client
     for spec in engagement.audit.sources:
         progress.step(f"reading {spec.file}")
-        try:
-            path = engagement.resolve(spec.file, "data file")
-        except FixfirstError as exc:  # outside the engagement: refused before a byte is read
-            result.add_problems([Problem("file.outside_engagement", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})", Severity.ERROR, spec.file)])
+        # A DataFrame given in memory (fixfirst.memory) has no file to find: it is mapped and typed like one.
+        frame = engagement.frames.get(spec.file)
+        path = _source_path(engagement, spec, result) if frame is None else None
+        if frame is None and path is None:
             continue
-        if path.is_dir():
-            result.add_problems([Problem("file.unreadable", "this is a folder, not a file; name the export file inside it",
-                                         Severity.ERROR, spec.file)])
-            continue
-        if spec.sheet and path.suffix.lower() not in EXCEL_SUFFIXES:
-            result.add_problems([Problem("mapping.sheet_ignored", f"sheet: {spec.sheet!r} is given, but a {path.suffix or 'text'} file "
-                                         "has no sheets; it is read as one table (remove sheet:, or name the workbook)",
-                                         Severity.WARNING, spec.file, spec.sheet)])
         table, problems = load_source(spec, path, limits, rating_headers if spec.kind == "survey" else [],
                                       promise.timezone, client.country,
-                                      resolve=lambda written: engagement.resolve(written, "related file"))
+                                      resolve=lambda written: engagement.resolve(written, "related file"), frame=frame)
         result.add_problems(problems)
         if table is not None:
             stacks.setdefault(spec.kind, []).append(table)
@@ -313,6 +311,24 @@ def ingest(engagement: Engagement, journey: Journey, progress: Progress | None =
         result.add_problems([Problem("journey.survey_without_source", "journey.yaml names survey columns but audit.yaml has no survey source; survey ratings are skipped",
                                      Severity.WARNING, str(engagement.journey_path))])
     return result
+
+
+def _source_path(engagement: Engagement, spec: SourceSpec, result: IngestResult) -> Path | None:
+    """The data file a source names, inside the engagement; None (with the problem noted in `result`) when refused."""
+    try:
+        path = engagement.resolve(spec.file, "data file")
+    except FixfirstError as exc:  # outside the engagement: refused before a byte is read
+        result.add_problems([Problem("file.outside_engagement", f"{exc.cause.split(': ', 1)[-1]} ({exc.fix})", Severity.ERROR, spec.file)])
+        return None
+    if path.is_dir():
+        result.add_problems([Problem("file.unreadable", "this is a folder, not a file; name the export file inside it",
+                                     Severity.ERROR, spec.file)])
+        return None
+    if spec.sheet and path.suffix.lower() not in EXCEL_SUFFIXES:
+        result.add_problems([Problem("mapping.sheet_ignored", f"sheet: {spec.sheet!r} is given, but a {path.suffix or 'text'} file "
+                                     "has no sheets; it is read as one table (remove sheet:, or name the workbook)",
+                                     Severity.WARNING, spec.file, spec.sheet)])
+    return path
 
 
 def _read_twice(engagement: Engagement) -> list[Problem]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..settings import Ingest
-from .csv_arrow import read_csv_arrow
+from .csv_arrow import arrow_to_pandas, read_csv_arrow
 from .guards import ENCRYPTION_STREAM, EXCEL_SUFFIXES, OLE_MAGIC, check_file, refuse
 from .layout import PEEK_ROWS, combine_header_rows, find_header, is_index_column, looks_like_answer_row
 from .xlsx_peek import peek_rows
@@ -48,12 +48,13 @@ def read_table(path: Path, limits: Ingest, sheet: str | None = None, header_row:
     a question row over an answer row; without it, a SurveyMonkey-style answer row is recognised.
     Without `sheet`, the sheet whose header names the most known fields is used. `text_as` says, from a text
     file's header, which columns the fast reader keeps as exact "text" (ids) or as "category"; it types the rest.
+    A workbook's cells are typed already: there it only names the "category" columns read as categoricals.
     """
     path = Path(path)
     check_file(path, limits)
     recognise = recognise or set()
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        table = _read_excel(path, sheet, header_row, header_rows, recognise, limits)
+        table = _read_excel(path, sheet, header_row, header_rows, recognise, limits, text_as)
     else:
         table = _read_text(path, header_row, header_rows, recognise, limits, delimiter, encoding, text_as)
     table.frame, table.rows = _drop_empty(table.frame, table.rows)
@@ -125,8 +126,9 @@ def _peek_excel(path: Path, reader, name: str) -> list[tuple[int, list]]:
 
 
 def _read_excel(path: Path, sheet: str | None, header_row: int | None, header_rows: int | None,
-                recognise: set[str], limits: Ingest) -> RawTable:
+                recognise: set[str], limits: Ingest, text_as: Callable[[list[str]], dict[str, str]] | None = None) -> RawTable:
     import fastexcel
+    import pyarrow as pa
 
     try:
         reader = fastexcel.read_excel(path)
@@ -151,13 +153,37 @@ def _read_excel(path: Path, sheet: str | None, header_row: int | None, header_ro
     try:
         # Type each column from all its rows: a stray "£42.50" deep in a numeric column must
         # surface as a problem, not silently become a blank. fastexcel counts rows from the used range.
+        # Eager: the sheet comes back as one Arrow record batch, not the lazy sheet whose to_pandas() converts
+        # it again (about a tenth of the read on a full-height sheet).
         loaded = reader.load_sheet(name, header_row=last_header - first_row, schema_sample_rows=None,
-                                   n_rows=limits.max_rows + 1, whitespace_as_null=True, skip_whitespace_tail_rows=True)
-        frame = loaded.to_pandas()
+                                   n_rows=limits.max_rows + 1, whitespace_as_null=True, skip_whitespace_tail_rows=True,
+                                   eager=True)
+        table = _as_categories(pa.Table.from_batches([loaded]), text_as)
+        del loaded  # the table's buffers are then freed column by column as they are converted
+        frame = arrow_to_pandas(table)
     except Exception as exc:
         raise refuse(path, f"sheet {name!r} cannot be read ({_one_line(exc)})", "check the header row, or re-save the workbook") from None
     frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
-    return RawTable(frame, path, name, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header)
+    return RawTable(frame, path, name, _row_numbers(len(frame), last_header), last_header, rows_in_header)
+
+
+def _as_categories(table, text_as: Callable[[list[str]], dict[str, str]] | None):
+    """The sheet's text columns that `text_as` names as "category" dictionary-encoded, as the CSV reader keeps them:
+    a status or channel column is then one small code per cell, cleaned once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plan = text_as(list(table.column_names)) if text_as else {}
+    for i, name in enumerate(table.column_names):
+        column = table.column(i)
+        if plan.get(name) == "category" and (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            table = table.set_column(i, table.field(i).with_type(pa.dictionary(pa.int32(), column.type)), pc.dictionary_encode(column))
+    return table
+
+
+def _row_numbers(rows: int, last_header: int) -> np.ndarray:
+    """The row numbers the user sees for `rows` data rows under the header, made in one pass (no temporary array)."""
+    return np.arange(last_header + 1, last_header + 1 + rows)
 
 
 def _with_combined(columns: list, combined: list[str] | None) -> list:
@@ -228,7 +254,7 @@ def _read_text(path: Path, header_row: int | None, header_rows: int | None, reco
                     break  # a ragged row: not a typing question; the careful reader reports it
     if frame is not None:
         frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
-        return RawTable(frame, path, None, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header, normalised=True)
+        return RawTable(frame, path, None, _row_numbers(len(frame), last_header), last_header, rows_in_header, normalised=True)
     # The careful reader: blank lines inside the data, or a file pyarrow cannot parse (its error is reported here).
     try:
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, dtype=str, keep_default_na=False, na_values=[],
@@ -238,7 +264,7 @@ def _read_text(path: Path, header_row: int | None, header_rows: int | None, reco
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise refuse(path, f"cannot be read as {delimiter!r}-separated text ({_one_line(exc)})", "check the delimiter and quoting, or set `delimiter:` in audit.yaml") from None
     frame.columns = _clean_headers(_with_combined(list(frame.columns), combined))
-    return RawTable(frame.replace({"": None}), path, None, np.arange(len(frame)) + last_header + 1, last_header, rows_in_header)
+    return RawTable(frame.replace({"": None}), path, None, _row_numbers(len(frame), last_header), last_header, rows_in_header)
 
 
 UNNAMED = "(unnamed column {})"

@@ -82,6 +82,9 @@ def blank_mask(raw: pd.Series) -> pd.Series:
         codes = raw.cat.codes.to_numpy()
         distinct = blank_mask(pd.Series(np.asarray(raw.cat.categories, dtype=object), dtype=object)).to_numpy(dtype=bool)
         return pd.Series(np.where(codes < 0, True, distinct[np.maximum(codes, 0)]) if len(distinct) else codes < 0, index=raw.index)
+    arrow = _arrow_text(raw)
+    if arrow is not None:
+        return pd.Series(_arrow_blank(arrow).to_numpy(), index=raw.index)
     if raw.dtype == object or pd.api.types.is_string_dtype(raw.dtype):
         text = raw.astype("string").str.strip()
         return raw.isna() | text.str.lower().isin(MISSING_WORDS).fillna(True) | text.isin(EXCEL_ERRORS).fillna(False)
@@ -90,6 +93,58 @@ def blank_mask(raw: pd.Series) -> pd.Series:
 
 def _as_text(raw: pd.Series) -> pd.Series:
     return raw.astype("string").str.strip()
+
+
+# Text that fastexcel and pyarrow read arrives as Arrow strings ("str" in pandas 3). On a million cells, pandas'
+# string methods cost several times the Arrow kernels they call (conversions, NA fills and aligned masks around
+# each step), so the text parsers run those kernels directly: the same trimming (utf8_trim_whitespace) and the
+# same word lists, hence the same results. A missing word is matched in every spelling of its case at once
+# rather than by lower-casing the whole column first: the words are ASCII, and only ASCII letters lower-case to
+# their letters (of the other letters that lower-case to ASCII, U+0130 gives "i" and U+212A "k", in no word).
+
+def _arrow_text(raw: pd.Series):
+    """The Arrow strings behind a pyarrow-backed text column (no copy), else None."""
+    if isinstance(raw.array, pd.arrays.ArrowStringArray):
+        return raw.array.__arrow_array__()  # the column's ChunkedArray itself
+    return None
+
+
+def _every_case(word: str) -> set[str]:
+    """'n/a' -> {'n/a', 'N/a', 'n/A', 'N/A'}."""
+    spellings = {""}
+    for char in word:
+        spellings = {s + c for s in spellings for c in {char.lower(), char.upper()}}
+    return spellings
+
+
+@functools.cache
+def _word_sets():
+    import pyarrow as pa
+
+    blank = {s for w in MISSING_WORDS for s in _every_case(w)} | EXCEL_ERRORS
+    return {name: pa.array(sorted(words), pa.large_string()) for name, words in
+            (("blank", blank), ("true", TRUE_WORDS), ("false", FALSE_WORDS))}
+
+
+def _arrow_blank(text, trimmed=None):
+    """Per cell: missing, or (once trimmed) a missing word in any case or an Excel error."""
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(text) if trimmed is None else trimmed
+    return pc.or_(pc.is_null(text), pc.is_in(trimmed, value_set=_word_sets()["blank"]))
+
+
+def _arrow_clean_text(raw: pd.Series, text) -> tuple[pd.Series, pd.Series]:
+    """Trimmed text with blank cells missing, as pandas' "string" dtype (what `_as_text(raw).where(~blank)` gives)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(text)
+    blank = _arrow_blank(text, trimmed)
+    if pc.sum(blank, min_count=0).as_py() > text.null_count:  # blank words or white space left to blank out, not only missing cells
+        trimmed = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
+    values = pd.Series(pd.arrays.ArrowStringArray(trimmed), index=raw.index)
+    return values, pd.Series(False, index=raw.index)
 
 
 @per_distinct_value
@@ -123,15 +178,32 @@ def parse_percent(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 @per_distinct_value
 def parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    blank = blank_mask(raw)
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), pd.Series(False, index=raw.index)
+    arrow = _arrow_text(raw)
+    if arrow is not None:
+        return _arrow_bool(raw, arrow)
+    blank = blank_mask(raw)
     text = _as_text(raw).str.lower()
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     values[text.isin(TRUE_WORDS).fillna(False)] = True
     values[text.isin(FALSE_WORDS).fillna(False)] = False
     bad = values.isna() & ~blank
     return values, bad
+
+
+def _arrow_bool(raw: pd.Series, text) -> tuple[pd.Series, pd.Series]:
+    import pyarrow.compute as pc
+
+    words = _word_sets()
+    trimmed = pc.utf8_trim_whitespace(text)
+    lower = pc.utf8_lower(trimmed)
+    true = pc.is_in(lower, value_set=words["true"]).fill_null(False).to_numpy(zero_copy_only=False)
+    false = pc.is_in(lower, value_set=words["false"]).fill_null(False).to_numpy(zero_copy_only=False)
+    read = true | false
+    values = pd.Series(pd.arrays.BooleanArray(true, ~read), index=raw.index)
+    bad = ~read & ~_arrow_blank(text, trimmed).to_numpy(zero_copy_only=False)
+    return values, pd.Series(bad, index=raw.index)
 
 
 # A UTC offset or zone letter at the end of a date-time text: "2026-06-01T14:30+01:00", "...Z", "... UTC".
@@ -308,6 +380,9 @@ def code_mask(raw: pd.Series, codes: list) -> pd.Series:
 
 @per_distinct_value
 def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    arrow = _arrow_text(raw)
+    if arrow is not None:
+        return _arrow_clean_text(raw, arrow)
     blank = blank_mask(raw)
     values = _as_text(raw).where(~blank)
     return values, pd.Series(False, index=raw.index)
@@ -316,6 +391,9 @@ def parse_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
 @per_distinct_value
 def parse_id(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Identifiers as text; 1001.0 from a numeric column becomes '1001'."""
+    arrow = _arrow_text(raw)
+    if arrow is not None:
+        return _arrow_clean_text(raw, arrow)
     blank = blank_mask(raw)
     if pd.api.types.is_float_dtype(raw.dtype):
         whole = raw.dropna()

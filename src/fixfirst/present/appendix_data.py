@@ -61,9 +61,9 @@ class DataQualityAppendix:
 class SectionRow:
     id: str
     title: str
-    score: str
+    flags: str  # answers that raise a flag: fewer is better
+    on_track: str  # "60%", the weighted share of scored answers without a flag, or "–" with nothing scored
     answered: str
-    findings: str
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ class FindingView:
 class ChecklistView:
     id: str
     title: str
-    score: str  # "42/100" or "not scored yet"
-    answered: str
+    headline: str  # "3 flags · 60% on track", or "1 flag · nothing scored yet"
+    answered: str  # how much was answered, the findings, and how many questions were not asked
     sections: list[SectionRow]
     findings: list[FindingView] = field(default_factory=list)
 
@@ -157,21 +157,24 @@ def build_findings(result: AuditResult, fmt: Formatter, letter: str) -> Findings
     target = fmt.percent(result.engagement.settings.metrics.checklist.target)
     views = []
     for score in cl.scores:
-        sections = [SectionRow(s.id, s.title, "–" if s.score is None else fmt.count(s.score),
-                               f"{fmt.count(s.answered)}/{fmt.count(s.total)}", fmt.count(s.flagged)) for s in score.sections]
+        sections = [SectionRow(s.id, s.title, fmt.count(s.flags), "–" if s.share_on_track is None else fmt.percent(s.share_on_track),
+                               f"{fmt.count(s.answered)}/{fmt.count(s.total)}") for s in score.sections if s.total]
         findings = []
-        for f in score.flagged:
+        for f in score.findings:
             names = [known[tp] for tp in f.item.touchpoints if tp in known]
             findings.append(FindingView(f.item.id, f.item.question, f.answer_text,
                                         redact(str(f.answer.note)) if f.answer.note else "", f.item.why, f.item.fix,
                                         f.item.evidence, ", ".join(names) or "none in this journey"))
-        overall = "not scored yet" if score.overall is None else f"{fmt.count(score.overall)}/100"
-        answered = (f"{fmt.count(score.answered)} of {fmt.count(score.total)} questions answered; "
-                    f"{_plural(len(score.flagged), 'finding', fmt)}.")
-        views.append(ChecklistView(score.checklist.id, score.checklist.title, overall, answered, sections, findings))
+        on_track = "nothing scored yet" if score.share_on_track is None else f"{fmt.percent(score.share_on_track)} on track"
+        headline = f"{_plural(score.flags, 'flag', fmt)} · {on_track}"
+        answered = f"{fmt.count(score.answered)} of {fmt.count(score.total)} questions answered; {_plural(score.flags, 'finding', fmt)}."
+        if score.not_asked:
+            answered += (f" {_plural(len(score.not_asked), 'question', fmt)} of the checklist did not apply to this "
+                         "business or its journey: not asked, not scored.")
+        views.append(ChecklistView(score.checklist.id, score.checklist.title, headline, answered, sections, findings))
     intro = ("During the consultation the owner answered the diagnostic questions below. An answer the checklist marks as a "
-             "problem is a finding; each comes with its fix and the evidence to keep. A section's score is the weighted "
-             "share of its answered questions that raised no flag (not applicable, skipped and free-text answers do not "
-             "count). Findings also weigh on the touchpoints they concern: the weighted share of flagged answers there, "
-             f"against a target of at most {target}.")
+             "problem is a flag, and a finding here; each comes with its fix and the evidence to keep. Flags are counted "
+             "(fewer is better); “on track” is the weighted share of the scored answers that raised no flag (higher is "
+             "better; not applicable, skipped and free-text answers do not count). Findings also weigh on the touchpoints "
+             f"they concern: the weighted share of flagged answers there, against a target of at most {target}.")
     return FindingsAppendix(letter, "What the consultation found", intro, views)

@@ -97,7 +97,9 @@ def _bytecode_cache(sandboxed: bool = False) -> FileSystemBytecodeCache | None:
         return None
 
 
-def render_html(result: AuditResult) -> str:
+def render_html(result: AuditResult, *, with_history: bool = True) -> str:
+    """The report's HTML. `with_history=False` leaves out "Since the last audit" (an in-memory audit has no folder
+    whose earlier audits it could read)."""
     engagement = result.engagement
     options = engagement.audit.report
     override = engagement.resolve(options.templates) if options.templates else None
@@ -105,8 +107,9 @@ def render_html(result: AuditResult) -> str:
         raise FixfirstError(f"{override}: template override folder not found", "correct report.templates in audit.yaml")
     env = report_environment(override)
     # Templates read only the report view: every figure and sentence is written by fixfirst.present, once.
-    history = report_history(result)
-    context = {"view": build_report_view(result, history.comparison, history.follow_up)}
+    history = report_history(result) if with_history else None
+    context = {"view": build_report_view(result, history.comparison, history.follow_up) if history is not None
+               else build_report_view(result)}
     try:
         return env.get_template(REPORT_TEMPLATE).render(**context)
     except TemplateNotFound as exc:

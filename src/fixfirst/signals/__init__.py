@@ -88,7 +88,8 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
         # Touchpoints other data already finds off target: complaints naming one of them and a later step are its own.
         failing = frozenset(s.touchpoint for s in signals if s.severity > 0 and s.n >= engagement.settings.scoring.min_evidence_n)
         signals += feedback_signals(tagged, journey, ctx, failing)
-    checklist_found, checklists = checklist_signals(engagement.folder, journey, engagement.settings)
+    checklist_found, checklists = checklist_signals(engagement.folder, journey, engagement.settings,
+                                                      business_type=engagement.audit.client.business_type)
     signals += checklist_found
     nps = net_promoter_score(survey, engagement.settings.scoring.ci_level) if survey is not None else None
     drivers = key_drivers(survey, journey, engagement.settings) if survey is not None and len(survey) else None

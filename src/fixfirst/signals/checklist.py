@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..boundary import inside_boundary
-from ..errors import FixfirstError, InputProblems, Problem, Severity
+from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from ..settings import Settings
 from .base import Evidence, FrictionSignal, severity_of, wilson_interval
 
@@ -23,7 +23,7 @@ class ChecklistResults:
 
     @property
     def findings(self) -> int:
-        return sum(len(score.flagged) for score in self.scores)
+        return sum(score.flags for score in self.scores)
 
     def to_dict(self) -> list[dict]:
         return [score.to_dict() for score in self.scores]
@@ -60,17 +60,32 @@ def load_engagement_answers(folder: Path) -> tuple[list, list[Problem]]:
     return loaded, problems
 
 
-def checklist_problems(folder: Path, journey) -> list[Problem]:
-    """What `fixfirst check` reports about the answers: broken files (errors) and touchpoints the journey lacks (warnings)."""
+def checklist_problems(folder: Path, journey, business_type: str = "unknown") -> list[Problem]:
+    """What `fixfirst check` reports about the answers: broken files (errors); answers to items the engagement is not
+    asked (warnings: kept, not scored); scored answers that reach no touchpoint id of the journey (warnings)."""
+    from ..checklist.audience import Audience
     from ..checklist.scoring import counts_toward_score
 
     loaded, problems = load_engagement_answers(folder)
+    audience = Audience.of(journey, business_type)
     known = {tp.id for tp in journey.touchpoints}
     for answer_file in loaded:
-        # Library items name the touchpoint ids of every starter journey (pick_pack or fulfilment): only an item
-        # none of whose touchpoints this journey has is worth a warning, as its answer can reach no touchpoint.
+        not_asked = [n for n in audience.split(answer_file.checklist)[1]
+                     if (answer := answer_file.answers.get(n.item.id)) is not None and answer.given]
+        if not_asked:
+            why = {"business_type": f"written for other business types than {business_type}",
+                   "journey": "none of their touchpoints is in journey.yaml"}
+            reasons = "; ".join(f"{', '.join(n.item.id for n in not_asked if n.because == because)}: {words}"
+                                for because, words in why.items() if any(n.because == because for n in not_asked))
+            problems.append(Problem(
+                code="checklist.not_applicable", severity=Severity.WARNING, file=str(answer_file.path), column=None,
+                message=f"answered items that do not apply to this engagement ({reasons}); their answers are kept but not scored",
+                value=", ".join(n.item.id for n in not_asked)[:80]))
+        # Library items name the touchpoint ids of every starter journey (pick_pack or fulfilment): an item asked
+        # through a step kind alone (a touchpoint of kind delivery with another id) is scored but reaches no signal.
         stranded = [item_id for item_id, answer in answer_file.answers.items()
-                    if counts_toward_score(answer_file.checklist.item(item_id), answer)
+                    if audience.asks(answer_file.checklist.item(item_id))
+                    and counts_toward_score(answer_file.checklist.item(item_id), answer)
                     and not set(answer_file.checklist.item(item_id).touchpoints) & known]
         if stranded:
             missing = sorted({t for item_id in stranded for t in answer_file.checklist.item(item_id).touchpoints})
@@ -81,11 +96,11 @@ def checklist_problems(folder: Path, journey) -> list[Problem]:
     return problems
 
 
-def _unknown_touchpoints(answer_file, known: set[str]) -> dict[str, list[str]]:
+def _unknown_touchpoints(answer_file, known: set[str], audience) -> dict[str, list[str]]:
     unknown: dict[str, list[str]] = {}
     for item_id, answer in answer_file.answers.items():
         item = answer_file.checklist.item(item_id)
-        if answer.status != "answered":
+        if answer.status != "answered" or not audience.asks(item):
             continue
         for touchpoint in item.touchpoints:
             if touchpoint not in known:
@@ -93,27 +108,30 @@ def _unknown_touchpoints(answer_file, known: set[str]) -> dict[str, list[str]]:
     return unknown
 
 
-def checklist_signals(folder: Path, journey, settings: Settings) -> tuple[list[FrictionSignal], ChecklistResults]:
+def checklist_signals(folder: Path, journey, settings: Settings, business_type: str = "unknown") -> tuple[list[FrictionSignal], ChecklistResults]:
     """One `checklist` signal per touchpoint with scored answers; raises InputProblems if an answers file is broken.
 
+    Only the items the engagement is asked count (client.business_type `business_type`, the journey's touchpoints).
     value = (weight of flagged answers) / (weight of scored answers) among the items that concern the touchpoint,
     n = number of those answers; shrunk toward the target by `checklists.prior_answers` pseudo-answers.
     """
+    from ..checklist.audience import Audience
     from ..checklist.scoring import counts_toward_score, score_checklist
 
     loaded, problems = load_engagement_answers(folder)
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputProblems(problems)
     results = ChecklistResults()
+    audience = Audience.of(journey, business_type)
     known = {tp.id for tp in journey.touchpoints}
     per_touchpoint: dict[str, list] = {}
     for answer_file in loaded:
-        results.scores.append(score_checklist(answer_file.checklist, answer_file))
-        for touchpoint, items in _unknown_touchpoints(answer_file, known).items():
+        results.scores.append(score_checklist(answer_file.checklist, answer_file, audience))
+        for touchpoint, items in _unknown_touchpoints(answer_file, known, audience).items():
             results.unknown_touchpoints.setdefault(touchpoint, []).extend(f"{answer_file.checklist_id}/{i}" for i in items)
-        for section, item in answer_file.checklist.items():
-            answer = answer_file.answers.get(item.id)
-            if not counts_toward_score(item, answer):
+        for item_id in answer_file.checklist.item_ids:
+            item, answer = answer_file.checklist.item(item_id), answer_file.answers.get(item_id)
+            if not audience.asks(item) or not counts_toward_score(item, answer):
                 continue
             for touchpoint in item.touchpoints:
                 if touchpoint in known:
@@ -126,6 +144,9 @@ def checklist_signals(folder: Path, journey, settings: Settings) -> tuple[list[F
 def _signal(touchpoint: str, answered: list, settings: Settings, target: float | None) -> FrictionSignal:
     rule = settings.metrics.checklist
     target = rule.target if target is None else target
+    if target is None:
+        raise ConfigError("settings: metrics.checklist.target is empty, so consultation answers have no share of flags to be judged against",
+                          "set metrics.checklist.target (at most this share of weighted answers flagged; default 0.1), see docs/settings.md")
     total_weight = sum(item.weight for _, item, _ in answered)
     flagged = [(checklist, item, answer) for checklist, item, answer in answered if item.is_flagged(answer.value)]
     value = sum(item.weight for _, item, _ in flagged) / total_weight

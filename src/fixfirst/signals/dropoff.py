@@ -10,10 +10,10 @@ import numpy as np
 
 from ..settings import ProcessRules
 from .base import pct
-from .exact_tests import MAX_TAIL_TERMS, fisher_greater as _fisher, hypergeom_upper_tail, stratified_greater
+from .exact_tests import fisher_greater as _fisher, hypergeom_upper_tail, stratified_greater
 from .strata import Dimensions, joint_cells
 
-__all__ = ["DropOffPeriod", "SegmentDropOff", "abnormal_drop_off", "date_range_text", "hypergeom_upper_tail", "MAX_TAIL_TERMS"]
+__all__ = ["DropOffPeriod", "SegmentDropOff", "abnormal_drop_off", "date_range_text", "hypergeom_upper_tail"]
 
 DAY_NS = 86_400 * 1_000_000_000
 EPOCH = dt.date(1970, 1, 1)
