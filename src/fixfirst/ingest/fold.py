@@ -232,13 +232,15 @@ def aggregate_payments(payments: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def line_item_hint(frame: pd.DataFrame, columns: dict[str, str], file: str, sheet: str | None) -> list[Problem]:
+def line_item_hint(frame: pd.DataFrame, columns: dict[str, str], file: str, sheet: str | None,
+                   ids: pd.Series | None = None) -> list[Problem]:
     """A warning when an orders file read without a line-item preset looks like one row per line item: many rows
-    repeat an earlier row's order id and most of those lack the order's date (thresholds: LINE_ITEM_*)."""
+    repeat an earlier row's order id and most of those lack the order's date (thresholds: LINE_ITEM_*). `ids`: the
+    order ids already typed, row for row with `frame` (the raw cells), so they are not parsed twice."""
     id_header, date_header = columns.get("order_id"), columns.get("ordered_at")
     if id_header is None or date_header is None or not len(frame):
         return []
-    ids = V.parse_id(frame[id_header])[0]
+    ids = V.parse_id(frame[id_header])[0] if ids is None else ids
     repeat = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
     repeats = int(repeat.sum())
     if repeats < LINE_ITEM_MIN_REPEATS or repeats < LINE_ITEM_MIN_SHARE * len(frame):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -20,11 +21,12 @@ STABLE_KEY = re.compile(r"uniqueid|email|phone|mobilenumber|mobileno|clientid|cl
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def customer_key_problems(frame: pd.DataFrame, raw: pd.DataFrame, mapping: dict[str, str], file: str,
+def customer_key_problems(frame: pd.DataFrame, raw_rows: Callable[[], pd.DataFrame], mapping: dict[str, str], file: str,
                           sheet: str | None) -> list[Problem]:
     """A warning, with the fix, when the mapped customer_id is different on every order (on at least MIN_ORDERS).
 
-    `frame` is the typed orders table (rows kept), `raw` the raw cells of the same rows, brought-in columns included:
+    `frame` is the typed orders table (rows kept); `raw_rows()` gives the raw cells of the same rows, brought-in
+    columns included (taken only when the warning applies: copying a million raw rows costs a third of a second):
     a column named like a stable customer key is suggested, best first one that repeats across orders.
     """
     header = mapping.get("customer_id")
@@ -34,6 +36,7 @@ def customer_key_problems(frame: pd.DataFrame, raw: pd.DataFrame, mapping: dict[
     if len(ids) < MIN_ORDERS or ids.nunique() < len(ids):
         return []
     said = f"customer_id ({header!r}) is different on every one of the {len(ids):,} orders"
+    raw = raw_rows()
     best = _candidate(raw, set(mapping.values()))
     if best is None:
         message = (f"{said}, so repeat purchase cannot be measured from it: it looks like a key per order. Map a column that stays "

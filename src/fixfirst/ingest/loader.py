@@ -203,8 +203,6 @@ def load_source(spec: SourceSpec, path: Path | None, limits: Ingest, rating_head
     problems += mapping_problems
     if any(p.severity is Severity.ERROR for p in mapping_problems):
         return None, problems
-    if spec.kind == "orders" and not (preset is not None and preset.line_items):
-        problems += line_item_hint(raw.frame, mapping.columns, label, raw.sheet)  # one row per line item, read as orders
     if spec.kind == "events" and "timestamp" not in mapping.columns:
         problems.append(Problem("mapping.no_timestamps", "no timestamp column: step conversion is measured, but figures per month "
                                 "(money at stake) and the order of steps are not", Severity.WARNING, label, raw.sheet))
@@ -265,6 +263,9 @@ def load_source(spec: SourceSpec, path: Path | None, limits: Ingest, rating_head
         sink.cells(out, "value.out_of_scale", "rating outside the 1-5 scale; left out", header, raw.frame[header])
         frame[f"rating:{wanted}"] = parsed
     frame["_row"] = raw.rows
+    if spec.kind == "orders" and not (preset is not None and preset.line_items) and "order_id" in frame:
+        # One row per line item read as orders: hinted on the ids just typed (parsing a million ids twice costs).
+        problems += line_item_hint(raw.frame, mapping.columns, label, raw.sheet, ids=frame["order_id"])
 
     drop |= validate_rows(spec.kind, frame, mapping.columns, sink, today=dt.date.today())
     problems += sink.problems
@@ -274,7 +275,7 @@ def load_source(spec: SourceSpec, path: Path | None, limits: Ingest, rating_head
     for wanted, header in rating_found.items():
         mapping.columns[f"rating:{wanted}"], mapping.how[f"rating:{wanted}"] = header, "journey"
     if spec.kind == "orders":  # a customer key that changes with every order hides every returning customer
-        problems += customer_key_problems(kept, raw.frame[~drop.to_numpy()], mapping.columns, label, raw.sheet)
+        problems += customer_key_problems(kept, lambda: raw.frame[~drop.to_numpy()], mapping.columns, label, raw.sheet)
         problems += related.value_note(~drop.to_numpy(), label, raw.sheet)  # where the kept orders' values came from
     table = SourceTable(kind=spec.kind, label=spec.label, file=label, sheet=raw.sheet, frame=kept,
                         mapping=dict(mapping.columns), mapping_how=dict(mapping.how),
