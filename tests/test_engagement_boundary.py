@@ -87,7 +87,7 @@ def test_an_allowed_folder_that_does_not_exist_is_a_located_error(tiny):
     code, document = check_json(tiny)
     assert code == 1
     [problem] = document["problems"]
-    assert problem["code"] == "config.allowed_folder_missing" and problem["row"] is not None
+    assert problem["code"] == "config.allowed_folder_missing" and isinstance(problem["row"], int) and problem["sheet"] is None
     assert "'../nowhere' is not a folder" in problem["message"]
 
 

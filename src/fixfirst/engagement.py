@@ -414,13 +414,14 @@ def load_engagement(folder: Path | str) -> Engagement:
                                      f"top level, found a {_yaml_type(data)}; see docs/engagement.md", Severity.ERROR,
                                      str(audit_path), row=lines.get((), 1), column="(top level)")])
     audit = load_model(audit_path, Audit, data, lines)
-    missing = [f for f, root in zip(audit.allowed_folders, allowed_roots(folder, audit)) if not root.is_dir()]
+    engagement = Engagement(folder.resolve(), audit, Settings())
+    missing = [f for f, root in zip(audit.allowed_folders, engagement.allowed) if not root.is_dir()]
     if missing:
         raise InputProblems([Problem("config.allowed_folder_missing", f"allowed_folders: {f!r} is not a folder", Severity.ERROR,
-                                     str(audit_path), lines.get(("allowed_folders",)), "allowed_folders") for f in missing])
+                                     str(audit_path), row=lines.get(("allowed_folders",)), column="allowed_folders")
+                             for f in missing])
     # Every configuration file is checked before anything is reported, so one run of `check` lists all their problems.
     problems: list[Problem] = []
-    engagement = Engagement(folder.resolve(), audit, Settings())
     settings = _collect(problems, lambda: _load_settings(engagement, audit_path, audit, lines), audit_path, lines, ("settings",))
     engagement.settings = settings or Settings()
     if audit.client.logo:

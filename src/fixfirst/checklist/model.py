@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from ..engagement import BusinessType
+from ..boundary import real_path
 from ..errors import FixfirstError, InputProblems, Problem
 from ..yamlfile import load_yaml, validation_problems
 
@@ -418,8 +419,8 @@ def _inside(path: Path, folder: Path) -> bool:
     """Whether a checklist file of an engagement's checklists/ folder really lies in the engagement (the folder's
     parent): a link out of it, the file's or the folder's own, is never read."""
     try:
-        return path.resolve().is_relative_to(Path(folder).absolute().parent.resolve())
-    except (OSError, RuntimeError):
+        return real_path(path).is_relative_to(real_path(Path(folder).absolute().parent))
+    except FixfirstError:  # a link loop: nothing to read there
         return False
 
 

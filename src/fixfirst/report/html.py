@@ -9,6 +9,7 @@ from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCac
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from ..boundary import real_path
 from ..errors import FixfirstError
 from ..pipeline import AuditResult
 from ..history.compare import report_history
@@ -55,7 +56,7 @@ class ConfinedLoader(FileSystemLoader):
     def get_source(self, environment: Environment, template: str):
         candidate = Path(self.searchpath[0], *split_template_path(template))  # '..' is refused by Jinja's own split
         if candidate.is_symlink() or candidate.exists():
-            if not candidate.resolve().is_relative_to(self.root):
+            if not real_path(candidate).is_relative_to(self.root):  # a link loop is a FixfirstError there, not a crash
                 raise FixfirstError(f"{candidate}: this template override leads out of the override folder {self.root} "
                                     "(a symbolic link); it is not read",
                                     "copy the template into the override folder instead of linking to it")
