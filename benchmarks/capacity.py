@@ -18,7 +18,7 @@ def scenario(days: int, steps: int):
     import numpy as np
 
     from fixfirst.capacity.simulation import DemandPlan, OperationalStep
-    from fixfirst.signals.calendar import WorkingCalendar
+    from fixfirst.config.calendar import WorkingCalendar
 
     calendar = WorkingCalendar("1111100", (np.datetime64("2026-04-03"), np.datetime64("2026-04-06")))  # Easter
     weekday = np.arange(days) % 7

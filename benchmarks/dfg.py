@@ -118,7 +118,7 @@ def _journey():
 
 def measure(path: Path, what: str, runs: int) -> dict:
     """Runs in a fresh process: read the frame (not timed), then time the computation `runs` times."""
-    from fixfirst.settings import Settings
+    from fixfirst.config.settings import Settings
     from fixfirst.signals.process import directly_follows_graph, process_map
 
     frame = pd.read_parquet(path)

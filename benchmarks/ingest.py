@@ -30,7 +30,7 @@ RSS_LIMIT_MB = targets.limit("ingest.xlsx.rss")
 # --------------------------------------------------------------------------- what each child process measures
 
 def _limits():
-    from fixfirst.settings import Ingest
+    from fixfirst.config.settings import Ingest
 
     return Ingest(max_rows=10_000_000)
 
@@ -75,7 +75,7 @@ def fixfirst_read_table(path: Path) -> dict:
 
 
 def fixfirst_load_source(path: Path, kind: str, columns: dict[str, str]) -> dict:
-    from fixfirst.engagement import SourceSpec
+    from fixfirst.config.engagement import SourceSpec
     from fixfirst.ingest import load_source
 
     stages = _Stages()

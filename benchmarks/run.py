@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fixfirst.engagement import load_engagement
+from fixfirst.config.engagement import load_engagement
 from fixfirst.ingest import ingest
 from fixfirst.journey import load_journey
 from fixfirst.pipeline import CheckResult, audit_from

@@ -123,11 +123,12 @@ def measure() -> dict:
     """Runs in a fresh process: load the frames (not timed), then time each audit stage after ingest."""
     from fixfirst.capacity import capacity_outlook
     from fixfirst.capacity.campaign import project_campaign
-    from fixfirst.engagement import load_engagement
+    from fixfirst.config.engagement import load_engagement
     from fixfirst.ingest.tables import IngestResult, SourceTable
     from fixfirst.journey import load_journey
     from fixfirst.resources import sample_engagement
-    from fixfirst.scoring import decide, rank_weak_spots
+    from fixfirst.decision import decide
+    from fixfirst.scoring import rank_weak_spots
     from fixfirst.signals import compute_signals
 
     import scipy.special  # noqa: F401  imported lazily by fixfirst; part of start-up, not of the computation timed here

@@ -639,7 +639,7 @@ def write_first_snapshot(first_audit: Path, outdir: Path) -> Path:
     """The first audit's snapshot, as `fixfirst score` would have saved it on the day after the data ended."""
     from fixfirst.history.snapshot import AUDITS_DIR, snapshot_payload
     from fixfirst.pipeline import run_audit
-    from fixfirst.scoring.decision import make_decision
+    from fixfirst.decision.decide import make_decision
 
     result = run_audit(Path(first_audit))
     # The audit was run on FIRST_AUDIT_ON: its schedule starts then, whatever today's date is.

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import openpyxl
 
-from fixfirst.engagement import SourceSpec
+from fixfirst.config.engagement import SourceSpec
 from fixfirst.errors import Problem, Severity
 from fixfirst.ingest import load_source
-from fixfirst.settings import Ingest
+from fixfirst.config.settings import Ingest
 
 LIMITS = Ingest()
 

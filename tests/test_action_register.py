@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from fixfirst.engagement import Engagement, load_engagement
+from fixfirst.config.engagement import Engagement, load_engagement
 from fixfirst.errors import InputProblems, Severity
 from fixfirst.history import actions as register
 from fixfirst.history.actions import (DONE_ON_HEADERS, DUE_HEADER, ID_HEADER, NOTES_HEADER, OWNER_HEADER, STATUS_HEADER,
                                       Outcome, RegisterRow, follow_up, parse_register_date, plan_action_ids, read_register,
                                       snapshot_action_ids)
-from fixfirst.history.snapshot import snapshot_payload
+from fixfirst.report.snapshot import current_snapshot
 from fixfirst.present import formatter_for
 from fixfirst.present.follow_up import build, done_sentence, pending_sentence, text_lines
 from fixfirst.report.xlsx import ACTION_REGISTER, REGISTER_HEADERS, write_workbook
@@ -327,7 +327,7 @@ def test_an_inline_status_the_schema_does_not_know_is_refused_with_its_line(samp
 
 def baseline(sample_audit, *, as_of: str = "2026-03-31", checkout: float | None = None, checkout_n: int | None = None) -> dict:
     """The sample's snapshot as if taken at an earlier audit, with the checkout KPI set to what it was then."""
-    snapshot = copy.deepcopy(snapshot_payload(sample_audit))
+    snapshot = copy.deepcopy(current_snapshot(sample_audit))
     snapshot["as_of"] = as_of
     for kpi in snapshot["audit"]["fix_plan"]["kpis"]:
         if kpi["metric"] == "conversion" and kpi["touchpoint"] == "checkout":

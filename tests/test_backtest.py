@@ -17,17 +17,17 @@ from fixfirst.capacity.assessment import assess_capacity
 from fixfirst.capacity.delivery import delivery_delay
 from fixfirst.capacity.dispatch import dispatch_history
 from fixfirst.present.capacity_json import capacity_payload
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.pipeline import run_audit
 from fixfirst.present.charts.capacity_chart import layout_backtest_chart
 from fixfirst.present.numbers import Formatter
 from fixfirst.present.verdict_words import backtest_sentence, verdict_reasons
-from fixfirst.scoring import FIX_FIRST, READY, decide
-from fixfirst.scoring.decision import HeadroomBasis, make_decision
-from fixfirst.scoring.verdict import CapacityBasis
+from fixfirst.decision import FIX_FIRST, READY, decide
+from fixfirst.decision.outcome import HeadroomBasis, make_decision
+from fixfirst.decision.verdict import CapacityBasis
 from fixfirst.scoring.weak_spots import Ranking
-from fixfirst.settings import Settings
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.settings import Settings
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.orders import order_facts
 

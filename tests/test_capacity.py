@@ -15,14 +15,14 @@ from fixfirst.capacity.demand import forecast_demand, lead_demand, parse_uplift
 from fixfirst.capacity.kpis import marketing_ops_kpis
 from fixfirst.capacity.steps import inferred_steps, steps_from_sheet
 from fixfirst.cli import app
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.pipeline import run_audit
 from fixfirst.report import render_html
 from fixfirst.present import formatter_for
 from fixfirst.present.verdict_words import verdict_reasons
-from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY
-from fixfirst.settings import Settings
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.decision import FIX_FIRST, MARKET_WITH_LIMITS, READY
+from fixfirst.config.settings import Settings
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.orders import order_facts
 

@@ -19,7 +19,7 @@ from fixfirst.checklist.scoring import score_checklist
 from fixfirst.cli import app
 from fixfirst.errors import InputProblems
 from fixfirst.journey import load_journey
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 from fixfirst.signals.checklist import checklist_problems, checklist_signals
 from fixfirst.starter import create_engagement
 

@@ -16,8 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.history.compare import SCHEMA, KpiStatus, SpotStatus, baseline_snapshot, compare_audits, report_comparison
-from fixfirst.history.snapshot import load_snapshot, save_snapshot, snapshot_payload
+from fixfirst.history.compare import SCHEMA, KpiStatus, SpotStatus, baseline_snapshot, compare_audits
+from fixfirst.history.snapshot import load_snapshot
+from fixfirst.report.snapshot import comparison_of, current_snapshot, keep_snapshot
 from fixfirst.history.stats import ChangeReading
 from fixfirst.pipeline import run_audit
 from fixfirst.present import formatter_for
@@ -60,8 +61,8 @@ def cycle(tmp_path_factory, sample_dir):
     shutil.copytree(sample_dir, folder, ignore=shutil.ignore_patterns("audits", "fixfirst-report*"))
     first = run_audit(folder)
     fmt = formatter_for(first.engagement.audit.client)
-    before_any_snapshot = report_comparison(first)
-    saved = save_snapshot(first)
+    before_any_snapshot = comparison_of(first)
+    saved = keep_snapshot(first)
     fix_mobile_checkout(folder / "web_sessions.csv")
     audit_yaml = folder / "audit.yaml"
     text = audit_yaml.read_text()
@@ -69,7 +70,7 @@ def cycle(tmp_path_factory, sample_dir):
     audit_yaml.write_text(text.replace("    shrinkage_strength: 30\n",
                                        "    shrinkage_strength: 30\n  metrics:\n    stockout:\n      target: 0.03\n"))
     second = run_audit(folder)
-    current = snapshot_payload(second)
+    current = current_snapshot(second)
     comparison = compare_audits(load_snapshot(saved.path), current, second.engagement.settings, baseline_path=saved.path)
     return types.SimpleNamespace(folder=folder, first=first, second=second, saved=saved, current=current,
                                  comparison=comparison, fmt=fmt, before_any_snapshot=before_any_snapshot)
@@ -190,7 +191,7 @@ def test_the_report_section_renders_then_and_now(cycle):
     from fixfirst.report.html import report_environment
 
     assert cycle.before_any_snapshot is None  # no earlier audit: no section
-    comparison = report_comparison(cycle.second)
+    comparison = comparison_of(cycle.second)
     assert comparison is not None
     section = since.view(comparison, cycle.fmt)
     assert section.verdict_then == section.verdict_now == "FIX FIRST"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from fixfirst.engagement import load_engagement
+from fixfirst.config.engagement import load_engagement
 from fixfirst.errors import FixfirstError, InputProblems
 from fixfirst.journey import load_journey
 from fixfirst.resources import bundled_dir, checklists_dir, sample_engagement, templates_dir
-from fixfirst.settings import Settings, settings_with
+from fixfirst.config.settings import Settings, settings_with
 
 
 def test_bundled_folders_are_found():
@@ -93,9 +93,9 @@ def test_journey_mistakes_are_explained(tmp_path, body, expected):
 
 
 def test_a_field_set_to_null_is_left_unmapped(tmp_path):
-    from fixfirst.engagement import SourceSpec
+    from fixfirst.config.engagement import SourceSpec
     from fixfirst.ingest import load_source
-    from fixfirst.settings import Ingest
+    from fixfirst.config.settings import Ingest
 
     path = tmp_path / "orders.csv"
     path.write_text("Order ID,Ordered At,Order Value\nA1,2026-01-05,12.50\n")
@@ -144,8 +144,8 @@ def test_public_holidays_join_the_working_day_calendar():
 
     import pandas as pd
 
-    from fixfirst.engagement import Promise
-    from fixfirst.signals.calendar import WorkingCalendar
+    from fixfirst.config.engagement import Promise
+    from fixfirst.config.calendar import WorkingCalendar
 
     promise = Promise(description="2 working days", business_days=2, region="ENG", holidays=[dt.date(2026, 12, 24)])
     calendar = WorkingCalendar.from_promise(promise, "GB", range(2026, 2027))
@@ -170,7 +170,7 @@ def test_unknown_holiday_calendar_is_a_configuration_error(tmp_path, country, re
 
 def test_a_key_written_twice_is_an_error_not_a_silent_overwrite(tmp_path):
     from fixfirst.errors import FixfirstError
-    from fixfirst.yamlfile import load_yaml
+    from fixfirst.config.yamlfile import load_yaml
 
     path = tmp_path / "twice.yaml"
     path.write_text("client:\n  name: First\n  name: Second\npromise: {}\n")
@@ -182,7 +182,7 @@ def test_a_key_written_twice_is_an_error_not_a_silent_overwrite(tmp_path):
 def test_every_configuration_file_is_checked_before_reporting(tmp_path, sample_dir):
     import shutil
 
-    from fixfirst.engagement import load_engagement
+    from fixfirst.config.engagement import load_engagement
     from fixfirst.errors import InputProblems
 
     folder = tmp_path / "both"

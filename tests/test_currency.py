@@ -10,7 +10,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.engagement import Client, load_engagement
+from fixfirst.config.engagement import Client, load_engagement
 from fixfirst.errors import FixfirstError
 from fixfirst.pipeline import run_audit
 from fixfirst.present import Formatter, formatter_for

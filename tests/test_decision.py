@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from fixfirst.scoring.decision import (CampaignAdvice, CampaignFigures, CampaignTiming, _advice, _timing, data_as_of,
+from fixfirst.decision.outcome import (CampaignAdvice, CampaignFigures, CampaignTiming, _advice, _timing, data_as_of,
                                        schedule_actions)
-from fixfirst.scoring.fix_plan import Action, FixPlan
-from fixfirst.scoring.verdict import FIX_FIRST, MARKET_WITH_LIMITS, NOT_ENOUGH_DATA, READY
+from fixfirst.decision.fix_plan import Action, FixPlan
+from fixfirst.decision.verdict import FIX_FIRST, MARKET_WITH_LIMITS, NOT_ENOUGH_DATA, READY
 
 
 def test_the_as_of_date_is_the_last_order_else_the_latest_day_any_source_covers():

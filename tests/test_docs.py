@@ -10,10 +10,10 @@ import pytest
 import typer
 
 from fixfirst.cli import app
-from fixfirst.engagement import Audit, Client, Promise, ReportOptions, SourceSpec
+from fixfirst.config.engagement import Audit, Client, Promise, ReportOptions, SourceSpec
 from fixfirst.ingest.fields import FIELDS
 from fixfirst.journey.model import JourneySpec, TouchpointData, TouchpointSpec, TransitionSpec
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

@@ -10,15 +10,15 @@ import pytest
 from scipy import stats
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from fixfirst.engagement import Promise, SourceSpec
+from fixfirst.config.engagement import Promise, SourceSpec
 from fixfirst.ingest import load_source
 from fixfirst.ingest.values import parse_bool
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.present.charts.drivers_chart import QUADRANT_LABEL, layout_drivers
 from fixfirst.report.html import render_html, report_environment
-from fixfirst.settings import Ingest, Settings, settings_with
+from fixfirst.config.settings import Ingest, Settings, settings_with
 from fixfirst.signals.base import wilson_interval
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.drivers import (CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis, DriversSkipped,
                                       attach_driver_evidence, key_drivers, quadrant)

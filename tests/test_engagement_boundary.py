@@ -216,9 +216,9 @@ def test_too_little_data_never_reads_as_no_action_needed(tmp_path):
 # Timestamps: days and cut-offs on the local clock, waits on absolute time.
 
 def _events_across_spring_forward(tmp_path, with_offsets: bool):
-    from fixfirst.engagement import SourceSpec
+    from fixfirst.config.engagement import SourceSpec
     from fixfirst.ingest.loader import load_source
-    from fixfirst.settings import Ingest
+    from fixfirst.config.settings import Ingest
 
     # Europe/Rome moved from +01:00 to +02:00 at 02:00 on Sunday 29 March 2026: 01:30 to 03:30 on the wall is one hour.
     a, b = ("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00") if with_offsets else ("2026-03-29 01:30", "2026-03-29 03:30")
@@ -243,9 +243,9 @@ def test_a_wait_across_a_clock_change_is_the_time_that_passed(tmp_path, with_off
 
 
 def test_without_a_zone_nothing_extra_is_kept(tmp_path):
-    from fixfirst.engagement import SourceSpec
+    from fixfirst.config.engagement import SourceSpec
     from fixfirst.ingest.loader import load_source
-    from fixfirst.settings import Ingest
+    from fixfirst.config.settings import Ingest
 
     (tmp_path / "log.csv").write_text("case,step,time\nC1,a,2026-03-29 01:30\nC1,b,2026-03-29 03:30\n")
     spec = SourceSpec(kind="events", file="log.csv", columns={"case_id": "case", "activity": "step", "timestamp": "time"})
@@ -259,9 +259,9 @@ def test_helpdesk_waits_across_clock_changes_are_exact():
     import numpy as np
     import pandas as pd
 
-    from fixfirst.engagement import SourceSpec
+    from fixfirst.config.engagement import SourceSpec
     from fixfirst.ingest.loader import load_source
-    from fixfirst.settings import Ingest
+    from fixfirst.config.settings import Ingest
     from fixfirst.signals.ordered_log import order_events
 
     from .conftest import SHARED_DATA

@@ -14,18 +14,18 @@ import pytest
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.engagement import Promise, load_engagement
+from fixfirst.config.engagement import Promise, load_engagement
 from fixfirst.errors import FixfirstError, InputProblems
 from fixfirst.journey import load_journey
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.pipeline import run_audit
-from fixfirst.settings import Feedback, Settings
+from fixfirst.config.settings import Feedback, Settings
 from fixfirst.signals import feedback as feedback_module
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.feedback import feedback_signals, tag_feedback, tone, tones, touchpoint_phrases
 from fixfirst.signals.feedback_agreement import binary_agreement, macro_average, tag_agreement
-from fixfirst.signals.lexicons import default_lexicon, fold, fold_texts, known_topics, load_lexicon, shipped_languages
+from fixfirst.config.lexicons import default_lexicon, fold, fold_texts, known_topics, load_lexicon, shipped_languages
 
 from .conftest import write_tiny_engagement
 

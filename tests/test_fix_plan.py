@@ -13,16 +13,16 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.engagement import load_engagement
+from fixfirst.config.engagement import load_engagement
 from fixfirst.errors import FixfirstError, InputProblems
 from fixfirst.journey import Touchpoint
 from fixfirst.pipeline import run_audit
 from fixfirst.report import render_html
 from fixfirst.present.score_json import ranking_payload
-from fixfirst.scoring.fix_plan import build_fix_plan, play_fits, touchpoint_topics
-from fixfirst.scoring.playbook import EFFORT_DAYS, HIGHER_IS_BETTER, METRIC_NAMES, default_playbook, load_playbook
-from fixfirst.settings import settings_with
-from fixfirst.signals.lexicons import default_lexicon
+from fixfirst.decision.fix_plan import build_fix_plan, play_fits, touchpoint_topics
+from fixfirst.config.playbook import EFFORT_DAYS, HIGHER_IS_BETTER, METRIC_NAMES, default_playbook, load_playbook
+from fixfirst.config.settings import settings_with
+from fixfirst.config.lexicons import default_lexicon
 
 from .conftest import write_tiny_engagement
 

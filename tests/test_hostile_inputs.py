@@ -19,11 +19,11 @@ from fixfirst.cli import app
 from fixfirst.errors import ConfigError, FixfirstError, InputProblems
 from fixfirst.fsutil import STALE_TEMP_SECONDS, atomic_path, remove_stale_temps
 from fixfirst.ingest.guards import MAX_PROLOG_BYTES, check_file, prolog_problem
-from fixfirst.logo import MAX_LOGO_BYTES, logo_data_uri
+from fixfirst.config.logo import MAX_LOGO_BYTES, logo_data_uri
 from fixfirst.pipeline import check_engagement, run_audit
 from fixfirst.resources import bundled_dir, sample_engagement
-from fixfirst.settings import Settings
-from fixfirst.yamlfile import MAX_YAML_DEPTH, load_yaml
+from fixfirst.config.settings import Settings
+from fixfirst.config.yamlfile import MAX_YAML_DEPTH, load_yaml
 
 from .conftest import PROJECT_ROOT, write_tiny_engagement
 
@@ -204,7 +204,7 @@ class _Counted:
 
 
 def test_a_sparse_3gb_logo_is_refused_without_being_read(tmp_path, monkeypatch):
-    import fixfirst.logo as logo_module
+    import fixfirst.config.logo as logo_module
 
     path = tmp_path / "logo.png"
     with open(path, "wb") as handle:

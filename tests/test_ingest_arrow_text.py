@@ -10,7 +10,7 @@ import pytest
 
 from fixfirst.ingest import values as V
 from fixfirst.ingest.readers import read_table
-from fixfirst.settings import Ingest
+from fixfirst.config.settings import Ingest
 
 AWKWARD = ["a", " b ", "", "  ", None, "n/a", "N/A", " NaN ", "none", "NULL", "Null", "-", "--", "#N/A", "#n/a", "#DIV/0!",
            "Yes", " no ", "TRUE", "0", "1.0", "x", "Ja", "não", "maybe", "Dissatisfied", "İ", "straße", "\u00a0pad\u00a0",

@@ -20,7 +20,7 @@ from fixfirst.ingest.readers import (
     read_table,
     sniff_delimiter,
 )
-from fixfirst.settings import Ingest
+from fixfirst.config.settings import Ingest
 
 
 from .ingest_support import LIMITS, errors, load, of_code, write_text, write_xlsx

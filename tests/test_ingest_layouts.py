@@ -8,11 +8,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fixfirst.engagement import SourceSpec
+from fixfirst.config.engagement import SourceSpec
 from fixfirst.errors import FixfirstError
 from fixfirst.ingest import load_source
 from fixfirst.ingest.readers import read_table
-from fixfirst.settings import Ingest
+from fixfirst.config.settings import Ingest
 
 from .ingest_support import LIMITS, errors, load, of_code, write_text, write_xlsx
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pandas as pd
 
-from fixfirst.engagement import SourceSpec
+from fixfirst.config.engagement import SourceSpec
 from fixfirst.errors import Severity
 from fixfirst.ingest import load_source
-from fixfirst.settings import Ingest
+from fixfirst.config.settings import Ingest
 
 
 from .ingest_support import errors, load, of_code, write_text

@@ -14,7 +14,7 @@ from fixfirst.present.journey import FAR, NEAR, NO_DATA, OFF, figure_words, scor
 from fixfirst.present.numbers import formatter_for
 from fixfirst.report import render_html
 from fixfirst.present.charts.journey_map import CONTENT_WIDTH_PT, text_width, wrap
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 
 from .conftest import write_tiny_engagement
 

@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.scoring import rank_weak_spots
 from fixfirst.scoring.money import JourneyChain, MoneyModel
-from fixfirst.settings import Settings, settings_with
+from fixfirst.config.settings import Settings, settings_with
 from fixfirst.signals import SignalSet
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.events import build_funnel, event_signals
 from fixfirst.signals.order_flow import failure_effect, stage_cycle_times, two_proportion_p, weekly_trend

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.pipeline import run_audit
 from fixfirst.report import render_html
 from fixfirst.resources import sample_engagement
-from fixfirst.settings import Settings, settings_with
+from fixfirst.config.settings import Settings, settings_with
 from fixfirst.signals import process as process_module
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.dropoff import abnormal_drop_off, date_range_text
 from fixfirst.signals.events import attach_process_evidence, build_funnel, event_signals

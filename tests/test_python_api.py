@@ -20,7 +20,7 @@ import fixfirst
 from fixfirst.api import Audit
 from fixfirst.cli import app
 from fixfirst.memory import BUILD_FIX, DATA_FIX, MemoryEngagement
-from fixfirst.pipeline import AuditResult
+from fixfirst.decision import AuditResult
 
 from .conftest import TINY_JOURNEY, write_tiny_engagement
 
@@ -107,7 +107,7 @@ def test_the_front_door_names():
                                      "Settings", "VerdictStatus", "__version__", "audit", "engagement_from_frames"}
     from fixfirst import Audit as ExportedAudit
     from fixfirst import audit
-    from fixfirst.engagement import Engagement
+    from fixfirst.config.engagement import Engagement
     from fixfirst.errors import FixfirstError
 
     assert ExportedAudit is Audit and audit is fixfirst.api.audit
@@ -172,7 +172,7 @@ def test_an_audit_of_a_folder_writes_nothing_into_it(tmp_path):
     before = sorted(p.name for p in folder.iterdir())
     assert fixfirst.audit(folder).verdict == "FIX FIRST"
     assert sorted(p.name for p in folder.iterdir()) == before  # the CLI would have added audits/
-    from fixfirst.engagement import load_engagement
+    from fixfirst.config.engagement import load_engagement
 
     assert repr(fixfirst.audit(load_engagement(folder))) == repr(fixfirst.audit(folder))  # a loaded folder's Engagement
 
@@ -402,7 +402,7 @@ def test_a_named_index_a_pyarrow_table_and_the_callers_frame(frames):
 
 def test_settings_and_journey_objects_are_taken_as_they_are(frames, tiny):
     from fixfirst.journey.model import JourneySpec, journey_from_spec
-    from fixfirst.settings import settings_with
+    from fixfirst.config.settings import settings_with
 
     settings = settings_with({"scoring": {"shrinkage_strength": 30}})
     journey = journey_from_spec(JourneySpec.model_validate(yaml.safe_load(TINY_JOURNEY)))

@@ -13,7 +13,7 @@ import yaml
 from typer.testing import CliRunner
 
 from fixfirst.cli import app
-from fixfirst.engagement import load_engagement
+from fixfirst.config.engagement import load_engagement
 from fixfirst.errors import InputProblems, Severity
 from fixfirst.ingest import load_source
 from fixfirst.ingest.fold import LINE_ITEM_MIN_REPEATS

@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.scoring.weak_spots import rank_weak_spots
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 from fixfirst.signals import SignalSet
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.late_causes import late_causes
 from fixfirst.signals.step_change import step_change

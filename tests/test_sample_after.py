@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from fixfirst.cli import app
 
-from fixfirst.engagement import load_engagement
+from fixfirst.config.engagement import load_engagement
 from fixfirst.history.snapshot import list_snapshots, load_snapshot
 from fixfirst.history.stats import ChangeReading, proportion_change
 from fixfirst.pipeline import run_audit

@@ -13,11 +13,12 @@ from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.pipeline import run_audit
 from fixfirst.present import formatter_for
 from fixfirst.present.verdict_words import verdict_summary
-from fixfirst.scoring import FIX_FIRST, MARKET_WITH_LIMITS, READY, decide, rank_weak_spots, score_touchpoint
-from fixfirst.scoring.decision import CampaignAdvice, HeadroomBasis, make_decision
-from fixfirst.scoring.verdict import CapacityBasis
+from fixfirst.decision import FIX_FIRST, MARKET_WITH_LIMITS, READY, decide
+from fixfirst.scoring import rank_weak_spots, score_touchpoint
+from fixfirst.decision.outcome import CampaignAdvice, HeadroomBasis, make_decision
+from fixfirst.decision.verdict import CapacityBasis
 from fixfirst.present.score_json import ranking_payload
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 from fixfirst.signals import SignalSet
 from fixfirst.signals.base import proportion_signal
 from fixfirst.signals.context import SignalContext

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from fixfirst.engagement import Promise, SourceSpec
+from fixfirst.config.engagement import Promise, SourceSpec
 from fixfirst.errors import Severity
 from fixfirst.ingest import load_source
 from fixfirst.ingest.readers import read_table
 from fixfirst.journey.model import JourneySpec, journey_from_spec
 from fixfirst.pipeline import audit_from, check_engagement, run_audit
-from fixfirst.settings import Ingest, Settings
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.settings import Ingest, Settings
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.feedback import tag_feedback
 from fixfirst.signals.feedback_agreement import binary_agreement, tag_agreement

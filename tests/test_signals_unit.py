@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from fixfirst.engagement import Promise
+from fixfirst.config.engagement import Promise
 from fixfirst.journey.model import JourneySpec, journey_from_spec
-from fixfirst.settings import Settings, settings_with
+from fixfirst.config.settings import Settings, settings_with
 from fixfirst.signals.base import proportion_signal, severity_of, wilson_interval
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.events import build_funnel, event_signals
 from fixfirst.signals.feedback import feedback_signals, tag_feedback, tone

@@ -28,8 +28,8 @@ from fixfirst.capacity.simulation import (
     simulate_queue,
     weekmask,
 )
-from fixfirst.settings import Settings
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.settings import Settings
+from fixfirst.config.calendar import WorkingCalendar
 
 EVERY_DAY = WorkingCalendar("1111111", ())
 WEEKDAYS = WorkingCalendar("1111100", ())

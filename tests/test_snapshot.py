@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from fixfirst.cli import app
 from fixfirst.errors import FixfirstError
-from fixfirst.history.snapshot import SCHEMA, list_snapshots, load_snapshot, save_snapshot, snapshot_payload
+from fixfirst.history.snapshot import SCHEMA, list_snapshots, load_snapshot
+from fixfirst.report.snapshot import current_snapshot, keep_snapshot
 from fixfirst.pipeline import run_audit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,7 +32,7 @@ def audited(engagement):
 
 
 def test_a_snapshot_round_trips_with_the_data_it_judged(audited, engagement):
-    saved = save_snapshot(audited)
+    saved = keep_snapshot(audited)
     assert saved.created and saved.path == engagement / "audits" / f"{audited.as_of.isoformat()}.json"
     back = load_snapshot(saved.path)
     assert back["schema"] == SCHEMA and back["as_of"] == "2026-09-30"
@@ -45,13 +46,13 @@ def test_a_snapshot_round_trips_with_the_data_it_judged(audited, engagement):
 
 
 def test_the_same_audit_is_not_written_twice_and_a_different_one_never_overwrites(audited, engagement):
-    first = save_snapshot(audited)
-    again = save_snapshot(audited)
+    first = keep_snapshot(audited)
+    again = keep_snapshot(audited)
     assert not again.created and again.path == first.path
     before = first.path.read_bytes()
     changed = run_audit(engagement)
     changed.engagement.settings.metrics.promise_breach.target = 0.04  # another definition: another audit
-    other = save_snapshot(changed)
+    other = keep_snapshot(changed)
     assert other.created and other.path.name == "2026-09-30.2.json" and first.path.read_bytes() == before
     assert [p.name for p in list_snapshots(engagement)][:2] == ["2026-09-30.json", "2026-09-30.2.json"]
 
@@ -61,7 +62,7 @@ def test_a_file_that_is_not_a_snapshot_is_never_replaced(tmp_path, sample_dir):
     shutil.copytree(sample_dir, folder)
     (folder / "audits").mkdir()
     (folder / "audits" / "2026-09-30.json").write_text("my own notes")
-    saved = save_snapshot(run_audit(folder))
+    saved = keep_snapshot(run_audit(folder))
     assert saved.path.name == "2026-09-30.2.json"
     assert (folder / "audits" / "2026-09-30.json").read_text() == "my own notes"
 
@@ -77,7 +78,7 @@ def test_a_linked_audits_folder_is_refused(tmp_path, audited):
     moved = dataclasses.replace(audited, engagement=type(audited.engagement)(folder, audited.engagement.audit,
                                                                               audited.engagement.settings))
     with pytest.raises(FixfirstError, match="link"):
-        save_snapshot(moved)
+        keep_snapshot(moved)
     assert list(outside.iterdir()) == []
 
 
@@ -110,7 +111,7 @@ def test_the_bundled_sample_is_never_written_into(sample_dir):
 
 def test_every_snapshot_field_is_documented(audited):
     doc = (ROOT / "docs" / "snapshot-json.md").read_text()
-    payload = snapshot_payload(audited)
+    payload = current_snapshot(audited)
     for key in payload:
         assert f"`{key}`" in doc, key
     for key in payload["data"][0]:

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fixfirst.engagement import Change
+from fixfirst.config.engagement import Change
 from fixfirst.errors import FixfirstError
 from fixfirst.history.split import YEAR_DAYS, split_comparison
-from fixfirst.settings import Settings
+from fixfirst.config.settings import Settings
 
 MIN_AFTER_DAYS = Settings().history.min_after_days
 from fixfirst.history.stats import ChangeReading

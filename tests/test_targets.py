@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fixfirst.engagement import Client, Promise
+from fixfirst.config.engagement import Client, Promise
 from fixfirst.journey.kinds import infer_kind, words
 from fixfirst.journey.model import JourneySpec, journey_from_spec
-from fixfirst.settings import Settings, settings_with
+from fixfirst.config.settings import Settings, settings_with
 from fixfirst.signals.base import TargetBasis
-from fixfirst.signals.calendar import WorkingCalendar
+from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
 from fixfirst.signals.events import build_funnel, event_signals
 from fixfirst.signals.process import process_map

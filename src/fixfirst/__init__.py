@@ -1,6 +1,6 @@
 """fixfirst: find the weak spots in a customer journey before marketing amplifies them."""
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # typing.TYPE_CHECKING without importing typing (type checkers read this name the same way): see _LAZY below.
 TYPE_CHECKING = False
@@ -8,16 +8,16 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .api import Audit, VerdictStatus, audit
-    from .engagement import Engagement
+    from .config.engagement import Engagement
+    from .config.settings import Settings
     from .errors import FixfirstError, InputProblems, Problem
     from .memory import FrameSource, engagement_from_frames
-    from .settings import Settings
 
 # The front door (docs/python-api.md), each name imported on first use: `import fixfirst` stays as cheap as it was
 # (no pandas, no pydantic, no WeasyPrint) for the CLI and for tools that only read __version__.
 _LAZY = {
     "audit": "api", "Audit": "api", "VerdictStatus": "api",
-    "Engagement": "engagement", "FrameSource": "memory", "engagement_from_frames": "memory", "Settings": "settings",
+    "Engagement": "config.engagement", "FrameSource": "memory", "engagement_from_frames": "memory", "Settings": "config.settings",
     "FixfirstError": "errors", "InputProblems": "errors", "Problem": "errors",
 }
 

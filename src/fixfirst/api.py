@@ -11,7 +11,9 @@ from typing import Any, Literal, cast, overload
 
 from .capacity import CapacityOutlook
 from .capacity.demand import parse_uplift
-from .engagement import Engagement
+from .config.engagement import Engagement
+from .decision.fix_plan import FixPlan
+from .decision.outcome import Decision
 from .errors import FixfirstError, InputProblems, Problem
 from .ingest import IngestResult, ingest
 from .journey import Journey
@@ -25,12 +27,10 @@ from .report import _write_pdf, render_html, write_reports
 from .report.offline import assets_dir, offline_html, write_html
 from .report.xlsx import write_workbook
 from .scoring import Ranking
-from .scoring.decision import Decision
-from .scoring.fix_plan import FixPlan
 from .scoring.weak_spots import WeakSpot
 from .signals import SignalSet
 
-# The four verdicts (fixfirst.scoring.verdict), as `Audit.verdict` and the score JSON's verdict.status give them.
+# The four verdicts (fixfirst.decision.verdict), as `Audit.verdict` and the score JSON's verdict.status give them.
 VerdictStatus = Literal["FIX FIRST", "MARKET WITH LIMITS", "READY TO MARKET", "NOT ENOUGH DATA"]
 PathLike = str | os.PathLike[str]
 # A notebook shows the repr on one line: the client's name is cut here so the whole line stays short.
@@ -94,7 +94,7 @@ class Audit:
     """One audit's results, read-only, and the report written from them.
 
     Every figure is the one `fixfirst score --json` and the report show: `to_json()` is that JSON. The full
-    computation is `result` (fixfirst.pipeline.AuditResult).
+    computation is `result` (fixfirst.decision.AuditResult).
     """
 
     __slots__ = ("_result",)

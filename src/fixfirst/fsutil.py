@@ -7,9 +7,9 @@ import re
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 # A temp file older than this was left by a writer that was killed: every write here takes seconds at most.
 STALE_TEMP_SECONDS = 10 * 60

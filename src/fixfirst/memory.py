@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from .engagement import (
+from .config.engagement import (
     STACKABLE_KINDS,
     Audit,
     Change,
@@ -21,12 +21,12 @@ from .engagement import (
     Promise,
     ReportOptions,
 )
+from .config.settings import Settings, settings_with
+from .config.yamlfile import validation_problems
 from .errors import FixfirstError, InputProblems, Problem
 from .ingest.frames import as_data_frame
 from .journey import Journey
 from .journey.model import JourneySpec, journey_from_spec
-from .settings import Settings, settings_with
-from .yamlfile import validation_problems
 
 # Where problems with the engagement's own values (client, promise, settings) point: it has no audit.yaml.
 ENGAGEMENT_LABEL = "<in-memory engagement>"

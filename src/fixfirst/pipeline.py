@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-from .capacity import CapacityOutlook
 from .capacity.assessment import assess_capacity
-from .engagement import Engagement, load_engagement
+from .config.engagement import Engagement, load_engagement
+from .decision import NOT_ENOUGH_DATA, decide
+from .decision.fix_plan import build_fix_plan
+from .decision.outcome import data_as_of, make_decision
+from .decision.result import AuditResult, CheckResult
 from .errors import FixfirstError, InputProblems, Problem, Severity
-from .ingest import IngestResult, ingest
+from .ingest import ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
-from .scoring import NOT_ENOUGH_DATA, Ranking, Verdict, decide, rank_weak_spots
-from .scoring.decision import Decision, data_as_of, make_decision
-from .scoring.fix_plan import FixPlan, build_fix_plan
+from .scoring import rank_weak_spots
 from .scoring.money import choose_campaign
-from .signals import SignalSet, compute_signals
+from .signals import compute_signals
 from .signals.checklist import checklist_problems
 from .signals.redact import set_redaction_region
-
-
-@dataclass
-class CheckResult:
-    engagement: Engagement
-    journey: Journey
-    data: IngestResult
-
-
-@dataclass
-class AuditResult:
-    engagement: Engagement
-    journey: Journey
-    data: IngestResult
-    signals: SignalSet
-    ranking: Ranking
-    outlook: CapacityOutlook | None
-    verdict: Verdict
-    generated_on: dt.date = field(default_factory=dt.date.today)
-    # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (scoring.fix_plan).
-    fix_plan: FixPlan | None = None
-    # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (scoring.decision).
-    decision: Decision | None = None
-
-    @property
-    def as_of(self) -> dt.date:
-        """The data's last day: the audit judges the business as of this date."""
-        return self.decision.as_of if self.decision is not None else self.generated_on
-
 
 AUDIT_STAGES = 4  # signals, scoring, capacity, verdict
 

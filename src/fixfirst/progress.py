@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Protocol
+from typing import Protocol
 
 
 class Progress(Protocol):
@@ -39,7 +40,8 @@ class RichProgress:
 def terminal_progress() -> Iterator[Progress]:
     """A transient progress bar on stderr; a no-op when stderr is not a terminal (CI, pipes, --json)."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as Bar
 
     console = Console(stderr=True)
     if not console.is_terminal:

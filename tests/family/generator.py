@@ -1338,7 +1338,7 @@ def _schema_accepts_kind(kind: str) -> bool:
 def _schema_accepts_client(name: str, value: str) -> bool:
     """Whether audit.yaml's client takes this optional field and value today (business_type, sector)."""
     try:
-        from fixfirst.engagement import Client
+        from fixfirst.config.engagement import Client
     except ImportError:
         return False
     if name not in Client.model_fields:

@@ -7,9 +7,9 @@ from types import EllipsisType
 
 import pandas as pd
 
-from ..engagement import Promise
-from ..settings import Settings
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.engagement import Promise
+from ..config.settings import Settings
 from .campaign import NoProjection, project_campaign
 from .kpis import marketing_ops_kpis
 from .outlook import CapacityOutlook, PlannedCampaign, capacity_outlook, recent_orders

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..settings import Settings
+from ..config.settings import Settings
 from .dispatch import DispatchHistory
 from .steps import WEEKDAY_NAMES
 
@@ -47,7 +47,7 @@ class DeliveryDelay:
             "transit_orders": self.transit_orders,
             "lag_share": [round(float(p), 4) for p in self.lag],
             "transit_share": [round(float(p), 4) for p in self.transit],
-            "by_weekday": {d: [round(float(p), 4) for p in row] for d, row in zip(WEEKDAY_NAMES, self.table)},
+            "by_weekday": {d: [round(float(p), 4) for p in row] for d, row in zip(WEEKDAY_NAMES, self.table, strict=False)},
             "transit_p50": self.percentile(0.5, "transit"), "transit_p85": self.percentile(0.85, "transit"),
             "transit_calendar_p50": self.transit_calendar_p50, "transit_calendar_p85": self.transit_calendar_p85,
         }

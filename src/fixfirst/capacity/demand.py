@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..settings import Settings
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings
 from .outlook import PlannedCampaign
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -74,7 +74,7 @@ class DemandForecast:
             "expected_orders_per_week": round(self.per_week(self.expected.loc[days] if len(days) else self.expected), 1),
             "leads": None if self.leads is None else self.leads.to_dict(),
             "dispersion": None if self.dispersion is None else round(self.dispersion, 2),
-            "after_cutoff_share": {d: round(v, 4) for d, v in zip(WEEKDAYS, self.after_cutoff)},
+            "after_cutoff_share": {d: round(v, 4) for d, v in zip(WEEKDAYS, self.after_cutoff, strict=False)},
             "notes": self.notes,
         }
 
@@ -187,7 +187,7 @@ def after_cutoff(facts: pd.DataFrame, calendar: WorkingCalendar | None) -> tuple
     later = (live["clock_start"] > placed).to_numpy()
     total = np.bincount(weekday[working], minlength=7)
     moved = np.bincount(weekday[working & later], minlength=7)
-    return tuple(float(m / t) if t else 0.0 for m, t in zip(moved, total))
+    return tuple(float(m / t) if t else 0.0 for m, t in zip(moved, total, strict=False))
 
 
 def _dispersion(daily: pd.Series, by_weekday: pd.Series) -> float | None:

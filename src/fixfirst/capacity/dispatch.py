@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..settings import Settings
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings
 
 _NAT = np.datetime64("NaT", "D")
 

@@ -8,8 +8,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..settings import Settings, Simulation
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings, Simulation
 from .flow import DemandPlan, OperationalStep, run_flow
 from .projection import json_safe
 

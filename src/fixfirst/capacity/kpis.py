@@ -47,7 +47,7 @@ def marketing_ops_kpis(facts: pd.DataFrame, campaigns: pd.DataFrame | None, lead
             with_spend = past["spend"].notna() if "spend" in past else pd.Series(False, index=past.index)
             if with_spend.any():
                 paid = pd.Series(False, index=first.index)
-                for (_, c), has in zip(past.iterrows(), with_spend):
+                for (_, c), has in zip(past.iterrows(), with_spend, strict=False):
                     if has:
                         paid |= (first["ordered_at"] >= c["start"].normalize()) & (first["ordered_at"] < c["end"].normalize() + pd.Timedelta(days=1))
                 n_paid = int(paid.sum())

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from types import EllipsisType
-
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..settings import Settings
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings
 from ..signals.base import wilson_interval
-from ..signals.calendar import WorkingCalendar
 
 if TYPE_CHECKING:
     from .campaign import CampaignProjection

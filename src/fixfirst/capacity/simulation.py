@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..settings import Settings, Simulation
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings, Simulation
 from .flow import DemandPlan, Flow, OperationalStep, run_flow, weekmask
 from .headroom import Headroom, HeadroomTrial, headroom
 from .projection import LeadTime, LittlesLaw, Projection, StepProjection, summarise

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..settings import Settings
-from ..signals.calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.settings import Settings
 from .dispatch import DispatchHistory, dispatch_history
 from .flow import OperationalStep
 
@@ -51,7 +51,7 @@ class StepCapacity:
     def to_dict(self) -> dict:
         return {"name": self.step.name, "basis": self.basis, "detail": self.detail, "capacity_per_day": round(self.per_day, 2),
                 "weekday_capacity": None if self.weekday_capacity is None else
-                {d: round(v, 2) for d, v in zip(WEEKDAY_NAMES, self.weekday_capacity)},
+                {d: round(v, 2) for d, v in zip(WEEKDAY_NAMES, self.weekday_capacity, strict=False)},
                 "handoff_days": self.step.handoff_days, "evidence_days": self.evidence_days, "lower_bound": self.lower_bound,
                 "behind_days": self.behind_days, "method": self.method}
 

@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 import yaml
 
+from ..config.yamlfile import MAX_YAML_BYTES, YamlRefused, parse_yaml
 from ..errors import FixfirstError, InputProblems, Problem
 from ..fsutil import atomic_path
-from ..yamlfile import MAX_YAML_BYTES, YamlRefused, parse_yaml
 from .model import AnswerValue, Checklist
 
 ANSWERS_FOLDER = "answers"

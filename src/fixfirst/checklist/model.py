@@ -19,10 +19,10 @@ from pydantic import (
     field_validator,
 )
 
-from ..engagement import BusinessType
-from ..boundary import real_path
+from ..config.boundary import real_path
+from ..config.engagement import BusinessType
+from ..config.yamlfile import load_yaml, validation_problems
 from ..errors import FixfirstError, InputProblems, Problem
-from ..yamlfile import load_yaml, validation_problems
 
 AnswerType = Literal["yes_no", "scale_1_5", "number", "choice", "text"]
 AnswerValue = bool | int | float | str | None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 import typer
 from rich.console import Console
@@ -85,7 +85,7 @@ def keep_audit(result, enabled: bool) -> None:
     """Save the audit's snapshot (ENGAGEMENT/audits/<as-of>.json) and say where, on stderr so --json output stays pure."""
     if not enabled:
         return
-    from ..history.snapshot import save_snapshot
+    from ..report.snapshot import keep_snapshot
     from ..resources import samples_dir
 
     # The bundled samples are reference data (inside the installed package, or the checkout): never written into.
@@ -93,7 +93,7 @@ def keep_audit(result, enabled: bool) -> None:
         return
 
     try:
-        saved = save_snapshot(result)
+        saved = keep_snapshot(result)
     except FixfirstError as exc:
         # Keeping the audit is a convenience for `fixfirst compare`: a read-only folder must not stop the audit itself.
         stderr().print(f"[bold yellow]warning:[/] audit not kept: {escape(exc.cause)}", highlight=False)

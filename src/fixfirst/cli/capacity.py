@@ -57,7 +57,7 @@ def capacity(
         for name in ("step", "capacity a working day", "how it was found", "load with the campaign"):
             steps.add_column(name, overflow="fold")
         scenario = sim.campaign or sim.baseline
-        for s, view in zip(sim.steps, scenario.projection.steps):
+        for s, view in zip(sim.steps, scenario.projection.steps, strict=False):
             steps.add_row(escape(s.step.name), fmt.number(s.per_day, 1), escape(f"{s.basis}: {s.detail}"), fmt.percent(view.load))
         out.print(steps)
         table = Table(title=f"Projection over {sim.baseline.projection.days} days ({sim.baseline.projection.runs} simulated futures)",

@@ -86,10 +86,10 @@ def run(
     plain: bool = typer.Option(False, "--plain", help="Ask the questions line by line instead of the full-screen app."),
 ) -> None:
     """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
-    from ..boundary import inside_boundary
     from ..checklist.answers import AnswerFile, answers_path, read_import
     from ..checklist.audience import engagement_audience
     from ..checklist.scoring import score_checklist
+    from ..config.boundary import inside_boundary
     from ..fsutil import remove_stale_temps
 
     if not engagement.is_dir():

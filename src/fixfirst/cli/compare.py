@@ -25,10 +25,11 @@ def compare(
 ) -> None:
     """Run the audit now and compare it with an earlier one kept in ENGAGEMENT/audits, or before and after a change."""
     from ..history.compare import baseline_snapshot, compare_audits
-    from ..history.snapshot import audits_folder, list_snapshots, load_snapshot, snapshot_payload
+    from ..history.snapshot import audits_folder, list_snapshots, load_snapshot
     from ..pipeline import run_audit
     from ..present import formatter_for
     from ..present.since import view as since_view
+    from ..report.snapshot import current_snapshot
 
     folder = Path(engagement)
     if split is not None:
@@ -40,7 +41,7 @@ def compare(
                             f"run `fixfirst score {folder}` first to keep this audit, then compare after the fixes")
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)
-    current = snapshot_payload(result)
+    current = current_snapshot(result)
     path = baseline_snapshot(result.engagement.folder, current, baseline)
     if path is None and not list_snapshots(result.engagement.folder):
         raise FixfirstError(f"no earlier audit kept in {audits_folder(result.engagement.folder)}",
@@ -127,8 +128,8 @@ def _follow_up(result, baseline_payload):
 
 def _changes(result):
     """The `changes:` of audit.yaml, each compared before and after inside the current export; None without any."""
+    from ..decision import CheckResult
     from ..history.split import split_comparison
-    from ..pipeline import CheckResult
 
     changes = result.engagement.audit.changes
     if not changes:
@@ -140,7 +141,7 @@ def _compare_split(folder: Path, when: str, as_json: bool) -> None:
     """`--split DATE`: the periods before and after one date inside the current export."""
     import datetime as dt
 
-    from ..engagement import Change
+    from ..config.engagement import Change
     from ..errors import InputProblems
     from ..history.split import split_comparison
     from ..pipeline import check_engagement

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,20 +16,20 @@ FOLLOW_UP_SAMPLE = "juniper-lark-after"  # the same business two months later, w
 
 @handles_errors
 def demo(
-    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="PATH",
                                           help="Where to write the report; its suffix picks the format (default: fixfirst-demo.pdf)."),
-    formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
+    formats: list[str] | None = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
     compare: bool = typer.Option(False, "--compare",
                                  help="Audit the follow-up sample (Juniper & Lark two months later, after two fixes) "
                                       "and compare it with the first audit: the report gets its 'Since the last audit' section."),
 ) -> None:
     """Run the whole audit on the bundled sample (Juniper & Lark) and write the client report."""
-    from ..history.compare import report_comparison
     from ..pipeline import run_audit
     from ..present import formatter_for
     from ..present.figures import spot_money, spot_score
     from ..present.verdict_words import verdict_summary
     from ..report import parse_formats, plan_targets, write_reports
+    from ..report.snapshot import comparison_of
     from ..resources import sample_engagement
 
     targets = plan_targets(output, parse_formats(formats), Path(DEFAULT_NAME))
@@ -45,7 +44,7 @@ def demo(
         at_stake = f"{spot_money(spot, fmt)} a month at stake" if spot.money.measured else "money at stake not measurable"
         out.print(f"  #{spot.rank} {escape(spot.touchpoint.name)} ({at_stake}; score {spot_score(spot, fmt)}, {spot.confidence} confidence)",
                   highlight=False)
-    comparison = report_comparison(result) if compare else None
+    comparison = comparison_of(result) if compare else None
     if comparison is not None:
         from ..present.since import view as since_view
 

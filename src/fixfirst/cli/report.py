@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -18,10 +17,10 @@ FORMAT_HELP = ("pdf, html or xlsx; repeat it or give a comma list for several (d
 @handles_errors
 def report(
     engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", metavar="PATH",
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="PATH",
                                           help="Where to write the report; its suffix (.pdf, .html, .xlsx) picks the format "
                                                "(default: fixfirst-report with the format's suffix, in ENGAGEMENT)."),
-    formats: Optional[List[str]] = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
+    formats: list[str] | None = typer.Option(None, "--format", "-f", metavar="FORMAT", help=FORMAT_HELP),
     snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP),
 ) -> None:
     """Run the audit and write the report: the client's PDF, the same report as one offline HTML file, the Excel workbook."""

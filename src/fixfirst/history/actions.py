@@ -7,28 +7,34 @@ import difflib
 import itertools
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from ..engagement import AUDIT_FILE, ActionUpdate
+from ..config.engagement import AUDIT_FILE, ActionUpdate
+from ..config.yamlfile import load_yaml
 from ..errors import FixfirstError, Problem, Severity
 from ..ingest.guards import check_file
-from ..yamlfile import load_yaml
 from .stats import ChangeReading, ProportionChange, proportion_change
 
 if TYPE_CHECKING:
-    from ..engagement import Engagement
-    from ..pipeline import AuditResult
+    from ..config.engagement import Engagement
+    from ..decision import AuditResult
 
 MAX_REGISTER_BYTES = 20 * 1024 * 1024  # the register is a few dozen KB; anything this large is not one fixfirst wrote
 MAX_REGISTER_ROWS = 5_000  # rows read below the header; a register is a plan of a dozen actions and what was added
 HEADER_SEARCH_ROWS = 5  # the header is row 1 as written; a title row or two added above it is tolerated
 MAX_VALUE_SHOWN = 80
 
-# The register's sheet, columns and statuses as report.xlsx writes them (ACTION_REGISTER, REGISTER_HEADERS, STATUSES).
-# That module is imported only when a register is read: it pulls in the pipeline and the report, which may import history.
+# The register's sheet, columns and statuses: defined here, where the edited register is read back, and written by
+# report.xlsx from these same names (the report layer sits above history).
+ACTION_REGISTER = "Action register"
+REGISTER_HEADERS = ("No.", "Action ID", "Action", "Weak spots", "Owner", "Phase", "Due", "Status", "Done on", "Notes", "Effort",
+                    "Effort (working days)", "Estimated money a month", "KPI", "KPI today", "KPI target", "KPI direction")
+STATUSES = ("open", "in progress", "done", "dropped")
+DEFAULT_STATUS = "open"
 ID_HEADER, STATUS_HEADER, OWNER_HEADER, DUE_HEADER, NOTES_HEADER = "Action ID", "Status", "Owner", "Due", "Notes"
 # The workbook has no column for the day an action was done: the consultant adds one under any of these headers.
 DONE_ON_HEADERS = ("Done on", "Done", "Date done", "Done date", "Completed on", "Completed")
@@ -97,8 +103,6 @@ def snapshot_action_ids(snapshot: dict[str, Any] | None) -> set[str]:
 
 def normalise_status(value: Any) -> str | None:
     """'In-Progress', ' DONE ' -> the register's status; None when it is none of open, in progress, done, dropped."""
-    from ..report.xlsx import STATUSES
-
     if not isinstance(value, str):
         return None
     text = _STATUS_NOISE.sub(" ", value).strip().casefold()
@@ -186,8 +190,6 @@ def register_path(engagement: Engagement, written: str) -> Path:
 
 def _read_workbook(engagement: Engagement, written: str, known: set[str] | None, today: dt.date,
                    monthfirst: bool) -> RegisterRead:
-    from ..report.xlsx import ACTION_REGISTER
-
     file = written
     try:
         path = register_path(engagement, written)
@@ -242,8 +244,6 @@ def _find_header(rows: list[tuple[int, tuple]]) -> tuple[int, dict[str, int]] | 
 
 def _read_sheet(ws, file: str, known: set[str] | None, today: dt.date, monthfirst: bool) -> RegisterRead:
     from openpyxl.utils import get_column_letter
-
-    from ..report.xlsx import ACTION_REGISTER, STATUSES
 
     sheet = ACTION_REGISTER
     rows = ws.iter_rows(min_row=1, max_row=MAX_REGISTER_ROWS + HEADER_SEARCH_ROWS + 1, values_only=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import FixfirstError
-from .snapshot import _NAME, _same_audit, list_snapshots, load_snapshot, snapshot_payload
+from .actions import follow_up, plan_action_ids, read_register, snapshot_action_ids
+from .snapshot import _NAME, _same_audit, list_snapshots, load_snapshot
 from .stats import ChangeReading, ProportionChange, proportion_change
 
 SCHEMA = "fixfirst.compare/1"
@@ -634,11 +636,11 @@ class ReportHistory:
     follow_up: Any = None  # history.actions.FollowUp, when audit.yaml names the edited register
 
 
-def report_history(result) -> ReportHistory:
-    """The comparison with the previous audit and, when the register is given, its follow-up against that audit."""
-    from .actions import follow_up, plan_action_ids, read_register, snapshot_action_ids
+def report_history(result, current: dict[str, Any]) -> ReportHistory:
+    """The comparison with the previous audit and, when the register is given, its follow-up against that audit.
 
-    current = snapshot_payload(result)
+    `current` is this audit's snapshot payload (fixfirst.report.snapshot.current_snapshot).
+    """
     comparison = report_comparison(result, current)
     follow = None
     if result.engagement.audit.actions is not None:
@@ -655,12 +657,11 @@ def report_history(result) -> ReportHistory:
     return ReportHistory(comparison, follow)
 
 
-def report_comparison(result, current: dict | None = None) -> AuditComparison | None:
+def report_comparison(result, current: dict[str, Any]) -> AuditComparison | None:
     """This audit against the engagement's previous one, for the report's "Since the last audit"; None without one.
 
-    `current` is this audit's snapshot payload when the caller already made it: the data files are not read twice.
+    `current` is this audit's snapshot payload (fixfirst.report.snapshot.current_snapshot).
     """
-    current = current if current is not None else snapshot_payload(result)
     path = baseline_snapshot(result.engagement.folder, current)
     if path is None:
         return None

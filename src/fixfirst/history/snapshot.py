@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import __version__
+from .._version import __version__
 from ..errors import FixfirstError
 from ..fsutil import atomic_path
-from ..present.score_json import ranking_payload
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 SCHEMA = "fixfirst.snapshot/1"
 AUDITS_DIR = "audits"
@@ -62,8 +61,9 @@ def settings_digest(result: AuditResult) -> str:
     return hashlib.sha256(dumped.encode()).hexdigest()
 
 
-def snapshot_payload(result: AuditResult) -> dict[str, Any]:
-    """The audit as it will be compared later: the documented score JSON plus what it judged and how."""
+def snapshot_payload(result: AuditResult, audit: dict[str, Any]) -> dict[str, Any]:
+    """The audit as it will be compared later: its score JSON (`audit`, made by the presentation layer) plus what it
+    judged and how."""
     return {
         "schema": SCHEMA,
         "fixfirst_version": __version__,
@@ -74,7 +74,7 @@ def snapshot_payload(result: AuditResult) -> dict[str, Any]:
         "settings": result.engagement.settings.model_dump(mode="json"),
         # The promise defines "late": a later audit that judges another promise must say so beside every late figure.
         "promise": result.engagement.audit.promise.model_dump(mode="json"),
-        "audit": json.loads(json.dumps(ranking_payload(result), default=str)),
+        "audit": json.loads(json.dumps(audit, default=str)),
     }
 
 
@@ -87,13 +87,13 @@ def audits_folder(engagement_folder: Path) -> Path:
     return Path(engagement_folder) / AUDITS_DIR
 
 
-def save_snapshot(result: AuditResult) -> SavedSnapshot:
+def save_snapshot(result: AuditResult, audit: dict[str, Any]) -> SavedSnapshot:
     """Write the snapshot atomically to audits/<as-of>.json; never overwrite a different one.
 
     The same data judged again with the same settings and version is the same audit: the file already there is kept.
     A different audit with the same as-of date (new settings, corrected data) gets the next free name, <as-of>.2.json.
     """
-    payload = snapshot_payload(result)
+    payload = snapshot_payload(result, audit)
     folder = audits_folder(result.engagement.folder)
     if folder.is_symlink():
         raise FixfirstError(f"{folder}: the audits folder is a link; snapshots are written only inside the engagement",

@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..engagement import Change
+from ..config.engagement import Change
+from ..config.settings import Settings
+from ..decision.outcome import data_as_of
 from ..errors import FixfirstError, ProblemLog
 from ..ingest import IngestResult
-from ..scoring.decision import data_as_of
-from ..settings import Settings
 from ..signals import FrictionSignal, compute_signals
 from .stats import ChangeReading, ProportionChange, proportion_change
 
@@ -43,7 +43,7 @@ class Period:
     def days(self) -> int:
         return max(0, (self.end - self.start).days + 1)
 
-    def shifted(self, days: int) -> "Period":
+    def shifted(self, days: int) -> Period:
         return Period(self.start - dt.timedelta(days=days), self.end - dt.timedelta(days=days))
 
     def to_dict(self) -> dict:
@@ -180,7 +180,7 @@ class SplitComparison:
 def split_comparison(checked, changes: list[Change], settings: Settings) -> SplitComparison:
     """Compare the periods before and after each change on the touchpoints it concerns.
 
-    `checked` is a `fixfirst.pipeline.CheckResult` without errors. Raises FixfirstError when the data hold no dates or a
+    `checked` is a `fixfirst.decision.CheckResult` without errors. Raises FixfirstError when the data hold no dates or a
     change names a touchpoint the journey does not have.
     """
     dated = _DatedData(checked.data)

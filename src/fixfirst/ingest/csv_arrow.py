@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 import pandas as pd
 
 from .values import EXCEL_ERRORS, MISSING_WORDS

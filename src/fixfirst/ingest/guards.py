@@ -9,8 +9,8 @@ import zlib
 from pathlib import Path
 from typing import BinaryIO
 
+from ..config.settings import Ingest
 from ..errors import FixfirstError
-from ..settings import Ingest
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
-from ..engagement import Engagement, SourceSpec
+from ..config.engagement import Engagement, SourceSpec
+from ..config.presets import PRESETS
+from ..config.settings import Ingest
 from ..errors import FixfirstError, Problem, Severity
 from ..journey import Journey
 from ..progress import NoProgress, Progress
-from ..settings import Ingest
 from . import values as V
-from .fields import field_specs
-from .fields import normalise
-from .mapping import find_header, known_names, map_columns
-from .presets import PRESETS
+from .fields import field_specs, normalise
 from .fold import line_item_hint, repeated_header_problems
 from .frames import frame_table
 from .keys import customer_key_problems
+from .mapping import find_header, known_names, map_columns
 from .readers import EXCEL_SUFFIXES, RawTable, read_table
 from .related import beside, keys_as_text, prepare_orders
 from .tables import IngestResult, SourceTable

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..config.presets import Preset
 from ..errors import Problem, Severity
 from .fields import FieldSpec, field_specs, normalise
-from .presets import Preset
 
 
 @dataclass

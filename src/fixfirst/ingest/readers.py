@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..settings import Ingest
+from ..config.settings import Ingest
 from .csv_arrow import arrow_to_pandas, read_csv_arrow
 from .guards import ENCRYPTION_STREAM, EXCEL_SUFFIXES, OLE_MAGIC, check_file, refuse
 from .layout import PEEK_ROWS, combine_header_rows, find_header, is_index_column, looks_like_answer_row

@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from ..boundary import OutsideEngagement
-from ..engagement import SourceSpec
+from ..config.boundary import OutsideEngagement
+from ..config.engagement import SourceSpec
+from ..config.presets import Preset
+from ..config.settings import Ingest
 from ..errors import FixfirstError, Problem, Severity
-from ..settings import Ingest
 from . import values as V
 from .fields import field_specs, normalise
-from .fold import (LINE_COLUMNS, NUMERIC_ROLES, PAYMENT_COLUMNS, Sink, aggregate_lines, aggregate_payments, figures,
-                   find_roles, first_filled, fold_line_items, header_list, line_values, plain, repeated_header, role_synonyms,
-                   taken, text_plan)
+from .fold import (
+    LINE_COLUMNS,
+    NUMERIC_ROLES,
+    PAYMENT_COLUMNS,
+    Sink,
+    aggregate_lines,
+    aggregate_payments,
+    figures,
+    find_roles,
+    first_filled,
+    fold_line_items,
+    header_list,
+    line_values,
+    plain,
+    repeated_header,
+    role_synonyms,
+    taken,
+    text_plan,
+)
 from .mapping import ColumnMapping, find_header, map_columns
-from .presets import Preset
 from .readers import RawTable, read_table
 from .tables import JoinCounts
 

@@ -9,8 +9,8 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..settings import Metrics
-from ..yamlfile import load_model
+from ..config.settings import Metrics
+from ..config.yamlfile import load_model
 from .kinds import StepKind, infer_kind
 
 # What an orders export can say about a touchpoint (see signals.orders).
@@ -37,7 +37,7 @@ class TouchpointData(_Strict):
     @field_validator("topics")
     @classmethod
     def _known_topics(cls, value: list[str]) -> list[str]:
-        from ..signals.lexicons import known_topics  # the lexicons import the signals package, which imports this one
+        from ..config.lexicons import known_topics  # the lexicons import the signals package, which imports this one
 
         known = known_topics()
         unknown = [t for t in value if t not in known]
@@ -90,7 +90,7 @@ class JourneySpec(_Strict):
     transitions: list[TransitionSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "JourneySpec":
+    def _consistent(self) -> JourneySpec:
         ids = [t.id for t in self.touchpoints]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:

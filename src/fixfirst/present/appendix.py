@@ -14,7 +14,7 @@ from .appendix_process import ProcessAppendix, build_process
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 LETTERS = "ABCDEFGH"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..scoring.decision import CampaignTiming, HeadroomBasis
+from ..decision.outcome import CampaignTiming, HeadroomBasis
 from . import figures
 from .appendix_capacity_history import cross_check, history_view, kpi_notes, kpi_rows, orders
 from .appendix_capacity_view import (
@@ -20,7 +20,7 @@ from .charts.capacity_chart import layout_backtest_chart, layout_lead_chart
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 CHECK_NAMES = {"late_share": "late share", "lead_p50": "median time to the door", "lead_p85": "85th-percentile time to the door"}
 
@@ -130,7 +130,7 @@ def _weekdays(step, fmt: Formatter) -> str:
     if not step.weekday_capacity:
         return ""
     days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    open_days = [f"{day} {fmt.count(v)}" for day, v in zip(days, step.weekday_capacity) if v > 0]
+    open_days = [f"{day} {fmt.count(v)}" for day, v in zip(days, step.weekday_capacity, strict=False) if v > 0]
     shaped = ", shaped like the usual week" if step.method == "days behind" else ""
     return f"by weekday{shaped}: " + ", ".join(open_days)
 
@@ -282,7 +282,7 @@ def projection_view(result: AuditResult, fmt: Formatter) -> ProjectionView:
     scenario = sim.campaign or sim.baseline
     steps = [StepRow(s.step.name, fmt.number(s.per_day, 1), _step_how(s, result, fmt), _weekdays(s, fmt),
                      fmt.percent(v.load), fmt.count(v.peak_backlog_p95))
-             for s, v in zip(sim.steps, scenario.projection.steps)]
+             for s, v in zip(sim.steps, scenario.projection.steps, strict=False)]
     trusted = sim.reproduces_history
     heading = ("The day-by-day projection: the decision's basis" if trusted
                else "Cross-check: the day-by-day projection (for reference only)")

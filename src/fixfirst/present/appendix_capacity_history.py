@@ -10,7 +10,7 @@ from .numbers import Formatter
 
 if TYPE_CHECKING:
     from ..capacity.outlook import CapacityOutlook, VolumeBand
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 def campaign_band(outlook: CapacityOutlook) -> VolumeBand | None:

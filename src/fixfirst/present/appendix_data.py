@@ -9,7 +9,7 @@ from ..signals.redact import redact
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 MAX_PROBLEM_GROUPS = 60  # beyond this the command line lists them all
 MAX_ROWS_NAMED = 8  # rows named per problem group; the rest are counted

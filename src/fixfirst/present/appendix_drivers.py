@@ -10,7 +10,7 @@ from .charts.drivers_chart import QUADRANT_LABEL, DriverChart, layout_drivers
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 @dataclass(frozen=True)

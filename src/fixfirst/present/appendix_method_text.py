@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 def _points(share: float, fmt: Formatter) -> str:

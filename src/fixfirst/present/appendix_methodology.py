@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .verdict_words import verdict_rule
 from .appendix_method_text import drivers_paragraph, fix_plan_paragraphs, process_paragraphs, scoring_items, signal_rows
 from .numbers import Formatter
+from .verdict_words import verdict_rule
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from ..signals.redact import redact
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 MAX_PATH_STEPS = 12  # a longer path is cut, saying how many steps were left out
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..logo import logo_data_uri
+from ..config.logo import logo_data_uri
 from . import appendix, decision_page, follow_up, journey, plan, priority, since, weak_spots
 from .numbers import Formatter, formatter_for
 from .view import MetaView, ReportView
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 def meta_view(result: AuditResult, fmt: Formatter) -> MetaView:

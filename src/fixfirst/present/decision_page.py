@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..scoring.decision import CampaignAdvice, CampaignTiming, Decision
+from ..decision.outcome import CampaignAdvice, CampaignTiming
 from . import figures
-from .verdict_words import join_names, verdict_reasons, verdict_summary
 from .numbers import Formatter
+from .verdict_words import join_names, verdict_reasons, verdict_summary
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 @dataclass(frozen=True)

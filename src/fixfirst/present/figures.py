@@ -5,7 +5,7 @@ Every page that shows one of these facts calls these functions, so the PDF, the 
 
 from __future__ import annotations
 
-from ..scoring.decision import CampaignFigures, Decision, HeadroomFigure
+from ..decision.outcome import CampaignFigures, Decision, HeadroomFigure
 from .numbers import Formatter
 
 

@@ -13,10 +13,10 @@ from .charts.journey_map import BoxInput, EdgeInput, MapGeometry
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
-    from ..settings import Settings
-    from ..signals import FrictionSignal
+    from ..config.settings import Settings
+    from ..decision import AuditResult
     from ..scoring.weak_spots import WeakSpot
+    from ..signals import FrictionSignal
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def _tone(result: AuditResult, fmt: Formatter) -> tuple[tuple[ToneCell, ...] | N
     tones = frame["tone"].to_numpy()
     cells = []
     for stage in journey.stages:
-        mask = stages_named.map(lambda named: stage in named).to_numpy(dtype=bool)
+        mask = stages_named.map(lambda named, stage=stage: stage in named).to_numpy(dtype=bool)
         n = int(mask.sum())
         if n == 0:
             cells.append(ToneCell(stage, 0, "No comments name this stage", "", 0.0, 0.0, 0.0))

@@ -6,13 +6,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..scoring.playbook import EFFORT_DAYS, EFFORT_ORDER
+from ..config.playbook import EFFORT_DAYS, EFFORT_ORDER
 from .charts.journey_map import text_width as width
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
-    from ..scoring.decision import ScheduledAction
+    from ..decision import AuditResult
+    from ..decision.outcome import ScheduledAction
 
 # Like the journey map (present.charts.journey_map.VIEW_WIDTH), the viewBox is no wider than the content box in points: a
 # font-size is the smallest printed size.
@@ -209,7 +209,7 @@ def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
             regions.append(MatrixRegion(label, x0, round(y0, 1), round(x1 - x0, 1), round(y1 - y0, 1), tint, x0 + 4, round(label_y, 1)))
             blocked.append((x0 + 2, label_y - FONT - 1, text_width(label, FONT, bold=True) + 4, FONT + 3))
         split = MatrixLine(left, round(split_y, 1), RIGHT, round(split_y, 1), dashed=True)
-        for value, label in zip(tick_values, tick_labels):
+        for value, label in zip(tick_values, tick_labels, strict=False):
             y = round(y_of(value), 1)
             grid.append(MatrixLine(left, y, RIGHT, y))
             texts.append(MatrixText(label, left - 4, y + FONT * 0.35, "end"))
@@ -241,7 +241,7 @@ def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
             wanted.append((x, band_top + UNPRICED_HEIGHT / 2, (x0, band_top, x1, band_bottom)))
     spots = _nudged(_spread(wanted), blocked)
     points = []
-    for number, (item, (x, y)) in enumerate(zip(schedule, spots), start=1):
+    for number, (item, (x, y)) in enumerate(zip(schedule, spots, strict=False), start=1):
         action = item.action
         is_priced = action.estimated_money > 0
         effort = EFFORT_WORDS.get(action.effort, action.effort) + (f", about {fmt.days(action.days)}" if action.days else "")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..decision.outcome import HeadroomBasis, HeadroomFigure
 from ..history.compare import AuditComparison, Headroom, KpiComparison, KpiStatus, SpotStatus, WeakSpotComparison
-from ..scoring.decision import HeadroomBasis, HeadroomFigure
 from . import figures
 from .decision_page import SLUGS
 from .numbers import MISSING, Formatter
 from .plan import kpi_figure
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    pass
 
 # What a before/after reading says, in the client's words (the test behind it: history.stats.proportion_change).
 READINGS = {

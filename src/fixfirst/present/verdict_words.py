@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..scoring.decision import CampaignAdvice, CampaignTiming, Decision
-from ..scoring.verdict import CapacityBasis, Verdict
-from ..settings import Settings
+from ..config.settings import Settings
+from ..decision.outcome import CampaignAdvice, CampaignTiming, Decision
+from ..decision.verdict import CapacityBasis, Verdict
 from . import figures
 from .numbers import Formatter
 
 if TYPE_CHECKING:
     from ..capacity.campaign import CampaignProjection
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 
 def join_names(names: list[str]) -> str:

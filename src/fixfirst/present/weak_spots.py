@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..scoring.decision import CampaignTiming
+from ..decision.outcome import CampaignTiming
 from ..scoring.weak_spots import WeakSpot, blocks
 from ..signals import FrictionSignal, trends
 from ..signals.base import TargetBasis
@@ -23,7 +23,7 @@ from .charts import spot_charts as charts
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..pipeline import AuditResult
+    from ..decision import AuditResult
 
 QUOTES_PER_CARD = 2
 QUOTE_CHARS = 200  # a quote longer than this is cut at a word, so two fit under the chart

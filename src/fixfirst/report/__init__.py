@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..decision import AuditResult
 from ..errors import FixfirstError
-from ..pipeline import AuditResult
 from ..progress import NoProgress, Progress
 from .formats import FORMATS, parse_formats, plan_targets
 from .html import render_html

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import (BaseLoader, ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined,
-                    TemplateError, TemplateNotFound, select_autoescape)
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    select_autoescape,
+)
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from ..boundary import real_path
+from ..config.boundary import real_path
+from ..decision import AuditResult
 from ..errors import FixfirstError
-from ..pipeline import AuditResult
-from ..history.compare import report_history
 from ..present.build import build_report_view
 from ..resources import templates_dir
+from .snapshot import history_of
 
 REPORT_TEMPLATE = "report.html"
 # The bundled templates are a few kilobytes each; an override file past this is not a template.
@@ -108,7 +117,7 @@ def render_html(result: AuditResult, *, with_history: bool = True) -> str:
         raise FixfirstError(f"{override}: template override folder not found", "correct report.templates in audit.yaml")
     env = report_environment(override)
     # Templates read only the report view: every figure and sentence is written by fixfirst.present, once.
-    history = report_history(result) if with_history else None
+    history = history_of(result) if with_history else None
     context = {"view": build_report_view(result, history.comparison, history.follow_up) if history is not None
                else build_report_view(result)}
     try:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from babel import Locale
 from openpyxl import Workbook
@@ -20,20 +21,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import __version__
+from .._version import __version__
+from ..decision import AuditResult
 from ..errors import FixfirstError
 from ..fsutil import atomic_path
-from ..pipeline import AuditResult
+from ..history.actions import ACTION_REGISTER, DEFAULT_STATUS, REGISTER_HEADERS, STATUSES
 from ..present import decision_page, figures, weak_spots
 from ..present.numbers import Formatter, formatter_for
 from ..present.plan import PHASE_TITLES
 
 # The action register is read back by fixfirst (issue #12): these headers are its schema (docs/report.md). Do not rename.
-ACTION_REGISTER = "Action register"
-REGISTER_HEADERS = ("No.", "Action ID", "Action", "Weak spots", "Owner", "Phase", "Due", "Status", "Done on", "Notes", "Effort",
-                    "Effort (working days)", "Estimated money a month", "KPI", "KPI today", "KPI target", "KPI direction")
-STATUSES = ("open", "in progress", "done", "dropped")
-DEFAULT_STATUS = "open"
 SPARE_REGISTER_ROWS = 100  # the status list also covers rows the consultant adds below the plan
 
 EXCEL_MAX_CHARS = 32_767
@@ -159,12 +156,12 @@ def write_table(ws: Worksheet, columns: list[Column], rows: Iterable[list[Any]])
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, TOP_WRAPPED
     count = 0
     for count, values in enumerate(rows, 1):
-        for index, (column, value) in enumerate(zip(columns, values), 1):
+        for index, (column, value) in enumerate(zip(columns, values, strict=False), 1):
             cell = put(ws, count + 1, index, value, column.number_format)
             shown = _shown_length(value, column.number_format)
             widths[index - 1] = max(widths[index - 1], shown + 2)
             cell.alignment = TOP_WRAPPED if (column.wrap or shown > MAX_WIDTH) else TOP
-    for index, (column, width) in enumerate(zip(columns, widths), 1):
+    for index, (column, width) in enumerate(zip(columns, widths, strict=False), 1):
         ws.column_dimensions[get_column_letter(index)].width = max(column.min_width, min(MAX_WIDTH, width))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"

@@ -1,7 +1,5 @@
-"""Scoring: weak-spot scores and ranking, and the fix-first verdict."""
+"""Scoring: each touchpoint's weak-spot score, its root cause and money at stake, and the ranking."""
 
-from .verdict import FIX_FIRST, MARKET_WITH_LIMITS, NOT_ENOUGH_DATA, READY, Verdict, decide
 from .weak_spots import Contribution, Ranking, WeakSpot, rank_weak_spots, score_touchpoint
 
-__all__ = ["FIX_FIRST", "MARKET_WITH_LIMITS", "NOT_ENOUGH_DATA", "READY", "Contribution", "Ranking", "Verdict", "WeakSpot", "decide",
-           "rank_weak_spots", "score_touchpoint"]
+__all__ = ["Contribution", "Ranking", "WeakSpot", "rank_weak_spots", "score_touchpoint"]

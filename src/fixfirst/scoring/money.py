@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from types import EllipsisType
-
 from dataclasses import dataclass
+from types import EllipsisType
 
 import numpy as np
 import pandas as pd
@@ -59,7 +58,7 @@ class JourneyChain:
 
     def visits(self) -> dict[str, float]:
         visits, _ = self._solve(self.probability)
-        return {s: float(v) for s, v in zip(self.states, visits)}
+        return {s: float(v) for s, v in zip(self.states, visits, strict=False)}
 
     def leave_probability(self, state: str) -> float:
         out = sum(p for (a, _), p in self.probability.items() if a == state)

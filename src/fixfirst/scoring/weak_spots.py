@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from types import EllipsisType
-
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 import pandas as pd
 
+from ..capacity.outlook import PlannedCampaign
+from ..config.settings import Settings
 from ..journey import Journey, Touchpoint
-from ..settings import Settings
 from ..signals import FrictionSignal, SignalSet
 from ..signals.base import pct
-from ..capacity.outlook import PlannedCampaign
 from .money import JourneyChain, MoneyAtStake, MoneyModel
 
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}

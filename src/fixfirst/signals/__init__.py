@@ -6,20 +6,20 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..engagement import Engagement
+from ..config.calendar import WorkingCalendar
+from ..config.engagement import Engagement
 from ..ingest import IngestResult
 from ..journey import Journey
 from .base import Evidence, FrictionSignal
-from .calendar import WorkingCalendar
 from .checklist import ChecklistResults, checklist_signals
 from .context import SignalContext
+from .drivers import DriverAnalysis, DriversSkipped, attach_driver_evidence, key_drivers
 from .events import Funnel, attach_process_evidence, build_funnel, event_signals
 from .feedback import TaggedFeedback, feedback_signals, tag_feedback
 from .ordered_log import case_codes
-from .process import ProcessMap, process_map
 from .orders import order_facts, order_signals, return_counts, stockout_counts
+from .process import ProcessMap, process_map
 from .survey import NetPromoterScore, net_promoter_score, survey_kpis, survey_signals
-from .drivers import DriverAnalysis, DriversSkipped, attach_driver_evidence, key_drivers
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from enum import Enum
 from statistics import NormalDist
 from typing import Any
 
-from ..settings import MetricRule, Settings
+from ..config.settings import MetricRule, Settings
 from .redact import redact
 
 

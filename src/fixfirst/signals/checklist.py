@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..boundary import inside_boundary
+from ..config.boundary import inside_boundary
+from ..config.settings import Settings
 from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
-from ..settings import Settings
 from .base import Evidence, FrictionSignal, severity_of, wilson_interval
 
 SOURCE = "checklist"

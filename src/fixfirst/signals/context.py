@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..engagement import Promise
-from ..settings import Settings
-from .calendar import WorkingCalendar
+from ..config.calendar import WorkingCalendar
+from ..config.engagement import Promise
+from ..config.settings import Settings
 
 DAYS_PER_MONTH = 365.25 / 12
 

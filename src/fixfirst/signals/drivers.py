@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..config.settings import Settings
 from ..journey import Journey
-from ..settings import Settings
 from .base import Evidence, FrictionSignal, pct, wilson_interval
 
 # What each outcome is called in a sentence: "Drives <label>".

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..settings import ProcessRules
+from ..config.settings import ProcessRules
 from .base import pct
-from .exact_tests import fisher_greater as _fisher, hypergeom_upper_tail, stratified_greater
+from .exact_tests import fisher_greater as _fisher
+from .exact_tests import hypergeom_upper_tail, stratified_greater
 from .strata import Dimensions, joint_cells
 
 __all__ = ["DropOffPeriod", "SegmentDropOff", "abnormal_drop_off", "date_range_text", "hypergeom_upper_tail"]
@@ -178,7 +179,7 @@ class _Series:
 def _windows(k: int, longest: int) -> tuple[np.ndarray, np.ndarray]:
     """Every run of 1..longest consecutive periods out of k, as [start, end) index pairs."""
     starts = [np.arange(0, k - length + 1) for length in range(1, longest + 1)]
-    ends = [s + length for s, length in zip(starts, range(1, longest + 1))]
+    ends = [s + length for s, length in zip(starts, range(1, longest + 1), strict=False)]
     return (np.concatenate(starts), np.concatenate(ends)) if starts else (np.zeros(0, int), np.zeros(0, int))
 
 
@@ -216,7 +217,7 @@ def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: f
     if len(starts) <= size:
         return _candidates_chunk(series, starts, ends, rules, threshold)
     parts = [_candidates_chunk(series, starts[i:i + size], ends[i:i + size], rules, threshold) for i in range(0, len(starts), size)]
-    return tuple(np.concatenate(column) for column in zip(*parts))
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=False))
 
 
 def _candidates_chunk(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None):

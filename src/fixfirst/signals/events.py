@@ -70,7 +70,7 @@ def activity_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, cells
     acts = funnel.activities
     for tp in journey.ordered():
         present = [a for a in tp.events if a in acts]
-        for x, y in zip(present, present[1:]):
+        for x, y in zip(present, present[1:], strict=False):
             at_y = int(acts[y].sum())
             if not at_y or int((acts[x] & acts[y]).sum()) < 0.5 * at_y:
                 continue

@@ -9,14 +9,22 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from ..config.lexicons import (
+    WHOLE_WORD_MARK,
+    Lexicon,
+    arrow_word_start,
+    default_lexicon,
+    fold_texts,
+    phrase_rule,
+    python_phrase_pattern,
+)
+from ..config.settings import Feedback
 from ..errors import FixfirstError
 from ..journey import Journey, Touchpoint
-from ..settings import Feedback
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
-from .targets import resolve_target
-from .lexicons import WHOLE_WORD_MARK, Lexicon, arrow_word_start, default_lexicon, fold_texts, phrase_rule, python_phrase_pattern
 from .redact import redact
+from .targets import resolve_target
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 # Negation does not reach across a clause: "No, it was late" is a complaint about lateness.
@@ -153,7 +161,7 @@ def feedback_signals(tagged: TaggedFeedback, journey: Journey, ctx: SignalContex
         phrases = tagged.phrases.get(tp.id) if tagged.phrases else touchpoint_phrases(tp, lexicon, ctx.settings.feedback.whole_word_max_chars)
         if not phrases:
             continue
-        about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags: tp.id in tags)
+        about = pd.Series(tagged.mentions[tp.id], index=frame.index) if tp.id in tagged.mentions else frame["tags"].map(lambda tags, tp=tp: tp.id in tags)
         upstream = (credited.notna() & (credited != tp.id)).to_numpy(dtype=bool)
         complaints = frame[about & frame["complaint"] & ~upstream]
         passed_on = int((about & frame["complaint"] & upstream).sum())

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..journey import Journey
-from .ordered_log import NAT, case_codes as case_codes_of, timestamps_ns, value_codes
+from .ordered_log import NAT, timestamps_ns, value_codes
+from .ordered_log import case_codes as case_codes_of
 from .strata import SEGMENT_DIMENSIONS, Dimensions
 
 NEVER = np.iinfo(np.int64).max  # first seen at: unknown

@@ -358,7 +358,7 @@ def _judge_run(text: str, start: int, end: int, regions: tuple[str, ...]) -> lis
     blocks = [(start if i == 0 else cuts[i - 1][1], end if i == len(cuts) else cuts[i][0]) for i in range(len(cuts) + 1)]
     block_digits = [_digits(text[a:b]) for a, b in blocks]
     count = [len(d) for d in block_digits]
-    single = [n == 1 and b - a <= 2 for n, (a, b) in zip(count, blocks)]  # "7", "(7"; not "77" or "7-7"
+    single = [n == 1 and b - a <= 2 for n, (a, b) in zip(count, blocks, strict=False)]  # "7", "(7"; not "77" or "7-7"
     # singles_end[i] and pairs_end[i]: the first block from i on with more than one digit, with more than two.
     singles_end, pairs_end = [len(blocks)] * (len(blocks) + 1), [len(blocks)] * (len(blocks) + 1)
     for i in range(len(blocks) - 1, -1, -1):
@@ -419,7 +419,7 @@ def _redact_phones(text: str) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    return "".join(text[a:b] + PHONE_REMOVED for a, b in zip([0] + [e for _, e in merged], [s for s, _ in merged])) \
+    return "".join(text[a:b] + PHONE_REMOVED for a, b in zip([0] + [e for _, e in merged], [s for s, _ in merged], strict=False)) \
         + text[merged[-1][1]:]
 
 

@@ -65,7 +65,7 @@ def segment_gap_signals(funnel: Funnel, journey: Journey, ctx: SignalContext) ->
     tests = segment_tests(funnel, journey, ctx)
     rejected = holm([t.comparison.p_value for t in tests], rules.segment_alpha)
     signals = []
-    for test, significant in zip(tests, rejected):
+    for test, significant in zip(tests, rejected, strict=False):
         c = test.comparison
         gap = c.reference_rate - c.rate
         if not significant or gap < rules.segment_min_gap or gap < rules.segment_min_relative_gap * c.reference_rate:

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..config.yamlfile import load_model
 from ..journey.kinds import StepKind
-from ..yamlfile import load_model
 from .base import TargetBasis
 
 if TYPE_CHECKING:
     from ..journey import Journey, Touchpoint, Transition
     from .context import SignalContext
 
-BENCHMARK_FILE = Path(__file__).resolve().parent / "benchmarks.yaml"
+BENCHMARK_FILE = Path(__file__).resolve().parent.parent / "config" / "benchmarks.yaml"
 # Metrics read from the step-conversion table (by the kinds of the two steps); the others from `metrics:`.
 CONVERSION_METRICS = ("conversion", "activity_conversion")
 BUSINESS_LABELS = {"unknown": "any business", "online-shop": "online shop", "marketplace": "marketplace",
@@ -58,9 +58,9 @@ class TableSpec(_Strict):
     metrics: dict[str, list[RowSpec]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _known_references(self) -> "TableSpec":
-        from ..engagement import BusinessType, Sector
-        from ..settings import Metrics
+    def _known_references(self) -> TableSpec:
+        from ..config.engagement import BusinessType, Sector
+        from ..config.settings import Metrics
 
         rows = [("conversion", r) for r in self.conversion] + [(m, r) for m, rs in self.metrics.items() for r in rs]
         for metric, row in rows:

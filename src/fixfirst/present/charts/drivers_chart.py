@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..numbers import Formatter
 from ...signals.drivers import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
+from ..numbers import Formatter
 
 WIDTH = 560
 HEIGHT = 330
@@ -124,7 +124,7 @@ def _place_labels(texts: list[str], centres: list[tuple[float, float]], frame: B
     r = POINT_RADIUS
     taken = [(x - r, y - r, x + r, y + r) for x, y in centres]
     placed = []
-    for text, (x, y) in zip(texts, centres):
+    for text, (x, y) in zip(texts, centres, strict=False):
         choice = None
         for dx, dy, anchor in LABEL_OFFSETS:
             box = _label_box(x + dx, y + dy, anchor, text)
@@ -166,7 +166,7 @@ def layout_drivers(analysis: DriverAnalysis | None, fmt: Formatter | None = None
     centres = [(sx(d.share), sy(d.performance)) for d in drivers]
     placed = _place_labels([str(d.rank) for d in drivers], centres, (LEFT, TOP, right, bottom))
     points = tuple(ChartPoint(d.rank, d.column, d.quadrant, x, y, sy(d.performance_ci[1]), sy(d.performance_ci[0]),
-                              QUADRANT_FILL[d.quadrant], *label) for d, (x, y), label in zip(drivers, centres, placed))
+                              QUADRANT_FILL[d.quadrant], *label) for d, (x, y), label in zip(drivers, centres, placed, strict=False))
     labels = (QuadrantLabel(QUADRANT_LABEL[OVERKILL], LEFT + 6, TOP + 12, "start"),
               QuadrantLabel(QUADRANT_LABEL[KEEP_UP], right - 6, TOP + 12, "end"),
               QuadrantLabel(QUADRANT_LABEL[LOW_PRIORITY], LEFT + 6, bottom - 6, "start"),

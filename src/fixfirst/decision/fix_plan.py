@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config.playbook import EFFORT_ORDER, SHIPPED_PLAYBOOK, KpiSpec, Play, Playbook
+from ..config.settings import Settings
 from ..journey import Touchpoint
-from ..settings import Settings
+from ..scoring.weak_spots import Ranking, WeakSpot
 from ..signals import FrictionSignal, SignalSet
 from ..signals.base import pct
-from .playbook import EFFORT_ORDER, SHIPPED_PLAYBOOK, KpiSpec, Play, Playbook
-from .weak_spots import Ranking, WeakSpot
 
 PLAYBOOK_SOURCE = "playbook"
 CHECKLIST_SOURCE = "checklist"
@@ -208,7 +208,7 @@ def touchpoint_topics(tp: Touchpoint, lexicon=None) -> frozenset[str]:
     """The lexicon topics a touchpoint stands for: those it names, the one sharing its id, and those listing one of its keywords."""
     topics = set(tp.topics)
     if lexicon is not None:
-        from ..signals.lexicons import fold
+        from ..config.lexicons import fold
 
         keywords = {fold(k).strip().lstrip("=").rstrip("*").strip() for k in tp.keywords}  # explicit =word / word* forms
         topics |= {name for name, phrases in lexicon.topics.items() if name == tp.id or keywords & set(phrases)}
@@ -311,7 +311,7 @@ def _allocate(plan: FixPlan) -> None:
                           else spot.money_at_stake) for a in entries]
         combined = spot.money_at_stake * (1.0 - math.prod(1.0 - a.share for a in entries))
         scale = min(1.0, combined / sum(raw)) if sum(raw) > 0 else 0.0
-        for entry, claim in zip(entries, raw):
+        for entry, claim in zip(entries, raw, strict=False):
             entry.allocated = claim * scale
 
 

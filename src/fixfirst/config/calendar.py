@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engagement import Promise
+from .engagement import Promise
 
 
 def public_holidays(country: str, region: str | None, years) -> list:
@@ -23,7 +23,7 @@ class WorkingCalendar:
     holidays: tuple[np.datetime64, ...]
 
     @classmethod
-    def from_promise(cls, promise: Promise, country: str | None = None, years: range | list[int] | None = None) -> "WorkingCalendar":
+    def from_promise(cls, promise: Promise, country: str | None = None, years: range | list[int] | None = None) -> WorkingCalendar:
         """The promise's working days, its own closed days, and (unless switched off) the country's public holidays."""
         days = set(promise.holidays)
         if promise.public_holidays and country and years:

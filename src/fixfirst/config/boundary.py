@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import FixfirstError
+from ..errors import FixfirstError
 
 
 class OutsideEngagement(FixfirstError):

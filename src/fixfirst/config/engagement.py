@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from .boundary import OutsideEngagement, inside_boundary, real_path
-from .errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from .logo import logo_data_uri
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
@@ -170,7 +170,7 @@ class SourceSpec(_Strict):
         """A file joined to an orders source: its order lines, its payments, or a customers lookup (docs/engagement.md)."""
 
         file: str = Field(min_length=1, description="The related file, relative to the engagement folder like `file:`.")
-        key: "str | SourceSpec.RelatedKey | None" = Field(
+        key: str | SourceSpec.RelatedKey | None = Field(
             default=None, description="Key column in the related file (the same header in the orders file, when it has one), or "
                                       "{related: ..., orders: ...}; default: the orders' order id (lines, payments) or customer column (customers).")
         role: Literal["lines", "payments", "customers"] | None = Field(default=None, description="What the file holds; needed under `related:`.")
@@ -185,13 +185,13 @@ class SourceSpec(_Strict):
 
     kind: SourceKind
     file: str
-    lines: "list[SourceSpec.Related]" = Field(
+    lines: list[SourceSpec.Related] = Field(
         default_factory=list, description="Orders only: the order-lines file (or a list of files), one row per item, folded into their order.")
-    payments: "list[SourceSpec.Related]" = Field(
+    payments: list[SourceSpec.Related] = Field(
         default_factory=list, description="Orders only: the payments file (or a list of files), one row per payment, folded into their order.")
-    customers: "SourceSpec.Related | None" = Field(
+    customers: SourceSpec.Related | None = Field(
         default=None, description="Orders only: a customers table looked up by the orders' customer column.")
-    related: "list[SourceSpec.Related]" = Field(
+    related: list[SourceSpec.Related] = Field(
         default_factory=list, description="Orders only: related files in the general form, each with `role:`.")
     name: str | None = None
     sheet: str | None = Field(default=None, description="Sheet name; default: the sheet whose header fits the kind best.")
@@ -210,15 +210,15 @@ class SourceSpec(_Strict):
     @field_validator("preset")
     @classmethod
     def _known_preset(cls, value: str | None) -> str | None:
-        from .ingest.presets import PRESETS
+        from .presets import PRESETS
 
         if value is not None and value not in PRESETS:
             raise ValueError(f"unknown preset {value!r}; known: {', '.join(PRESETS)}")
         return value
 
     @model_validator(mode="after")
-    def _preset_fits_kind(self) -> "SourceSpec":
-        from .ingest.presets import PRESETS
+    def _preset_fits_kind(self) -> SourceSpec:
+        from .presets import PRESETS
 
         if self.preset is not None and PRESETS[self.preset].kind != self.kind:
             raise ValueError(f"preset {self.preset!r} is for {PRESETS[self.preset].kind} sources, not {self.kind}")
@@ -240,7 +240,7 @@ class SourceSpec(_Strict):
         return {"file": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _related_fit(self) -> "SourceSpec":
+    def _related_fit(self) -> SourceSpec:
         if self.kind != "orders" and (self.lines or self.payments or self.customers is not None or self.related):
             raise ValueError(f"lines:, payments:, customers: and related: belong to an orders source, not {self.kind}")
         named = [("lines", t) for t in self.lines] + [("payments", t) for t in self.payments] + [("customers", self.customers)]
@@ -321,9 +321,9 @@ class Audit(_Strict):
                     "relative to the engagement folder. Nothing else outside the folder is read, links included.")
 
     @model_validator(mode="after")
-    def _holiday_calendar_exists(self) -> "Audit":
+    def _holiday_calendar_exists(self) -> Audit:
         if self.promise.public_holidays and self.client.country:
-            from .signals.calendar import public_holidays
+            from .calendar import public_holidays
 
             try:
                 # Any year proves the calendar exists; this year's keeps the check meaningful wherever it runs.
@@ -335,7 +335,7 @@ class Audit(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _one_orders(self) -> "Audit":
+    def _one_orders(self) -> Audit:
         for kind in ("orders", "survey", "campaigns", "capacity", "leads", "deals"):
             if sum(s.kind == kind for s in self.sources) > 1:
                 raise ValueError(f"only one '{kind}' source is supported; combine the files or keep the main one")
@@ -370,7 +370,7 @@ class Engagement:
     def lexicon(self):
         """The feedback lexicon: the default for settings feedback.language, extended or replaced by feedback.lexicon."""
         if getattr(self, "_lexicon", None) is None:
-            from .signals.lexicons import load_lexicon  # the signals package imports this module
+            from .lexicons import load_lexicon  # the signals package imports this module
 
             if self.settings.feedback.lexicon:
                 self.resolve(self.settings.feedback.lexicon, "lexicon")  # refused before anything is read
@@ -381,7 +381,7 @@ class Engagement:
     def playbook(self):
         """The fix playbook: the shipped one, extended or replaced by audit.yaml `playbook:`."""
         if getattr(self, "_playbook", None) is None:
-            from .scoring.playbook import load_playbook  # scoring imports the signals package, which imports this module
+            from .playbook import load_playbook  # scoring imports the signals package, which imports this module
 
             if self.audit.playbook:
                 self.resolve(self.audit.playbook, "playbook")  # refused before anything is read
@@ -415,7 +415,7 @@ def load_engagement(folder: Path | str) -> Engagement:
                                      str(audit_path), row=lines.get((), 1), column="(top level)")])
     audit = load_model(audit_path, Audit, data, lines)
     engagement = Engagement(folder.resolve(), audit, Settings())
-    missing = [f for f, root in zip(audit.allowed_folders, engagement.allowed) if not root.is_dir()]
+    missing = [f for f, root in zip(audit.allowed_folders, engagement.allowed, strict=False) if not root.is_dir()]
     if missing:
         raise InputProblems([Problem("config.allowed_folder_missing", f"allowed_folders: {f!r} is not a folder", Severity.ERROR,
                                      str(audit_path), row=lines.get(("allowed_folders",)), column="allowed_folders")

@@ -12,11 +12,20 @@ from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from ...errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
-from ...settings import Feedback
-from ...yamlfile import client_yaml, load_yaml, validation_problems
+from ..settings import Feedback
+from ..yamlfile import client_yaml, load_yaml, validation_problems
 
 LEXICON_DIR = Path(__file__).resolve().parent
 TOPIC_NAME = r"^[a-z][a-z0-9_]*$"
@@ -206,7 +215,7 @@ class LexiconFile(BaseModel):
                              f"set feedback.language: {value} in audit.yaml, or correct the language here")
         return value
 
-    def cross_list_problems(self, base: "Lexicon | None") -> list[tuple[tuple, str]]:
+    def cross_list_problems(self, base: Lexicon | None) -> list[tuple[tuple, str]]:
         """What no single field can see: an entry in two lists, removals without a default or not in it; (location, message)."""
         problems = []
         seen: dict[str, str] = {}
@@ -288,13 +297,13 @@ def shipped_languages() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in LEXICON_DIR.glob("*.yaml")))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def known_topics() -> frozenset[str]:
     """Topic names a journey may use: those of the shipped lexicons (every shipped language has the same set)."""
     return frozenset(name for language in shipped_languages() for name in default_lexicon(language).topics)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_lexicon(language: str = "en") -> Lexicon:
     """The lexicon shipped for `language` (a file in fixfirst/signals/lexicons)."""
     if language not in shipped_languages():

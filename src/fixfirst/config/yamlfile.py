@@ -13,7 +13,7 @@ from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.resolver import Resolver
 
-from .errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
+from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 
 try:  # libyaml's parser: an order of magnitude faster than the pure-Python one; its events carry line marks too
     from yaml.cyaml import CParser as _Parser

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import ConfigError, InputProblems, Problem, Severity
-from ..settings import Metrics
-from ..yamlfile import client_yaml, load_yaml, validation_problems
+from .settings import Metrics
+from .yamlfile import client_yaml, load_yaml, validation_problems
 
 SHIPPED_PLAYBOOK = Path(__file__).resolve().parent / "playbook.yaml"
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -34,7 +43,7 @@ def _metric(value: str) -> str:
 
 
 def _topic(value: str) -> str:
-    from ..signals.lexicons import known_topics  # the lexicons import the signals package, which imports settings only
+    from .lexicons import known_topics  # the lexicons import the signals package, which imports settings only
 
     if value not in known_topics():
         raise ValueError(f"unknown topic {value!r}; known topics: {', '.join(sorted(known_topics()))}")
@@ -73,7 +82,7 @@ class KpiSpec(_Strict):
     unit: Literal["pct", "count", "number", "money", "nps", "days"] = Field(default="pct", description="How a named KPI is shown; pct values are shares (0.95 = 95%).")
 
     @model_validator(mode="after")
-    def _one_kpi_one_target(self) -> "KpiSpec":
+    def _one_kpi_one_target(self) -> KpiSpec:
         if (self.metric is None) == (self.name is None):
             raise ValueError("give exactly one of metric (a signal metric) or name (a named KPI)")
         if self.at_least is not None and self.at_most is not None:
@@ -151,7 +160,7 @@ class PlaybookFile(_Strict):
     remove: list[PlayId] = Field(default_factory=list, description="Client files: ids of shipped plays to drop.")
     plays: list[Play] = Field(default_factory=list)
 
-    def cross_problems(self, base: "Playbook | None", shipped: bool) -> list[tuple[tuple, str]]:
+    def cross_problems(self, base: Playbook | None, shipped: bool) -> list[tuple[tuple, str]]:
         """What no single field can see: repeated ids, removals that do not apply; (location, message)."""
         problems: list[tuple[tuple, str]] = []
         seen: set[str] = set()
@@ -187,9 +196,9 @@ class Playbook:
         return list(dict.fromkeys(p.cause for p in self.plays))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def default_playbook() -> Playbook:
-    """The playbook shipped with fixfirst (fixfirst/scoring/playbook.yaml)."""
+    """The playbook shipped with fixfirst (fixfirst/config/playbook.yaml)."""
     spec = _validated(SHIPPED_PLAYBOOK, None, shipped=True)
     return Playbook(tuple(spec.plays), (str(SHIPPED_PLAYBOOK),))
 

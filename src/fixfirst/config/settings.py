@@ -56,7 +56,7 @@ class Metrics(_Strict):
     checklist: MetricRule = MetricRule(target=0.10, critical_gap=0.50, weight=0.6)
 
     @model_validator(mode="after")
-    def _targets_where_needed(self) -> "Metrics":
+    def _targets_where_needed(self) -> Metrics:
         # Only these metrics can be judged without a fixed target (against the business's own history, or the other
         # segments of the step); every other one needs its number, so `target: null` there is refused here, located,
         # rather than failing the audit later.
@@ -228,7 +228,7 @@ class ChecklistRules(_Strict):
 
 
 class FixPlanRules(_Strict):
-    """How the fix plan is built from the playbook (fixfirst.scoring.fix_plan; docs/engagement.md, The fix playbook)."""
+    """How the fix plan is built from the playbook (fixfirst.decision.fix_plan; docs/engagement.md, The fix playbook)."""
 
     plays_per_weak_spot: int = Field(default=4, ge=1, le=20, description="Most playbook plays chosen per weak spot (its strongest signal's plays first).")
     checklist_fix_effort: Literal["low", "medium", "high"] = Field(

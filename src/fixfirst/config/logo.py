@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from xml.parsers import expat
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 MAX_LOGO_BYTES = 2 * 1024 * 1024

@@ -1,0 +1,44 @@
+"""An audit's computed results, handed from the pipeline to presentation, the reports and the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..capacity import CapacityOutlook
+from ..config.engagement import Engagement
+from ..ingest import IngestResult
+from ..journey import Journey
+from ..scoring import Ranking
+from ..signals import SignalSet
+from .fix_plan import FixPlan
+from .outcome import Decision
+from .verdict import Verdict
+
+
+@dataclass
+class CheckResult:
+    engagement: Engagement
+    journey: Journey
+    data: IngestResult
+
+
+@dataclass
+class AuditResult:
+    engagement: Engagement
+    journey: Journey
+    data: IngestResult
+    signals: SignalSet
+    ranking: Ranking
+    outlook: CapacityOutlook | None
+    verdict: Verdict
+    generated_on: dt.date = field(default_factory=dt.date.today)
+    # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (scoring.fix_plan).
+    fix_plan: FixPlan | None = None
+    # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (scoring.decision).
+    decision: Decision | None = None
+
+    @property
+    def as_of(self) -> dt.date:
+        """The data's last day: the audit judges the business as of this date."""
+        return self.decision.as_of if self.decision is not None else self.generated_on
