@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO_PDF ?= out/fixfirst-demo.pdf
 
-.PHONY: demo test test-fast bench accuracy sample wheel clean
+.PHONY: demo test test-fast lint bench accuracy sample wheel clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/fixfirst demo -o $(DEMO_PDF)
 
-test: $(VENV)/.installed-test
+# Lint, types and the layer contract first (each fails the run on any finding), then the whole suite. CI runs this.
+test: lint
 	$(BIN)/python -m pytest -q
+
+# ruff's rule set, mypy's settings and the layers contract are in pyproject.toml; docs/development.md explains them.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The suite without the tests marked slow (wheel build, full PDF renders, whole businesses generated and audited):
 # under a minute, for the edit-test loop. `make test` runs everything, and is what CI runs.

@@ -325,6 +325,82 @@ def test_score_writes_money_in_the_clients_currency(tmp_path):
     assert "€" in result.stdout and "£" not in result.stdout
 
 
+# ------------------------------------------------------------------------------------------ demo and capacity at 80 columns
+
+def _at_80_and_wide(monkeypatch, audit, args) -> tuple[list[str], list[str]]:
+    """The command's output at 80 columns and at 250, printing `audit` (computed once, not per run)."""
+    import fixfirst.pipeline
+
+    monkeypatch.setattr(fixfirst.pipeline, "run_audit", lambda *_, **__: audit)
+    outputs = []
+    for columns in ("80", "250"):
+        result = CliRunner(env={"COLUMNS": columns}).invoke(app, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout.splitlines())
+    return outputs[0], outputs[1]
+
+
+def _words(lines: list[str]) -> list[str]:
+    """The words, in order, without the tables' box drawing (its width changes with the terminal's)."""
+    import re
+
+    return sorted(re.sub("[\u2500-\u257f]", " ", "\n".join(lines)).split())
+
+
+def _assert_wrapped_between_words(narrow: list[str], wide: list[str], *, whole: tuple[str, ...] = ()) -> None:
+    """At 80 columns no line is longer (but a path in `whole`, never split), and wrapping only moved line breaks.
+
+    A word split across two lines would leave two pieces where the wide output has one word: the words would differ.
+    """
+    from rich.cells import cell_len
+
+    assert max(cell_len(line) for line in wide) > 80  # the wide output has lines to wrap: the test tests something
+    assert [line for line in narrow if cell_len(line) > 80 and line not in whole] == []
+    assert [line for line in narrow if line != line.rstrip()] == []  # no trailing spaces to paste into an e-mail
+    assert _words(narrow) == _words(wide)
+
+
+@pytest.mark.parametrize("follow_up", [False, True], ids=["demo", "demo --compare"])
+def test_demo_at_80_columns_wraps_between_words(monkeypatch, tmp_path, sample_audit, follow_up):
+    from fixfirst.pipeline import run_audit
+    from fixfirst.present import formatter_for
+    from fixfirst.present.verdict_words import verdict_summary
+    from fixfirst.resources import sample_engagement
+
+    audit = run_audit(sample_engagement("juniper-lark-after")) if follow_up else sample_audit
+    target = tmp_path / "demo.html"  # the report is not what is tested here: HTML is the quickest to write
+    narrow, wide = _at_80_and_wide(monkeypatch, audit, ["demo", "-o", target, *(["--compare"] if follow_up else [])])
+    path = str(target.resolve())
+    _assert_wrapped_between_words(narrow, wide, whole=(path,))
+    fmt = formatter_for(audit.engagement.audit.client)
+    verdict = f"Verdict: {audit.verdict.status} - {verdict_summary(audit, fmt)}"
+    assert len(verdict) > 80 and " ".join(narrow).startswith(verdict)  # wrapped, from the first line, whole
+    assert "Juniper & Lark: weak spots, ranked by money at stake a month (GBP)" in narrow  # the currency, in the title
+    for spot in audit.ranking.weak_spots:
+        assert any(line.startswith(f"  #{spot.rank} {spot.touchpoint.name}: ") for line in narrow)
+    assert path in narrow or f"Report written to: {path}" in narrow  # the path whole, on one line
+    assert ("Since the last audit (data up to 30 Sep 2026)" in narrow) is follow_up
+
+
+def test_capacity_at_80_columns_wraps_between_words_and_says_how_each_capacity_was_found(monkeypatch, sample_dir, sample_audit):
+    from fixfirst.present import formatter_for
+    from fixfirst.present.verdict_words import verdict_reasons, verdict_summary
+
+    fmt = formatter_for(sample_audit.engagement.audit.client)
+    narrow, wide = _at_80_and_wide(monkeypatch, sample_audit, ["capacity", sample_dir, "--no-snapshot"])
+    _assert_wrapped_between_words(narrow, wide)
+    text = " ".join(" ".join(narrow).split())
+    # Each reason is a hanging "- " item: its lines, joined, read as the whole sentence.
+    for reason in verdict_reasons(sample_audit, fmt):
+        assert f"- {' '.join(reason.split())}" in text
+    found = narrow.index("How each step's capacity was found:")
+    for step in sample_audit.outlook.simulation.steps:  # the sentence under the table, at full width, not in a column
+        assert f"- {step.step.name}: {step.basis}: {step.detail}" in text
+        assert narrow[found + 1].startswith(f"  - {step.step.name}: ")
+    verdict = f"Verdict: FIX FIRST - {verdict_summary(sample_audit, fmt)}"
+    assert len(verdict) > 80 and text.endswith(verdict)  # the last word: wrapped, whole
+
+
 # ---------------------------------------------------------------------------------------------------- the test commands
 
 def test_every_test_named_slow_exists():

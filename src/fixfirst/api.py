@@ -23,7 +23,7 @@ from .present import formatter_for
 from .present.score_json import ranking_payload
 from .present.verdict_words import verdict_summary
 from .progress import NoProgress, Progress
-from .report import _write_pdf, render_html, write_reports
+from .report import render_html, write_pdf_file, write_reports
 from .report.offline import assets_dir, offline_html, write_html
 from .report.xlsx import write_workbook
 from .scoring import Ranking
@@ -228,7 +228,7 @@ class Audit:
             return write_workbook(self._result, target)
         if name == "html":
             return write_html(self._report_html(), target, assets_dir())
-        _write_pdf(self._report_html(), target)
+        write_pdf_file(self._report_html(), target)
         return target
 
     def _report_html(self) -> str:

@@ -36,6 +36,102 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
+class ReasonCode(str, Enum):
+    """Why a problem was raised: one code per kind of problem, each documented in docs/reason-codes.md.
+
+    The family before the dot says where to look (the file, its mapping, a value, a join, the configuration, an
+    answers file, the action register); the value is the public code `check --json` prints. A code not listed here is
+    a programming error: Problem refuses it, so a new code cannot ship undocumented (tests/test_reason_codes.py).
+    """
+
+    ANSWERS_BAD_STATUS = "answers.bad_status"
+    ANSWERS_BAD_TIME = "answers.bad_time"
+    ANSWERS_BAD_VALUE = "answers.bad_value"
+    ANSWERS_DUPLICATE_KEY = "answers.duplicate_key"
+    ANSWERS_INVALID_YAML = "answers.invalid_yaml"
+    ANSWERS_MISSING = "answers.missing"
+    ANSWERS_NOT_A_MAPPING = "answers.not_a_mapping"
+    ANSWERS_NOT_UTF8 = "answers.not_utf8"
+    ANSWERS_SKIPPED_WITH_ANSWER = "answers.skipped_with_answer"
+    ANSWERS_TOO_LARGE = "answers.too_large"
+    ANSWERS_UNANSWERED_WITH_ANSWER = "answers.unanswered_with_answer"
+    ANSWERS_UNKNOWN_FIELD = "answers.unknown_field"
+    ANSWERS_UNKNOWN_ITEM = "answers.unknown_item"
+    ANSWERS_VERSION = "answers.version"
+    ANSWERS_WRONG_CHECKLIST = "answers.wrong_checklist"
+    CHECKLIST_ANSWERS = "checklist.answers"
+    CHECKLIST_NOT_APPLICABLE = "checklist.not_applicable"
+    CHECKLIST_UNKNOWN_TOUCHPOINT = "checklist.unknown_touchpoint"
+    CONFIG_ALLOWED_FOLDER_MISSING = "config.allowed_folder_missing"
+    CONFIG_INVALID_VALUE = "config.invalid_value"
+    CONFIG_JOURNEY_MISSING = "config.journey_missing"
+    CONFIG_MISSING = "config.missing"
+    CONFIG_NOT_A_MAPPING = "config.not_a_mapping"
+    CONFIG_OUTSIDE_ENGAGEMENT = "config.outside_engagement"
+    CONFIG_UNKNOWN_FIELD = "config.unknown_field"
+    CONFIG_UNREADABLE = "config.unreadable"
+    CONFIG_VALUE_ERROR = "config.value_error"
+    DUPLICATE_ID = "duplicate.id"
+    FILE_NO_ROWS = "file.no_rows"
+    FILE_NO_USABLE_ROWS = "file.no_usable_rows"
+    FILE_OUTSIDE_ENGAGEMENT = "file.outside_engagement"
+    FILE_UNREADABLE = "file.unreadable"
+    JOIN_BLANK_KEY = "join.blank_key"
+    JOIN_MANY_TO_MANY = "join.many_to_many"
+    JOIN_NO_KEY = "join.no_key"
+    JOIN_NO_MATCH = "join.no_match"
+    JOIN_ORDERS_WITHOUT = "join.orders_without"
+    JOIN_SAME_FILE = "join.same_file"
+    JOIN_UNMATCHED = "join.unmatched"
+    JOIN_VALUE_ORIGIN = "join.value_origin"
+    JOURNEY_SURVEY_WITHOUT_SOURCE = "journey.survey_without_source"
+    MAPPING_AMBIGUOUS = "mapping.ambiguous"
+    MAPPING_COLUMN_NOT_FOUND = "mapping.column_not_found"
+    MAPPING_COLUMN_TWICE = "mapping.column_twice"
+    MAPPING_CUSTOMER_KEY_PER_ORDER = "mapping.customer_key_per_order"
+    MAPPING_GUESS_REJECTED = "mapping.guess_rejected"
+    MAPPING_LINE_ITEMS_SUSPECTED = "mapping.line_items_suspected"
+    MAPPING_NO_TIMESTAMPS = "mapping.no_timestamps"
+    MAPPING_RATING_COLUMN_NOT_FOUND = "mapping.rating_column_not_found"
+    MAPPING_REQUIRED_MISSING = "mapping.required_missing"
+    MAPPING_SHEET_IGNORED = "mapping.sheet_ignored"
+    MAPPING_UNKNOWN_FIELD = "mapping.unknown_field"
+    REGISTER_BAD_DATE = "register.bad_date"
+    REGISTER_DONE_IN_FUTURE = "register.done_in_future"
+    REGISTER_DONE_WITHOUT_DATE = "register.done_without_date"
+    REGISTER_DUPLICATE_ID = "register.duplicate_id"
+    REGISTER_HEADER_MISSING = "register.header_missing"
+    REGISTER_MISSING_ID = "register.missing_id"
+    REGISTER_NOT_FOUND = "register.not_found"
+    REGISTER_OUTSIDE_ENGAGEMENT = "register.outside_engagement"
+    REGISTER_SHEET_MISSING = "register.sheet_missing"
+    REGISTER_TOO_LARGE = "register.too_large"
+    REGISTER_TOO_MANY_ROWS = "register.too_many_rows"
+    REGISTER_UNKNOWN_ID = "register.unknown_id"
+    REGISTER_UNKNOWN_STATUS = "register.unknown_status"
+    REGISTER_UNREADABLE = "register.unreadable"
+    SEQUENCE_END_BEFORE_START = "sequence.end_before_start"
+    SEQUENCE_OUT_OF_ORDER = "sequence.out_of_order"
+    SOURCE_READ_TWICE = "source.read_twice"
+    VALUE_AMBIGUOUS_DATE_ORDER = "value.ambiguous_date_order"
+    VALUE_IN_FUTURE = "value.in_future"
+    VALUE_MISSING_REQUIRED = "value.missing_required"
+    VALUE_MIXED_DATE_ORDER = "value.mixed_date_order"
+    VALUE_NEGATIVE = "value.negative"
+    VALUE_NO_CAPACITY = "value.no_capacity"
+    VALUE_OUT_OF_RANGE = "value.out_of_range"
+    VALUE_OUT_OF_SCALE = "value.out_of_scale"
+    VALUE_TIMEZONE_ASSUMED = "value.timezone_assumed"
+    VALUE_UNREADABLE = "value.unreadable"
+    VALUE_ZERO_CAPACITY = "value.zero_capacity"
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with the input, located as precisely as the user can look it up.
@@ -43,7 +139,7 @@ class Problem:
     `row` is the row number as the user sees it in Excel or a text editor (header = its own row).
     """
 
-    code: str
+    code: ReasonCode | str  # a ReasonCode member or its value; always stored as the member
     message: str
     severity: Severity = Severity.ERROR
     file: str | None = None
@@ -51,6 +147,13 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.code, ReasonCode):
+            try:
+                object.__setattr__(self, "code", ReasonCode(self.code))
+            except ValueError:
+                raise ValueError(f"{self.code!r} is not a fixfirst.errors.ReasonCode: add it there and to docs/reason-codes.md") from None
 
     @property
     def location(self) -> str:
@@ -67,6 +170,7 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["code"] = str(self.code)
         data["severity"] = self.severity.value
         return data
 

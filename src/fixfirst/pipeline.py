@@ -11,6 +11,8 @@ from .decision.fix_plan import build_fix_plan
 from .decision.outcome import data_as_of, make_decision
 from .decision.result import AuditResult, CheckResult
 from .errors import FixfirstError, InputProblems, Problem, Severity
+from .history.actions import read_register, snapshot_action_ids
+from .history.snapshot import list_snapshots, load_snapshot
 from .ingest import ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
@@ -61,9 +63,6 @@ def _journey_of(engagement: Engagement) -> Journey:
 def _register_problems(engagement: Engagement) -> list:
     if engagement.audit.actions is None:
         return []
-    from .history.actions import read_register, snapshot_action_ids
-    from .history.snapshot import list_snapshots, load_snapshot
-
     known = None  # without an earlier audit, ids are checked against the register itself only (duplicates, blanks)
     kept = list_snapshots(engagement.folder)
     if kept:

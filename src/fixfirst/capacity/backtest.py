@@ -58,7 +58,7 @@ class Backtest:
     projected_p85: float | None = None
     lead_tolerance: float = 1.0
     failed: list[str] = field(default_factory=list)
-    weeks: list[BacktestWeek] = field(default_factory=list)
+    weeks: list[BacktestWeek] = field(default_factory=list, repr=False)
 
     @property
     def passed(self) -> bool:
@@ -115,9 +115,10 @@ def run_backtest(facts: pd.DataFrame, recent: RecentOrders | None, capacity_shee
         return None
     rules = settings.simulation
     first, last = recent.first, recent.last
+    tolerance = late_tolerance(recent.late_share, settings, recent.orders)
     outcome = Backtest("not_possible", "", first, last, recent.orders, observed_late=recent.late_share,
                        observed_p50=recent.lead_p50, observed_p85=recent.lead_p85, lead_tolerance=rules.backtest_lead_days,
-                       late_tolerance=late_tolerance(recent.late_share, settings, recent.orders))
+                       late_tolerance=tolerance)
     if recent.orders < rules.backtest_min_orders:
         outcome.reason = "too_few_orders"
         return outcome
@@ -147,12 +148,13 @@ def run_backtest(facts: pd.DataFrame, recent: RecentOrders | None, capacity_shee
     count, lead, breach = flow.segment_count, flow.segment_lead.astype(float), flow.segment_breach
     outcome.start_backlog = backlog
     outcome.capacity_per_day, outcome.lower_bound = steps[0].per_day, any(s.lower_bound for s in steps)
-    outcome.projected_late = float((count * breach).sum() / count.sum()) if count.sum() else math.nan
+    projected_late = float((count * breach).sum() / count.sum()) if count.sum() else math.nan
+    outcome.projected_late = projected_late
     outcome.projected_p50 = _weighted_percentile(lead, count, 0.50)
     outcome.projected_p85 = _weighted_percentile(lead, count, 0.85)
     outcome.weeks = _weeks(facts, recent, flow)
     outcome.failed = [name for name, ok in zip(CHECKS, (
-        abs(outcome.late_error) <= outcome.late_tolerance + 1e-12,
+        abs(projected_late - recent.late_share) <= tolerance + 1e-12,
         abs(outcome.projected_p50 - recent.lead_p50) <= rules.backtest_lead_days,
         abs(outcome.projected_p85 - recent.lead_p85) <= rules.backtest_lead_days), strict=False) if not ok]
     outcome.status = "failed" if outcome.failed else "passed"

@@ -35,6 +35,11 @@ class DailyLead:
     p85: list[float]
     breach_share: list[float]
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints four lists a day long.
+        span = f" from {self.dates[0].date().isoformat()}" if self.dates else ""
+        return f"<DailyLead: {len(self.dates)} days{span}>"
+
     def to_dict(self) -> dict:
         return json_safe({"dates": [d.date().isoformat() for d in self.dates], "p50": self.p50, "p85": self.p85,
                           "breach_share": self.breach_share})
@@ -45,7 +50,7 @@ class Scenario:
     """One projected future: the baseline (no campaign) or the campaign."""
 
     name: str
-    projection: Projection
+    projection: Projection = field(repr=False)  # its steps and figures in full; the breach share below sums it up
     daily: DailyLead
     breach_share_campaign_days: float  # over orders placed while the campaign runs (the whole window without one)
     lead_time_campaign_days: LeadTime  # the same orders' lead-time percentiles
@@ -73,6 +78,16 @@ class CampaignProjection:
     backtest: Backtest | None  # the model replaying the last weeks of real orders (None without delivery outcomes)
     recent: RecentOrders | None  # what those weeks' in-stock orders actually did
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        # One line: the generated repr prints the demand series, every scenario's daily arrays and the headroom search.
+        late = self.campaign_breach_share
+        campaign = "" if late is None else f", {late:.1%} late with the campaign"
+        test = "no backtest" if self.backtest is None else f"backtest {self.backtest.status}"
+        room = self.headroom
+        head = {"over_target": "no headroom", "beyond_search": f"headroom over +{room.uplift:.0%}"}.get(room.status, f"headroom +{room.uplift:.0%}")
+        return (f"<CampaignProjection: {len(self.steps)} step{'s' * (len(self.steps) != 1)} ({self.step_basis}), {self.baseline.breach_share_campaign_days:.1%} "
+                f"late at baseline{campaign} (target {self.breach_target:.0%}), {head}, {test}>")
 
     @property
     def reproduces_history(self) -> bool:
@@ -179,7 +194,7 @@ def project_campaign(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campai
     operational = [s.operational(horizon, calendar) for s in steps]
     backlog = {operational[0].name: open_orders(facts)}
     options = settings.simulation
-    target = settings.metrics.promise_breach.target
+    target = settings.metrics.promise_breach.fixed_target("promise_breach")
     campaign_days = demand.campaign_days
     # Late shares and the headroom count the orders the campaign itself brings: those whose clock starts on its dates.
     measured = np.asarray(horizon.isin(campaign_days)) if len(campaign_days) else np.ones(len(horizon), dtype=bool)
@@ -225,8 +240,8 @@ def _lead_time(flow, days: np.ndarray) -> LeadTime:
         return LeadTime(math.nan, math.nan, math.nan, math.nan)
     order = np.argsort(lead, kind="stable")
     cumulative = np.cumsum(count[order])
-    pick = [float(lead[order][np.searchsorted(cumulative, q * total - 1e-9)]) for q in (0.5, 0.85, 0.95)]
-    return LeadTime(*pick, float((lead * count).sum() / total))
+    p50, p85, p95 = (float(lead[order][np.searchsorted(cumulative, q * total - 1e-9)]) for q in (0.5, 0.85, 0.95))
+    return LeadTime(p50, p85, p95, float((lead * count).sum() / total))
 
 
 def _daily_lead(flow, horizon: pd.DatetimeIndex) -> DailyLead:

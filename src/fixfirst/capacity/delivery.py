@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,12 +24,13 @@ class DeliveryDelay:
     overshoots. `table[weekday, k]` is the chance of k working days.
     """
 
-    table: np.ndarray  # (7, days)
+    # The arrays stay out of the repr: a few numbers a line, over several lines.
+    table: np.ndarray = field(repr=False)  # (7, days)
     basis: str  # "lag and transit" | "transit only" | "clock start to doorstep"
     lag_orders: int  # calm orders behind the lag distribution (0 when not modelled)
     transit_orders: int  # orders behind the transit (or clock-start-to-doorstep) distribution
-    lag: np.ndarray  # pooled chance of each dispatch lag in working days (empty when not modelled)
-    transit: np.ndarray  # pooled chance of each transit in working days
+    lag: np.ndarray = field(repr=False)  # pooled chance of each dispatch lag in working days (empty when not modelled)
+    transit: np.ndarray = field(repr=False)  # pooled chance of each transit in working days
     transit_calendar_p50: float | None = None  # calendar days from dispatch to doorstep, for comparison
     transit_calendar_p85: float | None = None
 

@@ -21,8 +21,9 @@ class DemandForecast:
     `baseline` is what the history alone predicts; `expected` adds the campaign's uplift on its own dates.
     """
 
-    baseline: pd.Series  # calendar day -> expected orders without the campaign
-    expected: pd.Series  # calendar day -> expected orders with the campaign
+    # The series stay out of the repr (a line a day); `level`, the trend and the uplift say what they hold.
+    baseline: pd.Series = field(repr=False)  # calendar day -> expected orders without the campaign
+    expected: pd.Series = field(repr=False)  # calendar day -> expected orders with the campaign
     level: float  # orders per day in the recent weeks, past campaigns left out
     weekday_factors: dict[str, float]
     trend_per_week: float  # relative change per week applied to the forecast (0 when not significant)

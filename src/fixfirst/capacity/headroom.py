@@ -39,7 +39,7 @@ class Headroom:
     breaks_first: str | None  # the step whose backlog grows most from the baseline to the failing uplift
     runs: int
     seed: int
-    trials: list[HeadroomTrial] = field(default_factory=list)  # every uplift evaluated, in search order
+    trials: list[HeadroomTrial] = field(default_factory=list, repr=False)  # every uplift evaluated, in search order
 
     def to_dict(self) -> dict:
         return json_safe(asdict(self))

@@ -132,6 +132,16 @@ class CapacityOutlook:
     kpis: list = field(default_factory=list)  # marketing and operations KPIs side by side (capacity.kpis.SideKpi)
     recent: RecentOrders | None = None  # the observed recent late share: the verdict's "already misses the promise"
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every volume band and the whole day-by-day projection.
+        safe = "no volume kept the promise" if self.safe_daily_orders is None else f"safe up to {self.safe_daily_orders:,.0f}/day"
+        campaign = f", campaign {self.campaign.name[:40]!r}" if self.campaign is not None else ""
+        uplift = f" +{self.uplift:.0%}" if self.uplift is not None else ""
+        model = "" if self.simulation is None else (", projection trusted" if self.simulation.reproduces_history
+                                                    else ", projection not trusted")
+        return (f"<CapacityOutlook: usually {self.baseline_daily_orders:,.1f} orders/day, {safe}, "
+                f"{self.assessed_orders:,} orders assessed{campaign}{uplift}{model}>")
+
     @property
     def headroom(self) -> float | None:
         """Extra demand, as a share of baseline, that history says operations carried within target."""
@@ -184,7 +194,7 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
     # Orders per working day, quiet days counted as zero.
     days = calendar.working_days(placed["clock_start"].min(), placed["clock_start"].max())
     volume = placed["clock_start"].value_counts().reindex(days, fill_value=0)
-    target = settings.metrics.promise_breach.target
+    target = settings.metrics.promise_breach.fixed_target("promise_breach")
     data_end = facts["ordered_at"].max()
     in_campaign = pd.Series(False, index=volume.index)
     if campaigns is not None and len(campaigns):

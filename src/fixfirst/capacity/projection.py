@@ -180,11 +180,11 @@ def summarise(flow: Flow, steps: Sequence[OperationalStep], demand: DemandPlan, 
     total = float(count.sum())
     lead = flow.segment_lead.astype(float)
     loads = [s.load for s in step_views]
+    p50, p85, p95 = (_weighted_percentile(lead, count, q) for q in (0.50, 0.85, 0.95))
     return Projection(
         start=demand.start, days=window, runs=runs, seed=seed, promise_days=promise_days, steps=step_views,
         orders_per_run=float(orders.mean()),
-        lead_time=LeadTime(*(_weighted_percentile(lead, count, q) for q in (0.50, 0.85, 0.95)),
-                           float((lead * count).sum() / total) if total else math.nan),
+        lead_time=LeadTime(p50, p85, p95, float((lead * count).sum() / total) if total else math.nan),
         breach_share=flow.breach_share,
         breach_share_p05=float(np.nanquantile(share_per_run, 0.05)) if np.isfinite(share_per_run).any() else math.nan,
         breach_share_p95=float(np.nanquantile(share_per_run, 0.95)) if np.isfinite(share_per_run).any() else math.nan,

@@ -23,6 +23,7 @@ from ..config.boundary import real_path
 from ..config.engagement import BusinessType
 from ..config.yamlfile import load_yaml, validation_problems
 from ..errors import FixfirstError, InputProblems, Problem
+from ..resources import checklists_dir
 
 AnswerType = Literal["yes_no", "scale_1_5", "number", "choice", "text"]
 AnswerValue = bool | int | float | str | None
@@ -410,8 +411,6 @@ def _with_message(problem: Problem, message: str) -> Problem:
 
 def library() -> dict[str, Path]:
     """The bundled checklists, by id (the file name without .yaml)."""
-    from ..resources import checklists_dir
-
     return {path.stem: path for path in sorted(checklists_dir().glob("*.yaml"))}
 
 

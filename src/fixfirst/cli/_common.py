@@ -10,6 +10,7 @@ from collections.abc import Callable
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ..errors import FixfirstError, InputProblems, Problem
 
@@ -22,6 +23,38 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return Console(stderr=True, soft_wrap=True)
+
+
+NARROWEST = 10  # no wrapped text gets narrower than this, however narrow the terminal
+
+
+class Wrapped:
+    """Prints text wrapped at the console's width between words, every line indented, with no trailing spaces.
+
+    The consoles soft-wrap, so an unwrapped long line would be cut by the terminal mid-word. A str is never read as
+    Rich markup (client text may hold a "["); pass a Text for styled words.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def lines(self, text: str | Text, width: int) -> list[Text]:
+        body = Text(text) if isinstance(text, str) else text
+        lines = list(body.wrap(self.console, max(width, NARROWEST)))
+        for line in lines:
+            line.rstrip()
+        return lines or [Text()]
+
+    def __call__(self, text: str | Text, *, indent: int = 0, first: str | None = None, style: str = "") -> None:
+        """`first` replaces the indent on the first line (a hanging "- " or "#1 ")."""
+        for i, line in enumerate(self.lines(text, self.console.width - indent)):
+            shown = Text(first if i == 0 and first is not None else " " * indent, style=style)
+            shown.append_text(line)
+            self.console.print(shown, no_wrap=True, crop=False)
+
+    def whole(self, text: str) -> None:
+        """A line never split, however long (a path, to be copied whole)."""
+        self.console.print(Text(text), no_wrap=True, crop=False)
 
 
 def problems_table(problems: list[Problem], limit: int = 50) -> Table:

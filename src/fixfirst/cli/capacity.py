@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ..progress import terminal_progress
-from ._common import NO_SNAPSHOT_HELP, escape, handles_errors, keep_audit, stdout
+from ._common import NO_SNAPSHOT_HELP, Wrapped, escape, handles_errors, keep_audit, stdout
+
+if TYPE_CHECKING:
+    from ..capacity.backtest import Backtest
+    from ..present import Formatter
 
 
-def _uplift(value: str | None) -> float | None:
+def _uplift(value: str) -> float:
     from ..capacity.demand import parse_uplift
 
-    if value is None:
-        return None
     try:
         return parse_uplift(value)
     except ValueError as exc:
@@ -27,8 +31,9 @@ def _uplift(value: str | None) -> float | None:
 @handles_errors
 def capacity(
     engagement: Path = typer.Argument(..., metavar="ENGAGEMENT", help="Engagement folder holding audit.yaml."),
-    uplift: str | None = typer.Option(None, "--uplift", metavar="PERCENT", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
-                                      callback=_uplift),
+    # Parsed by _uplift as typed ("40%" or 0.4), so the command receives the share itself.
+    uplift: float | None = typer.Option(None, "--uplift", metavar="PERCENT", help="Extra demand to project instead of the campaign plan's, e.g. 40% or 0.4.",
+                                        parser=_uplift),
     as_json: bool = typer.Option(False, "--json", help="Print the outlook as JSON (schema in docs/capacity-json.md)."),
     snapshot: bool = typer.Option(True, "--snapshot/--no-snapshot", help=NO_SNAPSHOT_HELP + " A what-if --uplift is never kept."),
 ) -> None:
@@ -46,59 +51,67 @@ def capacity(
         sys.stdout.write(json.dumps(capacity_payload(result), indent=2, ensure_ascii=False) + "\n")
         return
     out = stdout()
+    # Sentences are wrapped here at the terminal's width, between words, rather than by the terminal mid-word; the
+    # tables hold figures only (Rich fits them to the width), and each step's "how it was found" gets a full line.
+    say = Wrapped(out)
     fmt = formatter_for(result.engagement.audit.client)
     outlook = result.outlook
-    sim = outlook.simulation if outlook is not None else None
-    if sim is None:
+    if outlook is None or outlook.simulation is None:
         reason = outlook.simulation_skipped if outlook is not None else "no orders with delivery outcomes"
-        out.print(f"No day-by-day projection: {escape(reason or 'no order data')}.", highlight=False)
+        say(f"No day-by-day projection: {reason or 'no order data'}.")
     else:
-        steps = Table(title="Operational steps", title_justify="left", header_style="bold")
-        for name in ("step", "capacity a working day", "how it was found", "load with the campaign"):
-            steps.add_column(name, overflow="fold")
+        sim = outlook.simulation
         scenario = sim.campaign or sim.baseline
-        for s, view in zip(sim.steps, scenario.projection.steps, strict=False):
-            steps.add_row(escape(s.step.name), fmt.number(s.per_day, 1), escape(f"{s.basis}: {s.detail}"), fmt.percent(view.load))
+        steps = Table(title="Operational steps", title_justify="left", header_style="bold")
+        steps.add_column("step", overflow="fold")
+        steps.add_column("capacity a working day", justify="right")
+        steps.add_column("load with the campaign" if sim.campaign is not None else "load", justify="right")
+        for step, view in zip(sim.steps, scenario.projection.steps, strict=False):
+            steps.add_row(escape(step.step.name), fmt.number(step.per_day, 1), fmt.percent(view.load))
         out.print(steps)
+        say("How each step's capacity was found:")
+        for step in sim.steps:
+            say(f"{step.step.name}: {step.basis}: {step.detail}", indent=4, first="  - ")
         table = Table(title=f"Projection over {sim.baseline.projection.days} days ({sim.baseline.projection.runs} simulated futures)",
                       title_justify="left", header_style="bold")
-        for name in ("scenario", "orders a week on the campaign's dates", "working days to the door p50/p85/p95",
+        table.add_column("scenario")
+        for name in ("orders a week on the campaign's dates", "working days to the door p50/p85/p95",
                      f"late (promise {fmt.days(sim.promise_days)})"):
-            table.add_column(name)
+            table.add_column(name, justify="right")
         # The weekly volumes are the decision's usual week and the campaign's addition: the same figures as the report.
         usual = result.decision.usual_orders_per_week if result.decision is not None else None
         added = result.decision.campaign.extra_orders_per_week if result.decision and result.decision.campaign else None
         if added is None and usual is not None and outlook.uplift is not None:  # --uplift without a planned campaign
             added = usual * outlook.uplift
-        for s, volume in ((sim.baseline, usual), (sim.campaign, None if usual is None or added is None else usual + added)):
-            if s is None:
+        for future, volume in ((sim.baseline, usual), (sim.campaign, None if usual is None or added is None else usual + added)):
+            if future is None:
                 continue
-            p = s.projection
-            share = s.breach_share_campaign_days if s.breach_share_campaign_days is not None else p.breach_share
-            table.add_row(escape(s.name), fmt.count(volume) if volume is not None else "–",
+            p = future.projection
+            share = future.breach_share_campaign_days if future.breach_share_campaign_days is not None else p.breach_share
+            table.add_row(escape(future.name), fmt.count(volume) if volume is not None else "–",
                           f"{fmt.count(p.lead_time.p50)} / {fmt.count(p.lead_time.p85)} / {fmt.count(p.lead_time.p95)}", fmt.percent(share))
         out.print(table)
         if sim.backtest is not None:
-            out.print(_backtest_table(sim, fmt))
+            out.print(_backtest_table(sim.backtest, fmt))
         for note in sim.notes:
-            out.print(f"- {escape(note)}", highlight=False)
+            say(note, indent=2, first="- ")
     decision = result.decision
     if decision is not None and decision.headroom is not None:
-        out.print(escape(f"Usual week: {figures.usual_week(decision, fmt)}. Headroom: {figures.headroom(decision.headroom, fmt)} "
-                         f"(from the {decision.headroom.basis.value})."), highlight=False)
+        say(f"Usual week: {figures.usual_week(decision, fmt)}. Headroom: {figures.headroom(decision.headroom, fmt)} "
+            f"(from the {decision.headroom.basis.value}).")
     for reason in verdict_reasons(result, fmt):
-        out.print(escape(reason), highlight=False)
-    out.print(f"Verdict: [bold]{result.verdict.status}[/] - {escape(verdict_summary(result, fmt))}", highlight=False)
+        say(reason, indent=2, first="- ")  # hanging: where one reason ends and the next begins stays plain when wrapped
+    say(Text.assemble("Verdict: ", (result.verdict.status, "bold"), f" - {verdict_summary(result, fmt)}"))
 
 
-def _backtest_table(sim, fmt) -> Table:
+def _backtest_table(test: Backtest, fmt: Formatter) -> Table:
     """Projected against observed over the replayed weeks, labelled with the backtest's outcome."""
-    test = sim.backtest
     label = {"passed": "reproduces history", "failed": "does NOT reproduce history", "not_possible": "could not be backtested"}
     table = Table(title=f"Backtest {fmt.short_date(test.first.date())} - {fmt.date(test.last.date())}: the model {label[test.status]}",
                   title_justify="left", header_style="bold")
-    for name in ("", "late", "working days to the door p50 / p85"):
-        table.add_column(name)
+    table.add_column("")
+    for name in ("late", "working days to the door p50 / p85"):
+        table.add_column(name, justify="right")
     if test.projected_late is not None:
         table.add_row("projected", fmt.percent(test.projected_late, 1), f"{fmt.count(test.projected_p50)} / {fmt.count(test.projected_p85)}")
     table.add_row(f"observed (n={fmt.count(test.orders)})", fmt.percent(test.observed_late, 1),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .engagement import Promise
+if TYPE_CHECKING:
+    from .engagement import Promise
 
 
 def public_holidays(country: str, region: str | None, years) -> list:

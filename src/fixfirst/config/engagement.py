@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from .boundary import OutsideEngagement, inside_boundary, real_path
+from .calendar import public_holidays
+from .lexicons import load_lexicon
 from .logo import logo_data_uri
+from .playbook import load_playbook
+from .presets import PRESETS
 from .settings import Settings, settings_with
 from .yamlfile import load_model, load_yaml, validation_problems
 
@@ -210,16 +214,12 @@ class SourceSpec(_Strict):
     @field_validator("preset")
     @classmethod
     def _known_preset(cls, value: str | None) -> str | None:
-        from .presets import PRESETS
-
         if value is not None and value not in PRESETS:
             raise ValueError(f"unknown preset {value!r}; known: {', '.join(PRESETS)}")
         return value
 
     @model_validator(mode="after")
     def _preset_fits_kind(self) -> SourceSpec:
-        from .presets import PRESETS
-
         if self.preset is not None and PRESETS[self.preset].kind != self.kind:
             raise ValueError(f"preset {self.preset!r} is for {PRESETS[self.preset].kind} sources, not {self.kind}")
         return self
@@ -323,8 +323,6 @@ class Audit(_Strict):
     @model_validator(mode="after")
     def _holiday_calendar_exists(self) -> Audit:
         if self.promise.public_holidays and self.client.country:
-            from .calendar import public_holidays
-
             try:
                 # Any year proves the calendar exists; this year's keeps the check meaningful wherever it runs.
                 public_holidays(self.client.country, self.promise.region, [dt.date.today().year])
@@ -370,8 +368,6 @@ class Engagement:
     def lexicon(self):
         """The feedback lexicon: the default for settings feedback.language, extended or replaced by feedback.lexicon."""
         if getattr(self, "_lexicon", None) is None:
-            from .lexicons import load_lexicon  # the signals package imports this module
-
             if self.settings.feedback.lexicon:
                 self.resolve(self.settings.feedback.lexicon, "lexicon")  # refused before anything is read
             self._lexicon = load_lexicon(self.settings.feedback, self.folder)
@@ -381,8 +377,6 @@ class Engagement:
     def playbook(self):
         """The fix playbook: the shipped one, extended or replaced by audit.yaml `playbook:`."""
         if getattr(self, "_playbook", None) is None:
-            from .playbook import load_playbook  # scoring imports the signals package, which imports this module
-
             if self.audit.playbook:
                 self.resolve(self.audit.playbook, "playbook")  # refused before anything is read
             self._playbook = load_playbook(self.audit.playbook, self.folder)
@@ -476,7 +470,8 @@ def _collect(problems: list[Problem], load, where: Path, lines: dict[tuple, int]
 
 def _load_settings(engagement: Engagement, audit_path: Path, audit: Audit, audit_lines: dict[tuple, int]) -> Settings:
     overrides = audit.settings
-    source_file, lines, prefix = audit_path, audit_lines, ("settings",)
+    source_file, lines = audit_path, audit_lines
+    prefix: tuple[str, ...] = ("settings",)
     if isinstance(overrides, str):
         source_file = engagement.resolve(overrides, "settings file")
         overrides, lines = load_yaml(source_file)

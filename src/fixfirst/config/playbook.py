@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from ..errors import ConfigError, InputProblems, Problem, Severity
+from .lexicons import known_topics
 from .settings import Metrics
 from .yamlfile import client_yaml, load_yaml, validation_problems
 
@@ -43,8 +44,6 @@ def _metric(value: str) -> str:
 
 
 def _topic(value: str) -> str:
-    from .lexicons import known_topics  # the lexicons import the signals package, which imports settings only
-
     if value not in known_topics():
         raise ValueError(f"unknown topic {value!r}; known topics: {', '.join(sorted(known_topics()))}")
     return value
@@ -111,6 +110,14 @@ class KpiSpec(_Strict):
             return self.metric in HIGHER_IS_BETTER
         return self.at_least is not None
 
+    @property
+    def label(self) -> str:
+        """The KPI's name, else its metric: the validator requires exactly one (only model_construct skips it)."""
+        label = self.name or self.metric
+        if label is None:
+            raise ValueError("a KPI needs a metric or a name")
+        return label
+
 
 class Play(_Strict):
     """One fix: what to do, which weak spots it fits, what it costs, what it is expected to do and how to see that it did."""
@@ -172,11 +179,12 @@ class PlaybookFile(_Strict):
             problems.append((("remove",), "the shipped playbook removes nothing"))
         if not shipped and self.remove and base is None:
             problems.append((("remove",), "remove only applies to a playbook that extends the shipped one (extends: true)"))
-        for i, play_id in enumerate(self.remove if base is not None else ()):
-            if base.get(play_id) is None:
-                problems.append((("remove", i), f"{play_id!r} is not a play of the shipped playbook, so it cannot be removed"))
-            elif play_id in seen:
-                problems.append((("remove", i), f"{play_id!r} is both removed and defined here; to change a shipped play, define it under its id"))
+        if base is not None:
+            for i, play_id in enumerate(self.remove):
+                if base.get(play_id) is None:
+                    problems.append((("remove", i), f"{play_id!r} is not a play of the shipped playbook, so it cannot be removed"))
+                elif play_id in seen:
+                    problems.append((("remove", i), f"{play_id!r} is both removed and defined here; to change a shipped play, define it under its id"))
         if (shipped or base is None) and not self.plays:
             problems.append((("plays",), "a playbook that does not extend the shipped one needs at least one play"))
         return problems

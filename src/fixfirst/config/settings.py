@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..errors import ConfigError
+
 
 class _Strict(BaseModel):
     # .inf / .nan in a settings file would pass every ge/le bound check silently: refused at load.
@@ -24,6 +26,13 @@ class MetricRule(_Strict):
     target: float | None = Field(ge=0, le=1)
     critical_gap: float = Field(gt=0, le=1)
     weight: float = Field(ge=0, le=1)
+
+    def fixed_target(self, metric: str) -> float:
+        """The target of a metric that cannot go without one (Metrics refuses null for it at load; an assignment
+        after load is checked only field by field, so a None is still refused here rather than compared)."""
+        if self.target is None:
+            raise ConfigError(f"settings: metrics.{metric}.target is empty", "give it a share between 0 and 1, see docs/settings.md")
+        return self.target
 
 
 # Metrics judged on the business's own history or on the rest of the step when nothing sets a target.
@@ -197,6 +206,14 @@ class ProcessRules(_Strict):
     follow_up_quantile: float = Field(default=0.95, ge=0.5, le=1, description="Cases reaching a step later than the log's end minus this quantile of the time cases took to go on are left out of drop-off periods: they may not have had time yet.")
 
 
+SegmentDimension = Literal["segment", "channel", "visitor_type"]
+
+
+def _default_segment_dimensions() -> list[SegmentDimension]:
+    """device and channel; a named factory because a lambda's list literal types as list[str], not the Literal."""
+    return ["segment", "channel"]
+
+
 class TargetRules(_Strict):
     """Where a step's target comes from when the journey sets none, and how it is judged on its own data (docs/settings.md, Targets)."""
 
@@ -208,8 +225,8 @@ class TargetRules(_Strict):
     baseline_min_relative_drop: float = Field(
         default=0.15, ge=0, lt=1,
         description="A step that meets its chosen target (journey, settings or benchmark) is also read against its own history; that reading counts only when the recent level is at least this share below the earlier one (0.15: 15% fewer go on), besides being significant and lasting.")
-    segment_dimensions: list[Literal["segment", "channel", "visitor_type"]] = Field(
-        default_factory=lambda: ["segment", "channel"],
+    segment_dimensions: list[SegmentDimension] = Field(
+        default_factory=_default_segment_dimensions,
         description="Segment columns whose segments are compared with the rest of a step and scanned on their own for drop-off periods (device, channel; visitor_type: new visitors always convert below returning ones, so it is only compared within by default).")
     segment_alpha: float = Field(default=0.05, gt=0, lt=0.5, description="Chance of any false segment gap over every segment and step tested (Holm's step-down correction).")
     segment_min_cases: int = Field(default=100, ge=10, description="Fewest cases of a segment, and of the rest, at a step before their conversion is compared.")

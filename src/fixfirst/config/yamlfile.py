@@ -245,7 +245,7 @@ def validation_problems(exc: ValidationError, file: Path, lines: dict[tuple, int
             message = "required field is missing"
         problems.append(
             Problem(
-                code=f"config.{err['type']}",
+                code=_config_code(err["type"]),
                 message=f"{field}: {message}",
                 severity=Severity.ERROR,
                 file=str(file),
@@ -269,3 +269,12 @@ def load_model(path: Path, model: type[Model], data: Any = None, lines: dict | N
         return model.model_validate(data)
     except ValidationError as exc:
         raise InputProblems(validation_problems(exc, Path(path), lines or {})) from None
+
+
+# pydantic's error types, folded into the documented config codes (docs/reason-codes.md); the message keeps the detail.
+_PYDANTIC_CODES = {"missing": "config.missing", "extra_forbidden": "config.unknown_field", "value_error": "config.value_error",
+                   "assertion_error": "config.value_error"}
+
+
+def _config_code(pydantic_type: str) -> str:
+    return _PYDANTIC_CODES.get(pydantic_type, "config.invalid_value")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..config.lexicons import fold
 from ..config.playbook import EFFORT_ORDER, SHIPPED_PLAYBOOK, KpiSpec, Play, Playbook
 from ..config.settings import Settings
 from ..journey import Touchpoint
@@ -113,6 +114,13 @@ class Action:
     kpi: WatchedKpi | None = None
     weak_spots: list[AddressedSpot] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # One line: the generated repr would print its steps and every weak spot it addresses in full.
+        where = (", ".join(a.spot.touchpoint.id for a in self.weak_spots[:3]) + (", ..." if len(self.weak_spots) > 3 else "")
+                 or "no weak spot")
+        kind = "quick win" if self.quick_win else self.kind
+        return f"<Action {self.id!r} ({kind}, {self.effort} effort) at {where}: about {self.estimated_money:,.0f} a month>"
+
     @property
     def estimated_money(self) -> float:
         """Estimate, per month: the sum over its weak spots of money at stake x the share of the shortfall it is assumed to close."""
@@ -166,6 +174,11 @@ class FixPlan:
     unmatched: list[WeakSpot] = field(default_factory=list)  # weak spots no play or finding fits
     playbook_files: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        # One line: the generated repr would print every action, KPI and weak spot in full.
+        return (f"<FixPlan: {len(self.quick_wins)} quick wins, {len(self.systemic)} systemic, {len(self.kpis)} KPIs for "
+                f"{len(self.weak_spots)} weak spots; about {self.estimated_money:,.0f} of {self.money_at_stake:,.0f} a month>")
+
     @property
     def actions(self) -> list[Action]:
         return self.quick_wins + self.systemic
@@ -208,8 +221,6 @@ def touchpoint_topics(tp: Touchpoint, lexicon=None) -> frozenset[str]:
     """The lexicon topics a touchpoint stands for: those it names, the one sharing its id, and those listing one of its keywords."""
     topics = set(tp.topics)
     if lexicon is not None:
-        from ..config.lexicons import fold
-
         keywords = {fold(k).strip().lstrip("=").rstrip("*").strip() for k in tp.keywords}  # explicit =word / word* forms
         topics |= {name for name, phrases in lexicon.topics.items() if name == tp.id or keywords & set(phrases)}
     else:
@@ -322,7 +333,7 @@ def _action_from_play(play: Play) -> Action:
 
 def _spec_kpi(spec: KpiSpec) -> WatchedKpi:
     """The play's KPI before it is read against the data (the touchpoint and current figure come later)."""
-    return WatchedKpi(spec.name or spec.metric, spec.metric, None, None, None, spec.target, spec.higher_is_better, spec.unit)
+    return WatchedKpi(spec.label, spec.metric, None, None, None, spec.target, spec.higher_is_better, spec.unit)
 
 
 def _checklist_actions(spots: list[WeakSpot], checklists, settings: Settings) -> list[Action]:

@@ -117,6 +117,21 @@ class Decision:
     money_at_stake_during_campaign_per_month: float | None  # the same weak spots with the campaign's extra customers
     schedule: list[ScheduledAction] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        # One line: the generated repr would print the whole dated plan, each action with its weak spots.
+        room = self.headroom
+        if room is None:
+            head = "no headroom figure"
+        elif room.uplift is None:
+            head = f"headroom {room.status} ({room.basis.value})"
+        else:
+            head = f"headroom +{room.uplift:.0%}{' or more' if room.lower_bound else ''} ({room.basis.value})"
+        money = self.money_at_stake_per_month
+        stake = "money not measurable" if money is None else f"{money:,.0f} a month at stake"
+        campaign = f" for {self.campaign.name[:40]!r}" if self.campaign is not None else ""  # a name from a data sheet
+        return (f"<Decision {self.status} as of {self.as_of.isoformat()}: {self.advice.value}{campaign}; {head}; {stake}; "
+                f"{len(self.schedule)} actions scheduled>")
+
     @property
     def first_actions(self) -> list[ScheduledAction]:
         return self.schedule[:3]
@@ -234,9 +249,8 @@ def _campaign(outlook: CapacityOutlook | None, usual_week: float | None, trusted
     sim = outlook.simulation
     projected = sim.campaign_breach_share if sim is not None else None
     history = outlook.projected_breach_rate
-    late, basis, cross = (projected, HeadroomBasis.PROJECTION, history) if trusted else (history, HeadroomBasis.HISTORY, projected)
-    if late is None:
-        basis = None
+    late, cross = (projected, history) if trusted else (history, projected)
+    basis = None if late is None else HeadroomBasis.PROJECTION if trusted else HeadroomBasis.HISTORY
     uplift = outlook.uplift
     extra = None if uplift is None or usual_week is None else usual_week * uplift
     start, end = plan.start.date(), plan.end.date()
@@ -277,8 +291,8 @@ def make_decision(verdict: Verdict, ranking: Ranking, outlook: CapacityOutlook |
     # No weak spot: nothing is at stake (0). Weak spots the data cannot price: not measurable (None), never a false 0.
     money_now = sum(w.money_at_stake for w in priced) if priced or not spots else None
     during = None
-    campaign_priced = [w for w in priced if w.money.campaign_revenue_per_month is not None]
+    campaign_priced = [r for w in priced if (r := w.money.campaign_revenue_per_month) is not None]
     if campaign is not None and campaign.timing is not CampaignTiming.PAST and (campaign.uplift or 0) > 0 and campaign_priced:
-        during = sum(w.money.campaign_revenue_per_month for w in campaign_priced)
+        during = sum(campaign_priced)
     return Decision(verdict.status, _advice(verdict.status, campaign), as_of, as_of_known, plan_start, usual, headroom, cross,
                     campaign, money_now, during, schedule_actions(plan, plan_start, medium_effort_days))

@@ -38,6 +38,11 @@ class AuditResult:
     # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (scoring.decision).
     decision: Decision | None = None
 
+    def __repr__(self) -> str:
+        # One line, like fixfirst.Audit's: the generated repr would print every table, signal and frame it holds.
+        return (f"<AuditResult {self.engagement.audit.client.name[:60]!r} as of {self.as_of.isoformat()}: {self.verdict.status}, "
+                f"{len(self.ranking.weak_spots)} weak spots, {len(self.signals.signals)} signals>")
+
     @property
     def as_of(self) -> dt.date:
         """The data's last day: the audit judges the business as of this date."""

@@ -41,6 +41,14 @@ class Verdict:
     assessed_orders: int = 0  # in-stock orders with a delivery outcome
     min_orders: int = 0  # the least that clears a business (verdict.min_orders_for_ready)
 
+    def __repr__(self) -> str:
+        # One line: the generated repr would print every blocking weak spot in full.
+        names = ", ".join(w.touchpoint.id for w in self.blocking[:3]) + (", ..." if len(self.blocking) > 3 else "")
+        blocked = f"{len(self.blocking)} blocking ({names})" if self.blocking else "nothing blocks"
+        missing = ", already missing the promise" if self.already_missing else ""
+        return (f"<Verdict {self.status}: {blocked}{missing}; capacity judged on {self.capacity_basis.value}, "
+                f"{self.assessed_orders:,} orders assessed (needs {self.min_orders:,})>")
+
     @property
     def slug(self) -> str:
         return self.status.lower().replace(" ", "-")
@@ -58,22 +66,23 @@ def decide(ranking: Ranking, outlook: CapacityOutlook | None, settings: Settings
     rules = settings.verdict
     blocking = [w for w in ranking.weak_spots if blocks(w, settings)]
     assessed = 0 if outlook is None else outlook.assessed_orders
-    enough = outlook is not None and assessed >= rules.min_orders_for_ready and bool(outlook.bands)
+    # The outlook when it has enough orders with a delivery outcome to judge capacity on, else None.
+    enough = outlook if outlook is not None and assessed >= rules.min_orders_for_ready and outlook.bands else None
     facts = {"assessed_orders": assessed, "min_orders": rules.min_orders_for_ready}
-    missing = _already_missing(outlook) if enough else None
+    missing = _already_missing(enough) if enough is not None else None
     if blocking or missing is not None:
-        basis = missing or (_model(outlook) if enough else CapacityBasis.NONE)
+        basis = missing or (_model(enough) if enough is not None else CapacityBasis.NONE)
         return Verdict(FIX_FIRST, blocking, basis, missing is not None, _planned(outlook), **facts)
-    if not enough:
+    if enough is None:
         return Verdict(NOT_ENOUGH_DATA, [], CapacityBasis.NONE, False, _planned(outlook), **facts)
-    basis = _model(outlook)
-    if basis is CapacityBasis.PROJECTION:
-        sim = outlook.simulation
+    basis = _model(enough)
+    sim = enough.simulation
+    if basis is CapacityBasis.PROJECTION and sim is not None:  # _model trusts the projection only when there is one
         planned = sim.campaign is not None
         status = MARKET_WITH_LIMITS if not planned or sim.campaign_breaks_promise else READY
     else:
-        planned = outlook.campaign_daily_orders is not None
-        status = MARKET_WITH_LIMITS if not planned or outlook.campaign_breaks_promise else READY
+        planned = enough.campaign_daily_orders is not None
+        status = MARKET_WITH_LIMITS if not planned or enough.campaign_breaks_promise else READY
     return Verdict(status, [], basis, False, planned, **facts)
 
 

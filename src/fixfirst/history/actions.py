@@ -282,7 +282,8 @@ def _read_sheet(ws, file: str, known: set[str] | None, today: dt.date, monthfirs
 
     records: list[_Record] = []
     remaining = [(n, v) for n, v in top if n > header_row]
-    status_index, due_index = column_of(STATUS_HEADER), column_of(DUE_HEADER)
+    # The status column is required: past the check above, the header row has it.
+    status_index, due_index = columns[_header_key(STATUS_HEADER)], column_of(DUE_HEADER)
     for number, values in itertools.chain(remaining, enumerate(rows, len(top) + 1)):
         raw = {name: cell(values, column_of(header)) for name, header in
                (("id", ID_HEADER), ("status", STATUS_HEADER), ("owner", OWNER_HEADER), ("due", DUE_HEADER),
@@ -379,7 +380,7 @@ def _judge(records: list[_Record], known: set[str] | None, today: dt.date, file:
     unit = "line" if sheet is None else "row"
     rows: list[RegisterRow] = []
     for record in records:
-        if record.skip:
+        if record.skip or record.id is None:  # a row without an id is skipped when read (register.missing_id)
             problems.extend(record.problems)
             continue
         number = record.row
@@ -570,26 +571,29 @@ def _planned(result: AuditResult, snapshot: dict[str, Any] | None) -> dict[str, 
     audit = (snapshot or {}).get("audit") or {}
     dues = {s.get("id"): _iso(s.get("due")) for s in ((audit.get("decision") or {}).get("schedule") or []) if isinstance(s, dict)}
     for a in _snapshot_actions(snapshot):
+        ident = a.get("id")
+        if not isinstance(ident, str):  # no register row can name an action without an id
+            continue
         kpi = a.get("kpi") if isinstance(a.get("kpi"), dict) else None
-        planned[a.get("id")] = _PlannedAction(
-            a.get("title"), a.get("owner"), dues.get(a.get("id")),
+        planned[ident] = _PlannedAction(
+            a.get("title"), a.get("owner"), dues.get(ident),
             None if kpi is None else kpi.get("label"), None if kpi is None else kpi.get("metric"),
             None if kpi is None else kpi.get("touchpoint"), "pct" if kpi is None else (kpi.get("unit") or "pct"),
             True if kpi is None else kpi.get("direction", "at_least") != "at_most", kpi is not None)
     schedule = {s.action.id: s.due for s in (result.decision.schedule if result.decision is not None else [])}
-    for a in (result.fix_plan.actions if result.fix_plan is not None else []):
-        k, earlier = a.kpi, planned.get(a.id)
+    for action in (result.fix_plan.actions if result.fix_plan is not None else []):
+        k, earlier = action.kpi, planned.get(action.id)
         # The due date and owner agreed when the register was written stand; a new plan would date them afresh.
-        owner = earlier.owner if earlier is not None and earlier.owner else a.owner
-        due = earlier.due if earlier is not None and earlier.due else schedule.get(a.id)
-        planned[a.id] = _PlannedAction(
-            a.title, owner, due, None if k is None else k.label, None if k is None else k.metric,
+        owner = earlier.owner if earlier is not None and earlier.owner else action.owner
+        due = earlier.due if earlier is not None and earlier.due else schedule.get(action.id)
+        planned[action.id] = _PlannedAction(
+            action.title, owner, due, None if k is None else k.label, None if k is None else k.metric,
             None if k is None or k.touchpoint is None else k.touchpoint.id, "pct" if k is None else k.unit,
             True if k is None else k.higher_is_better, k is not None)
     return planned
 
 
-def _pick(candidates: list[tuple[str | None, float | None, int | None]], label: str | None) -> tuple[float, int | None] | None:
+def _pick(candidates: Sequence[tuple[str | None, float | None, int | None]], label: str | None) -> tuple[float, int | None] | None:
     """The measured candidate with the same label, else the first measured one."""
     measured = [(lab, v, n) for lab, v, n in candidates if v is not None]
     if not measured:
@@ -689,7 +693,10 @@ def follow_up(result: AuditResult, rows: RegisterRead | Sequence[RegisterRow], b
     settings = result.engagement.settings
     level, min_n = settings.scoring.ci_level, settings.scoring.min_evidence_n
     planned = _planned(result, baseline_snapshot)
-    done, overdue, still_open, dropped = [], [], [], []
+    done: list[DoneAction] = []
+    overdue: list[PendingAction] = []
+    still_open: list[PendingAction] = []
+    dropped: list[PendingAction] = []
     for row in register_rows:
         plan = planned.get(row.id, _PlannedAction())
         if row.status == DONE:

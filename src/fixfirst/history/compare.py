@@ -433,7 +433,7 @@ def _names(*audits: dict[str, Any]) -> dict[str, str]:
     return names
 
 
-def _find_signal(signals: dict[str, list[dict]], touchpoint: str | None, metric: str | None, label: str) -> dict | None:
+def _find_signal(signals: dict[str, list[dict]], touchpoint: str | None, metric: str | None, label: str | None) -> dict | None:
     for s in signals.get(touchpoint or "", []):
         if s.get("metric") == metric and s.get("label") == label:
             return s
@@ -473,7 +473,7 @@ def _pair_kpis(then_kpis: list[dict], now_kpis: list[dict]) -> list[tuple[dict |
     (metric, touchpoint) when exactly one is left unmatched on each side."""
     now_by_key = {_kpi_key(k): k for k in now_kpis}
     then_keys = {_kpi_key(k) for k in then_kpis}
-    pairs: list[tuple[dict | None, dict | None]] = [(k, now_by_key.get(_kpi_key(k))) for k in then_kpis]
+    pairs: list[tuple[dict, dict | None]] = [(k, now_by_key.get(_kpi_key(k))) for k in then_kpis]
     left_now = [k for k in now_kpis if _kpi_key(k) not in then_keys]
     for i, (then, now) in enumerate(pairs):
         if now is not None or then.get("metric") is None:
@@ -483,7 +483,7 @@ def _pair_kpis(then_kpis: list[dict], now_kpis: list[dict]) -> list[tuple[dict |
         if len(same_then) == 1 and len(same_now) == 1:
             pairs[i] = (then, same_now[0])
             left_now.remove(same_now[0])
-    return pairs + [(None, k) for k in left_now]
+    return [*pairs, *((None, k) for k in left_now)]
 
 
 def _kpis(then_audit: dict, now_audit: dict, changed: list[DefinitionChange], level: float, min_n: int) -> list[KpiComparison]:
@@ -516,7 +516,7 @@ def _kpis(then_audit: dict, now_audit: dict, changed: list[DefinitionChange], le
             status = KpiStatus.COMPARED if change is not None else KpiStatus.NOT_TESTED
         definition = _definition_changes(ref, then_kpi, now_kpi, then_signals, now_signals, changed)
         out.append(KpiComparison(
-            label=(now_kpi or ref).get("label") if in_plan_now else ref.get("label"), metric=ref.get("metric"),
+            label=((now_kpi or ref).get("label") if in_plan_now else ref.get("label")) or "", metric=ref.get("metric"),
             touchpoint=ref.get("touchpoint"), touchpoint_name=names.get(ref.get("touchpoint") or ""), unit=unit,
             direction=direction, then_value=then_value, then_n=then_n, now_value=now_value, now_n=now_n,
             target_then=None if then_kpi is None else then_kpi.get("target"),
@@ -608,23 +608,24 @@ def _main_signal(own: list[dict], tp: str, own_signals, other_signals, level: fl
     audit is judged by its step's conversion both times."""
     ranked = sorted(own, key=lambda s: -(s.get("weighted_severity") or 0.0))
     for s in ranked:
-        pair = (s, _find_signal(other_signals, tp, s.get("metric"), s.get("label") or ""))
+        mine: dict | None = s
+        other = _find_signal(other_signals, tp, s.get("metric"), s.get("label") or "")
         stand_in = False
-        if pair[1] is None and s.get("metric") in STEP_PART_METRICS and s.get("edge"):
-            pair = (_edge_conversion(own_signals.get(tp, []), s.get("edge")), _edge_conversion(other_signals.get(tp, []), s.get("edge")))
+        if other is None and s.get("metric") in STEP_PART_METRICS and s.get("edge"):
+            mine, other = _edge_conversion(own_signals.get(tp, []), s.get("edge")), _edge_conversion(other_signals.get(tp, []), s.get("edge"))
             stand_in = True
-        if pair[0] is None or pair[1] is None:
+        if mine is None or other is None:
             continue
-        then, now = pair if then_side else pair[::-1]
+        then, now = (mine, other) if then_side else (other, mine)
         higher = bool(then.get("higher_is_better"))
         change = _share_change(then.get("value"), then.get("n"), now.get("value"), now.get("n"), higher, level, min_n)
-        return SignalChange(then.get("metric"), then.get("label"), higher, then.get("value"), then.get("n"), now.get("value"),
+        return SignalChange(then.get("metric") or "", then.get("label") or "", higher, then.get("value"), then.get("n"), now.get("value"),
                             now.get("n"), change, stand_in, s.get("metric") if stand_in else None)
     if not ranked:
         return None
     s = ranked[0]  # measured in one audit only
     value, n = s.get("value"), s.get("n")
-    return SignalChange(s.get("metric"), s.get("label"), bool(s.get("higher_is_better")), value if then_side else None,
+    return SignalChange(s.get("metric") or "", s.get("label") or "", bool(s.get("higher_is_better")), value if then_side else None,
                         n if then_side else None, None if then_side else value, None if then_side else n, None)
 
 

@@ -44,15 +44,13 @@ def file_sha256(path: Path, chunk: int = 1 << 20) -> str | None:
 def data_fingerprint(result: AuditResult) -> list[dict[str, Any]]:
     """Which files the audit judged: each source with its checksum and row counts."""
     engagement = result.engagement
-    out = []
-    for spec in engagement.audit.sources:
-        path = engagement.resolve(spec.file)
-        out.append({"kind": spec.kind, "file": spec.file, "sha256": file_sha256(path)})
     kept = {(t.kind, t.file): t for t in result.data.tables.values()}
-    for row in out:
-        table = kept.get((row["kind"], Path(row["file"]).name)) or kept.get((row["kind"], row["file"]))
-        row["rows_read"] = None if table is None else table.rows_read
-        row["rows_kept"] = None if table is None else table.rows_kept
+    out: list[dict[str, Any]] = []
+    for spec in engagement.audit.sources:
+        table = kept.get((spec.kind, Path(spec.file).name)) or kept.get((spec.kind, spec.file))
+        out.append({"kind": spec.kind, "file": spec.file, "sha256": file_sha256(engagement.resolve(spec.file)),
+                    "rows_read": None if table is None else table.rows_read,
+                    "rows_kept": None if table is None else table.rows_kept})
     return out
 
 

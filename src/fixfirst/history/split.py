@@ -195,7 +195,7 @@ def split_comparison(checked, changes: list[Change], settings: Settings) -> Spli
                                 f"use touchpoint ids from the journey: {', '.join(sorted(known))}")
     order = {tp.id: i for i, tp in enumerate(checked.journey.ordered())}
     names = {tp.id: tp.name for tp in checked.journey.touchpoints}
-    runner = _Runner(checked, dated, settings, order, names)
+    runner = _Runner(checked, dated, dated.first, dated.last, settings, order, names)
     dates = sorted({c.date for c in changes})
     compared = []
     for change in sorted(changes, key=lambda c: c.date):
@@ -271,8 +271,11 @@ class _Measured:
 
 
 class _Runner:
-    def __init__(self, checked, dated: _DatedData, settings: Settings, order: dict[str, int], names: dict[str, str]) -> None:
+    # `first` and `last` are the data's first and last days, known to exist (the caller refuses data without dates).
+    def __init__(self, checked, dated: _DatedData, first: dt.date, last: dt.date, settings: Settings, order: dict[str, int],
+                 names: dict[str, str]) -> None:
         self.checked, self.dated, self.settings = checked, dated, settings
+        self.first, self.last = first, last
         self.order, self.names = order, names
         self.level, self.min_n = settings.scoring.ci_level, settings.scoring.min_evidence_n
         self.min_after_days = settings.history.min_after_days
@@ -292,16 +295,20 @@ class _Runner:
         return out
 
     def compare(self, change: Change, previous: dt.date | None, following: dt.date | None) -> ChangeComparison:
-        first, last = self.dated.first, self.dated.last
+        first, last = self.first, self.last
         one_day = dt.timedelta(days=1)
-        base = dict(what=change.what, date=change.date, action=change.action, touchpoints=list(change.touchpoints),
-                    min_after_days=self.min_after_days)
+
+        def not_compared(window: str, before: Period | None) -> ChangeComparison:
+            return ChangeComparison(what=change.what, date=change.date, action=change.action, touchpoints=list(change.touchpoints),
+                                    window=window, before=before, after=None, seasonality="not_compared",
+                                    min_after_days=self.min_after_days)
+
         if change.date <= first:
-            return ChangeComparison(**base, window="no_data_before", before=None, after=None, seasonality="not_compared")
+            return not_compared("no_data_before", None)
         before = Period(max(first, previous) if previous else first, change.date - one_day)
         after = Period(change.date, min(last, following - one_day) if following else last)
         if change.date > last:
-            return ChangeComparison(**base, window="no_data_after", before=before, after=None, seasonality="not_compared")
+            return not_compared("no_data_after", before)
         # Seasonality: the same weeks a year earlier must be in the data. A before period reaching further back than that is
         # trimmed to the part whose year-earlier weeks are there, when that part is long enough on its own.
         seasonality, seasonal_before = "no_year_earlier", None
@@ -327,19 +334,23 @@ class _Runner:
         keys_after = {k for k in now_after.whole if wanted(k)}
         rows = [self._split(key, now_before, now_after, last_year, after) for key in keys_before & keys_after]
         rows.sort(key=lambda s: (self.order.get(s.touchpoint, len(self.order)), s.source, s.metric, s.label))
-        return ChangeComparison(**base, window="ok", before=before, after=after, seasonality=seasonality, signals=rows,
-                                only_before=_keys(keys_before - keys_after), only_after=_keys(keys_after - keys_before))
+        return ChangeComparison(what=change.what, date=change.date, action=change.action, touchpoints=list(change.touchpoints),
+                                window="ok", before=before, after=after, seasonality=seasonality, signals=rows,
+                                only_before=_keys(keys_before - keys_after), only_after=_keys(keys_after - keys_before),
+                                min_after_days=self.min_after_days)
 
     def _split(self, key: SignalKey, before: _Measured, after: _Measured, last_year, after_period: Period) -> SignalSplit:
         b, a = before.whole[key], after.whole[key]
         unadjusted = proportion_change(round(b.value * b.n), b.n, round(a.value * a.n), a.n, higher_is_better=b.higher_is_better,
                                        level=self.level, min_n=self.min_n)
         mix = _weekday_mix(before, key)
-        adj_before = _standardised(before, key, mix)
-        adj_after = _standardised(after, key, mix)
-        weekday_adjusted = adj_before is not None and adj_after is not None
-        if not weekday_adjusted:  # the periods' own values, judged as they are
-            adj_before, adj_after = (b.value, b.n), (a.value, a.n)
+        std_before, std_after = _standardised(before, key, mix), _standardised(after, key, mix)
+        adj_before: tuple[float, float]
+        adj_after: tuple[float, float]
+        if std_before is not None and std_after is not None:
+            weekday_adjusted, adj_before, adj_after = True, std_before, std_after
+        else:  # the periods' own values, judged as they are
+            weekday_adjusted, adj_before, adj_after = False, (b.value, b.n), (a.value, a.n)
         now = proportion_change(adj_before[0] * adj_before[1], adj_before[1], adj_after[0] * adj_after[1], adj_after[1],
                                 higher_is_better=b.higher_is_better, level=self.level, min_n=1)
         difference, low, high, p_value = now.difference, now.low, now.high, now.p_value

@@ -86,10 +86,11 @@ def line_values(rows: pd.DataFrame, columns: dict[str, str], cells: pd.DataFrame
     A product too large to be a real figure is reported at the line (at its price column) and left out."""
     if "total" not in rows and "price" not in rows:
         return None
-    each = None
     if "price" in rows:
         each = rows["price"] * (rows["quantity"].fillna(1) if "quantity" in rows else 1)
-    line = rows["total"].fillna(each) if "total" in rows and each is not None else rows["total"] if "total" in rows else each
+        line = rows["total"].fillna(each) if "total" in rows else each
+    else:
+        line = rows["total"]
     line = line + (rows["freight"].fillna(0) if "freight" in rows else 0)
     out = wild(line)
     if out.any():

@@ -7,7 +7,7 @@ import re
 import zipfile
 import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from ..config.settings import Ingest
 from ..errors import FixfirstError
@@ -91,7 +91,7 @@ def _check_entities(path: Path, parts: list[zipfile.ZipInfo]) -> None:
                 raise refuse(path, f"workbook part {info.filename} {problem}", "re-save the workbook in Excel or LibreOffice, or export it as .csv")
 
 
-def prolog_problem(handle: BinaryIO) -> str | None:
+def prolog_problem(handle: IO[bytes]) -> str | None:
     """What is wrong with the prolog of one package part (everything before its root element's start tag), or None.
 
     Reads in chunks up to MAX_PROLOG_BYTES; a part that is not XML (an image) is left alone, as no XML parser reads it."""

@@ -58,10 +58,10 @@ def map_columns(kind: str, headers: list[str], explicit: dict[str, str | None], 
         mapping.columns[name], mapping.how[name] = found, "explicit"
     used = set(mapping.columns.values()) | reserved
     if preset is not None:
-        for name, candidates in preset.columns.items():
+        for name, preset_headers in preset.columns.items():
             if name in explicit:
                 continue
-            found = next((h for h in (find_header(headers, c) for c in candidates) if h and h not in used), None)
+            found = next((h for h in (find_header(headers, c) for c in preset_headers) if h and h not in used), None)
             if found is not None:
                 mapping.columns[name], mapping.how[name] = found, "preset"
                 used.add(found)

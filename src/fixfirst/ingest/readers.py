@@ -87,6 +87,7 @@ def _locate(peek: list[tuple[int, list]], header_row: int | None, header_rows: i
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+(\d+)')
 _FIRST_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_SHEET_PART = re.compile(r"xl/worksheets/sheet(\d+)\.xml")
 
 
 def first_used_row(path: Path, sheet_index: int) -> int:
@@ -98,8 +99,8 @@ def first_used_row(path: Path, sheet_index: int) -> int:
         return 1
     try:
         with zipfile.ZipFile(path) as archive:
-            sheets = sorted((n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
-                            key=lambda n: int(re.search(r"(\d+)", n.rsplit("/", 1)[1]).group(1)))
+            numbered = [(int(m.group(1)), n) for n in archive.namelist() if (m := _SHEET_PART.fullmatch(n))]
+            sheets = [n for _, n in sorted(numbered)]
             if sheet_index >= len(sheets):
                 return 1
             with archive.open(sheets[sheet_index]) as handle:

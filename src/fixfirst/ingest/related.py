@@ -102,7 +102,11 @@ def related_tables(spec: SourceSpec) -> list[tuple[str, Related]]:
     tables = [("lines", t) for t in spec.lines] + [("payments", t) for t in spec.payments]
     if spec.customers is not None:
         tables.append(("customers", spec.customers))
-    return tables + [(t.role, t) for t in spec.related]
+    for t in spec.related:
+        if t.role is None:  # validation refuses this; only a spec built with model_construct() gets here
+            raise ValueError(f"related file {t.file} has no role: (lines, payments or customers)")
+        tables.append((t.role, t))
+    return tables
 
 
 def beside(path: Path) -> Callable[[str], Path]:
@@ -126,6 +130,7 @@ def keys_as_text(spec: SourceSpec, preset: Preset | None,
         own = _own_mapping(spec, header, preset, None)
         for role, table in tables:
             key = table.key
+            wanted: str | None
             if isinstance(key, SourceSpec.RelatedKey):
                 wanted = key.orders
             elif key is not None and find_header(header, key) is not None:

@@ -48,6 +48,12 @@ class SourceTable:
     header_rows: int = 1
     joins: list[JoinCounts] = field(default_factory=list)  # related tables joined into an orders source
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints the frame, several lines of it.
+        sheet = f" sheet {self.sheet!r}" if self.sheet else ""
+        return (f"<SourceTable {self.kind} {self.label[:60]!r}{sheet}: {self.rows_kept:,} rows kept of {self.rows_read:,} read, "
+                f"{len(self.mapping)} fields mapped>")
+
     @property
     def rows_kept(self) -> int:
         return len(self.frame)
@@ -57,6 +63,12 @@ class SourceTable:
 class IngestResult:
     tables: dict[str, SourceTable] = field(default_factory=dict)
     problems: ProblemLog = field(default_factory=ProblemLog)
+
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every table's frame and every problem.
+        tables = ", ".join(f"{kind} ({t.rows_kept:,} rows)" for kind, t in self.tables.items()) or "no tables"
+        problems = self.problems
+        return f"<IngestResult: {tables}; {len(problems.errors)} errors, {len(problems.warnings)} warnings>"
 
     def get(self, kind: str) -> SourceTable | None:
         return self.tables.get(kind)

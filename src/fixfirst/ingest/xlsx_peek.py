@@ -102,8 +102,8 @@ def peek_rows(path: Path, sheet: str, count: int) -> list[tuple[int, list[str | 
                 ref = _CELL_REF.search(c.group(1))
                 if ref is None or c.group(2) is None:
                     continue
-                kind = _CELL_TYPE.search(c.group(1))
-                kind = kind.group(1) if kind else b"n"
+                typed = _CELL_TYPE.search(c.group(1))
+                kind = typed.group(1) if typed else b"n"
                 if kind == b"inlineStr":
                     cells[_col_index(ref.group(1))] = ("t", "".join(_text(t) for t in _TEXT.findall(c.group(2))))
                 else:
@@ -116,10 +116,10 @@ def peek_rows(path: Path, sheet: str, count: int) -> list[tuple[int, list[str | 
         needed = {int(v) for _, cells in raw_rows for k, v in cells.values() if k == "s" and v.isdigit()}
         strings = _shared_strings(archive, needed)
     rows = []
-    for number, cells in raw_rows:
+    for row_number, cells in raw_rows:
         width = max(cells, default=-1) + 1
         values: list[str | None] = [None] * width
         for i, (k, v) in cells.items():
             values[i] = strings.get(int(v)) if k == "s" and v.isdigit() else v
-        rows.append((number, values))
+        rows.append((row_number, values))
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Literal
 
 StepKind = Literal["landing", "category", "search", "product", "basket", "checkout", "payment", "confirmation",
@@ -60,7 +61,7 @@ def _best(tokens: list[str]) -> tuple[int, int, str] | None:
     return found
 
 
-def infer_kind(identifier: str, name: str = "", events: tuple[str, ...] | list[str] = (), orders: tuple[str, ...] | list[str] = ()) -> str:
+def infer_kind(identifier: str, name: str = "", events: Sequence[str] = (), orders: Sequence[str] = ()) -> str:
     """The step kind its words name: the longest kind phrase in its id, else in its name, else in its event names;
     else what its order metrics measure; else `other`."""
     for texts in ([identifier], [name], list(events)):

@@ -9,6 +9,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..config.lexicons import known_topics
 from ..config.settings import Metrics
 from ..config.yamlfile import load_model
 from .kinds import StepKind, infer_kind
@@ -37,8 +38,6 @@ class TouchpointData(_Strict):
     @field_validator("topics")
     @classmethod
     def _known_topics(cls, value: list[str]) -> list[str]:
-        from ..config.lexicons import known_topics  # the lexicons import the signals package, which imports this one
-
         known = known_topics()
         unknown = [t for t in value if t not in known]
         if unknown:
@@ -133,6 +132,10 @@ class Touchpoint:
     kind: str = "other"  # a StepKind: written in the journey, or inferred from the words (kind_inferred)
     kind_inferred: bool = True
 
+    def __repr__(self) -> str:
+        # One line: the generated repr lists every event, survey column, keyword and target.
+        return f"<Touchpoint {self.id!r} {self.name[:40]!r}: {self.stage[:30]} stage, {self.kind}>"
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -147,6 +150,10 @@ class Journey:
     def __init__(self, stages: list[str], graph: nx.DiGraph) -> None:
         self.stages = stages
         self.graph = graph
+
+    def __repr__(self) -> str:
+        return (f"<Journey: {self.graph.number_of_nodes()} touchpoints in {len(self.stages)} stages, "
+                f"{self.graph.number_of_edges()} transitions>")
 
     @property
     def touchpoints(self) -> list[Touchpoint]:

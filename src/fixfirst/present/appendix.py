@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .appendix_capacity import build_capacity
 from .appendix_capacity_view import CapacityAppendix
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from ..decision import AuditResult
 
 LETTERS = "ABCDEFGH"
+
+_Part = TypeVar("_Part", CapacityAppendix, ProcessAppendix, DriversAppendix, FindingsAppendix)
 
 
 @dataclass(frozen=True)
@@ -39,11 +42,17 @@ class AppendixView:
 
 def build(result: AuditResult, fmt: Formatter) -> AppendixView:
     capacity = build_capacity(result, fmt, "A")  # capacity comes first whenever there is one
-    parts = [capacity, build_process(result, fmt, ""), build_drivers(result, fmt, ""), build_findings(result, fmt, ""),
-             build_data_quality(result, fmt, "")]
-    # The letters run A, B, C... over the appendices shown, without gaps.
-    lettered = [None if part is None else replace(part, letter=LETTERS[sum(p is not None for p in parts[:i])])
-                for i, part in enumerate(parts)]
-    methodology = build_methodology(result, fmt, LETTERS[sum(p is not None for p in parts)],
-                                    capacity.letter if capacity is not None else None)
-    return AppendixView(*lettered, methodology, LETTERS[sum(p is not None for p in parts) + 1])
+    process, drivers = build_process(result, fmt, ""), build_drivers(result, fmt, "")
+    findings, data_quality = build_findings(result, fmt, ""), build_data_quality(result, fmt, "")
+    # The letters run A, B, C... over the appendices shown, in this order, without gaps.
+    letters = iter(LETTERS)
+    capacity, process, drivers, findings = (_lettered(capacity, letters), _lettered(process, letters),
+                                            _lettered(drivers, letters), _lettered(findings, letters))
+    data_quality = replace(data_quality, letter=next(letters))
+    methodology = build_methodology(result, fmt, next(letters), capacity.letter if capacity is not None else None)
+    return AppendixView(capacity, process, drivers, findings, data_quality, methodology, next(letters))
+
+
+def _lettered(part: _Part | None, letters: Iterator[str]) -> _Part | None:
+    """The appendix with the next letter, when it is shown."""
+    return None if part is None else replace(part, letter=next(letters))

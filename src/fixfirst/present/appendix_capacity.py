@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..decision.outcome import CampaignTiming, HeadroomBasis
+from ..decision.outcome import CampaignTiming, Decision, HeadroomBasis
 from . import figures
 from .appendix_capacity_history import cross_check, history_view, kpi_notes, kpi_rows, orders
 from .appendix_capacity_view import (
@@ -18,8 +18,11 @@ from .appendix_capacity_view import (
 )
 from .charts.capacity_chart import layout_backtest_chart, layout_lead_chart
 from .numbers import Formatter
+from .verdict_words import decision_of
 
 if TYPE_CHECKING:
+    from ..capacity.campaign import CampaignProjection
+    from ..capacity.outlook import CapacityOutlook, RecentOrders
     from ..decision import AuditResult
 
 CHECK_NAMES = {"late_share": "late share", "lead_p50": "median time to the door", "lead_p85": "85th-percentile time to the door"}
@@ -29,13 +32,12 @@ def _target(result: AuditResult, fmt: Formatter) -> str:
     return fmt.percent(result.engagement.settings.metrics.promise_breach.target)
 
 
-def _campaign_window(sim) -> str:
+def _campaign_window(sim: CampaignProjection | None) -> str:
     return "on the campaign's dates" if sim is not None and sim.measured_days == "campaign days" else "over the projected weeks"
 
 
-def _headroom_sentence(result: AuditResult, fmt: Formatter) -> str:
-    """The decision's headroom, whichever model it comes from, in the words page 1 uses."""
-    d = result.decision
+def _headroom_sentence(result: AuditResult, d: Decision, fmt: Formatter) -> str:
+    """The decision's headroom (`d`, the result's decision), whichever model it comes from, in the words page 1 uses."""
     room = d.headroom
     if room is None:
         return ""
@@ -60,8 +62,7 @@ def _headroom_sentence(result: AuditResult, fmt: Formatter) -> str:
             f"stayed within {target}.")
 
 
-def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
-    d = result.decision
+def _key_figures(result: AuditResult, d: Decision, fmt: Formatter) -> list[KeyFigure]:
     sim = result.outlook.simulation if result.outlook else None
     weeks = result.engagement.settings.simulation.backtest_weeks
     by_model = {HeadroomBasis.PROJECTION: f"the day-by-day projection (it reproduced the last {fmt.count(weeks)} weeks of orders)",
@@ -92,9 +93,7 @@ def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
     return out
 
 
-def _basis_note(result: AuditResult, fmt: Formatter) -> str:
-    outlook = result.outlook
-    sim = outlook.simulation
+def _basis_note(result: AuditResult, sim: CampaignProjection | None, fmt: Formatter) -> str:
     weeks = fmt.count(result.engagement.settings.simulation.backtest_weeks)
     if sim is None:
         return ("The decision on page 1 rests on the order history: how often the promise held on past days of each volume "
@@ -112,14 +111,15 @@ def build_capacity(result: AuditResult, fmt: Formatter, letter: str) -> Capacity
     outlook = result.outlook
     if outlook is None:
         return None
+    d = decision_of(result)
     sim = outlook.simulation
     history_first = sim is None or not sim.reproduces_history
-    projection = projection_view(result, fmt) if sim is not None else None
-    history = history_view(result, fmt, basis=history_first)
-    lines = cross_check(result, fmt)
+    projection = projection_view(result, outlook, sim, d, fmt) if sim is not None else None
+    history = history_view(result, outlook, d, fmt, basis=history_first)
+    lines = cross_check(result, outlook, d, fmt)
     skipped = f"No day-by-day projection: {outlook.simulation_skipped}." if sim is None and outlook.simulation_skipped else ""
-    return CapacityAppendix(letter, "Capacity detail and backtest", _basis_note(result, fmt), _key_figures(result, fmt),
-                            _headroom_sentence(result, fmt), history_first, projection, history, lines, skipped,
+    return CapacityAppendix(letter, "Capacity detail and backtest", _basis_note(result, sim, fmt), _key_figures(result, d, fmt),
+                            _headroom_sentence(result, d, fmt), history_first, projection, history, lines, skipped,
                             *kpi_rows(outlook.kpis, fmt), kpi_notes(outlook.kpis, fmt))
 
 
@@ -147,10 +147,8 @@ def _step_how(step, result: AuditResult, fmt: Formatter) -> str:
     return f"the capacity sheet ({step.detail})"
 
 
-def _demand_intro(result: AuditResult, fmt: Formatter) -> str:
-    sim = result.outlook.simulation
+def _demand_intro(result: AuditResult, sim: CampaignProjection, d: Decision, fmt: Formatter) -> str:
     demand = sim.demand
-    d = result.decision
     trend = (f" and a trend of {fmt.signed_percent(demand.trend_per_week, 1)} a week" if demand.trend_per_week else "")
     usual = f": {figures.usual_week(d, fmt)} {_campaign_window(sim)} without a campaign" if d.usual_orders_per_week else ""
     text = (f"Demand was forecast from the last {fmt.count(demand.history_days)} days of orders outside past campaigns, "
@@ -168,7 +166,7 @@ def _demand_intro(result: AuditResult, fmt: Formatter) -> str:
             "within each step's capacity on its working days.")
 
 
-def _delivery(sim, fmt: Formatter) -> str:
+def _delivery(sim: CampaignProjection, fmt: Formatter) -> str:
     dl = sim.delivery
     if dl is None:
         return ""
@@ -188,10 +186,8 @@ def _delivery(sim, fmt: Formatter) -> str:
             "Friday meets the weekend.")
 
 
-def _scenarios(result: AuditResult, fmt: Formatter) -> list[ScenarioRow]:
+def _scenarios(sim: CampaignProjection, usual: float | None, fmt: Formatter) -> list[ScenarioRow]:
     """Without and with the campaign, on the orders the late shares count; volumes from the decision's usual week."""
-    sim = result.outlook.simulation
-    usual = result.decision.usual_orders_per_week
     rows = []
     for scenario in (sim.baseline, sim.campaign):
         if scenario is None:
@@ -211,7 +207,7 @@ def _scenarios(result: AuditResult, fmt: Formatter) -> list[ScenarioRow]:
     return rows
 
 
-def _notes(sim, fmt: Formatter) -> list[str]:
+def _notes(sim: CampaignProjection, fmt: Formatter) -> list[str]:
     """The projection's caveats in words; the forecast's own notes carry statistics, so they are written here."""
     demand = sim.demand
     out = []
@@ -227,14 +223,12 @@ def _notes(sim, fmt: Formatter) -> list[str]:
     return out
 
 
-def _backtest(result: AuditResult, fmt: Formatter) -> BacktestView | None:
-    sim = result.outlook.simulation
+def _backtest(result: AuditResult, sim: CampaignProjection, recent: RecentOrders | None, fmt: Formatter) -> BacktestView | None:
     test = sim.backtest
     if test is None:
         return None
     settings = result.engagement.settings
     first, last = fmt.short_date(test.first.date()), fmt.date(test.last.date())
-    recent = result.outlook.recent
     observed_note = ""
     if recent is not None:
         observed_note = ("These observed orders, not the projection, decide whether operations already miss the promise: "
@@ -277,8 +271,9 @@ def _backtest(result: AuditResult, fmt: Formatter) -> BacktestView | None:
     return BacktestView(test.status, text, observed_note, rows, chart, caption)
 
 
-def projection_view(result: AuditResult, fmt: Formatter) -> ProjectionView:
-    sim = result.outlook.simulation
+def projection_view(result: AuditResult, outlook: CapacityOutlook, sim: CampaignProjection, d: Decision,
+                    fmt: Formatter) -> ProjectionView:
+    """The day-by-day projection `sim` of `outlook` (the result's), with `d` (the result's decision)."""
     scenario = sim.campaign or sim.baseline
     steps = [StepRow(s.step.name, fmt.number(s.per_day, 1), _step_how(s, result, fmt), _weekdays(s, fmt),
                      fmt.percent(v.load), fmt.count(v.peak_backlog_p95))
@@ -299,8 +294,9 @@ def projection_view(result: AuditResult, fmt: Formatter) -> ProjectionView:
                "orders placed that day. Dashed: without the campaign; solid: with it"
                + ("; shaded: the campaign's dates." if chart is not None and chart.campaign_band else "."))
     return ProjectionView(
-        heading, warning, _demand_intro(result, fmt), steps,
-        "Load with the campaign" if sim.campaign is not None else "Load", _delivery(sim, fmt), _scenarios(result, fmt),
+        heading, warning, _demand_intro(result, sim, d, fmt), steps,
+        "Load with the campaign" if sim.campaign is not None else "Load", _delivery(sim, fmt),
+        _scenarios(sim, d.usual_orders_per_week, fmt),
         "Orders a week on the campaign's dates" if measured else "Orders a week",
         "Late, campaign's orders" if measured else "Late", chart, caption if chart is not None else "",
-        _backtest(result, fmt), _notes(sim, fmt))
+        _backtest(result, sim, outlook.recent, fmt), _notes(sim, fmt))

@@ -11,6 +11,7 @@ from .numbers import Formatter
 if TYPE_CHECKING:
     from ..capacity.outlook import CapacityOutlook, VolumeBand
     from ..decision import AuditResult
+    from ..decision.outcome import Decision, HeadroomFigure
 
 
 def campaign_band(outlook: CapacityOutlook) -> VolumeBand | None:
@@ -37,13 +38,14 @@ def _usual_day(outlook: CapacityOutlook, fmt: Formatter) -> str:
             "counted as zero (an order placed after the cut-off or on a closed day counts on the next working day).")
 
 
-def _campaign_reading(result: AuditResult, fmt: Formatter, late: float) -> str:
-    """Where the campaign's daily volume falls among the bands, and how late those days were (`late`, as written once)."""
-    outlook = result.outlook
-    band = campaign_band(outlook)
-    name = result.decision.campaign.name if result.decision.campaign is not None else "the extra demand"
-    volume = orders(outlook.campaign_daily_orders, fmt)
-    if outlook.campaign_daily_orders > outlook.bands[-1].high:
+def _campaign_reading(outlook: CapacityOutlook, name: str, fmt: Formatter, late: float) -> str:
+    """Where the campaign's daily volume falls among the bands, and how late those days were (`late`, as written once);
+    "" when the history gives it no band (no campaign volume, or no bands)."""
+    expected, band = outlook.campaign_daily_orders, campaign_band(outlook)
+    if expected is None or band is None:
+        return ""
+    volume = orders(expected, fmt)
+    if expected > outlook.bands[-1].high:
         return (f"{name} would bring about {volume} a working day, more than the busiest days on record; at "
                 f"{_band_range(band, fmt)} orders a day {fmt.percent(late)} of in-stock orders missed the promise, so it is "
                 "at least that risky.")
@@ -51,12 +53,14 @@ def _campaign_reading(result: AuditResult, fmt: Formatter, late: float) -> str:
             f"days {fmt.percent(late)} of in-stock orders missed the promise.")
 
 
-def history_view(result: AuditResult, fmt: Formatter, basis: bool) -> HistoryView:
-    outlook = result.outlook
-    campaign = result.decision.campaign
+def history_view(result: AuditResult, outlook: CapacityOutlook, d: Decision, fmt: Formatter, basis: bool) -> HistoryView:
+    """The order history's reading of `outlook` (the result's), with the campaign of `d` (the result's decision)."""
+    campaign = d.campaign
     paragraphs = [_usual_day(outlook, fmt)]
-    if basis and campaign is not None and campaign.late_share is not None and campaign_band(outlook) is not None:
-        paragraphs.append(_campaign_reading(result, fmt, campaign.late_share))
+    if basis and campaign is not None and campaign.late_share is not None:
+        reading = _campaign_reading(outlook, campaign.name, fmt, campaign.late_share)
+        if reading:
+            paragraphs.append(reading)
     marked = campaign_band(outlook)
     bands = [BandRow(_band_range(b, fmt), fmt.count(b.days), fmt.count(b.orders), fmt.percent(b.breach_rate),
                      f"{fmt.percent(b.ci_low)} – {fmt.percent(b.ci_high)}", b is marked) for b in outlook.bands]
@@ -68,8 +72,7 @@ def history_view(result: AuditResult, fmt: Formatter, basis: bool) -> HistoryVie
     return HistoryView(heading, paragraphs, bands, footnote)
 
 
-def _history_headroom(result: AuditResult, fmt: Formatter, room) -> str:
-    outlook = result.outlook
+def _history_headroom(outlook: CapacityOutlook, fmt: Formatter, room: HeadroomFigure | None) -> str:
     target = fmt.percent(outlook.breach_target)
     usual = orders(outlook.baseline_daily_orders, fmt)
     if room is None or room.status == "unknown" or outlook.safe_daily_orders is None:
@@ -82,9 +85,9 @@ def _history_headroom(result: AuditResult, fmt: Formatter, room) -> str:
             f"day of {usual}): the promise held on days of up to {safe}.")
 
 
-def cross_check(result: AuditResult, fmt: Formatter) -> list[str]:
-    """The other model's headroom and campaign late share, each once, and why the decision does not use them."""
-    outlook, d = result.outlook, result.decision
+def cross_check(result: AuditResult, outlook: CapacityOutlook, d: Decision, fmt: Formatter) -> list[str]:
+    """The other model's headroom and campaign late share, each once, and why the decision does not use them
+    (`outlook` and `d` are the result's)."""
     sim = outlook.simulation
     if sim is None:
         return []
@@ -92,10 +95,11 @@ def cross_check(result: AuditResult, fmt: Formatter) -> list[str]:
     c = d.campaign
     lines = []
     if sim.reproduces_history:
-        lines.append(_history_headroom(result, fmt, d.headroom_cross_check))
-        if c is not None and c.late_share_cross_check is not None and campaign_band(outlook) is not None:
-            lines.append(_campaign_reading(result, fmt, c.late_share_cross_check)
-                         + f" The projection gives {figures.campaign_late(c, fmt)} for the campaign's orders.")
+        lines.append(_history_headroom(outlook, fmt, d.headroom_cross_check))
+        if c is not None and c.late_share_cross_check is not None:
+            reading = _campaign_reading(outlook, c.name, fmt, c.late_share_cross_check)
+            if reading:
+                lines.append(reading + f" The projection gives {figures.campaign_late(c, fmt)} for the campaign's orders.")
         lines.append("Why the decision does not use it: this reading judges each day on its own, so it cannot see the queue "
                      "that builds when busy days follow one another for weeks, nor a quieter day catching up. The projection "
                      f"carries each day's unfinished orders into the next, and it reproduced the last {weeks} weeks of real "

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..signals.drivers import DriverAnalysis, DriversSkipped
 from .charts.drivers_chart import QUADRANT_LABEL, DriverChart, layout_drivers
 from .numbers import Formatter
 
@@ -64,14 +65,15 @@ def _touchpoints(result: AuditResult, ids) -> str:
     return ", ".join(names) or "–"
 
 
-def build_drivers(result: AuditResult, fmt: Formatter, letter: str, analysis=None) -> DriversAppendix | None:
+def build_drivers(result: AuditResult, fmt: Formatter, letter: str,
+                  analysis: DriverAnalysis | DriversSkipped | None = None) -> DriversAppendix | None:
     """`analysis` defaults to the audit's; tests pass their own."""
 
     d = result.signals.drivers if analysis is None else analysis
     if d is None:
         return None
     excluded = [f"“{e.column}” ({plain_reason(e.reason)})" for e in d.excluded]
-    if d.skipped:
+    if isinstance(d, DriversSkipped):
         return DriversAppendix(letter, "What drives the survey outcome", f"Key-driver analysis not run: {plain_reason(d.reason)}.",
                                "", "", [], None, "", excluded)
     level = fmt.percent(result.engagement.settings.scoring.ci_level)

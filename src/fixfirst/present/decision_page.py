@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..decision.outcome import CampaignAdvice, CampaignTiming
+from ..decision.outcome import CampaignAdvice, CampaignTiming, Decision
 from . import figures
 from .numbers import Formatter
-from .verdict_words import join_names, verdict_reasons, verdict_summary
+from .verdict_words import decision_of, join_names, verdict_reasons, verdict_summary
 
 if TYPE_CHECKING:
     from ..decision import AuditResult
@@ -74,8 +74,7 @@ SLUGS = {"FIX FIRST": "fix-first", "MARKET WITH LIMITS": "market-with-limits", "
          "NOT ENOUGH DATA": "not-enough-data"}
 
 
-def _reason(result: AuditResult, fmt: Formatter) -> str:
-    d = result.decision
+def _reason(result: AuditResult, d: Decision, fmt: Formatter) -> str:
     c = d.campaign
     parts = []
     blocking = result.verdict.blocking
@@ -95,8 +94,8 @@ def _reason(result: AuditResult, fmt: Formatter) -> str:
     return " ".join(parts)
 
 
-def _timing_note(result: AuditResult, fmt: Formatter) -> str:
-    c = result.decision.campaign
+def _timing_note(d: Decision, fmt: Formatter) -> str:
+    c = d.campaign
     if c is None:
         return ""
     if c.timing is CampaignTiming.PAST:
@@ -106,12 +105,11 @@ def _timing_note(result: AuditResult, fmt: Formatter) -> str:
         return f"The {c.name} campaign ({figures.campaign_dates(c, fmt)}) was already running when the data ends."
     if c.dates_passed:
         return (f"The {c.name} campaign's dates ({figures.campaign_dates(c, fmt)}) have passed since the data ended on "
-                f"{fmt.date(result.decision.as_of)}: the advice is for the next campaign of its size.")
+                f"{fmt.date(d.as_of)}: the advice is for the next campaign of its size.")
     return ""
 
 
-def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
-    d = result.decision
+def _tiles(result: AuditResult, d: Decision, fmt: Formatter) -> list[Tile]:
     spots = result.ranking.weak_spots
     tiles = []
     if spots:
@@ -135,9 +133,9 @@ def _tiles(result: AuditResult, fmt: Formatter) -> list[Tile]:
     return tiles
 
 
-def _first_actions(result: AuditResult, fmt: Formatter) -> list[FirstAction]:
+def _first_actions(d: Decision, fmt: Formatter) -> list[FirstAction]:
     out = []
-    for number, item in enumerate(result.decision.first_actions, 1):
+    for number, item in enumerate(d.first_actions, 1):
         where = ", ".join(f"#{a.spot.rank} {a.spot.touchpoint.name}" for a in item.action.weak_spots)
         out.append(FirstAction(str(number), item.action.title, item.action.owner, fmt.date(item.due), where))
     return out
@@ -172,15 +170,15 @@ def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
 
 
 def build(result: AuditResult, fmt: Formatter) -> DecisionView:
-    d = result.decision
+    d = decision_of(result)
     rows, more = _ranking(result, fmt)
     return DecisionView(
         status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,
-        decision=verdict_summary(result, fmt), reason=_reason(result, fmt),
+        decision=verdict_summary(result, fmt), reason=_reason(result, d, fmt),
         as_of=(f"Based on the data up to {fmt.date(d.as_of)}." if d.as_of_known
                else "The data holds no dates: the audit is dated the day it was prepared."),
-        timing_note=_timing_note(result, fmt),
-        tiles=_tiles(result, fmt), first_actions=_first_actions(result, fmt),
+        timing_note=_timing_note(d, fmt),
+        tiles=_tiles(result, d, fmt), first_actions=_first_actions(d, fmt),
         ranking=rows, more_weak_spots=more, key_figures=_key_figures(result, fmt),
         no_weak_spot="" if result.ranking.weak_spots else
         f"No touchpoint scores {fmt.count(result.engagement.settings.scoring.weak_spot_min_score)} or more: the data shows no weak spot.")

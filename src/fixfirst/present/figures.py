@@ -5,6 +5,8 @@ Every page that shows one of these facts calls these functions, so the PDF, the 
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from ..decision.outcome import CampaignFigures, Decision, HeadroomFigure
 from .numbers import Formatter
 
@@ -23,7 +25,7 @@ def usual_week(decision: Decision, fmt: Formatter) -> str:
     return f"{orders(decision.usual_orders_per_week, fmt)} a week"
 
 
-def has_room(room: HeadroomFigure | None) -> bool:
+def has_room(room: HeadroomFigure | None) -> TypeGuard[HeadroomFigure]:
     """The headroom is a number of extra orders (found, at least, or more than): not none, not unknown."""
     return room is not None and room.status in ("found", "beyond_search") and bool(room.extra_orders_per_week)
 

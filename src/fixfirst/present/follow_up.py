@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..history.actions import DoneAction, FollowUp, Outcome, PendingAction
+from ..history.stats import ProportionChange
 from .numbers import Formatter
 from .weak_spots import share
 
@@ -85,9 +86,8 @@ def _done_when(item: DoneAction, fmt: Formatter) -> str:
     return f"done {fmt.date(item.done_on)}" if item.done_on is not None else "done, date not given"
 
 
-def _interval(item: DoneAction, fmt: Formatter) -> str:
-    change = item.change
-    return f"{fmt.percent(item.level)} interval {_points(change.low, fmt)} to {_points(change.high, fmt)}"
+def _interval(change: ProportionChange, level: float, fmt: Formatter) -> str:
+    return f"{fmt.percent(level)} interval {_points(change.low, fmt)} to {_points(change.high, fmt)}"
 
 
 def done_sentence(item: DoneAction, fmt: Formatter) -> str:
@@ -111,7 +111,7 @@ def done_sentence(item: DoneAction, fmt: Formatter) -> str:
     if outcome is Outcome.TOO_EARLY and item.change is None:
         ends = fmt.date(after.as_of) if after is not None and after.as_of else "before it"
         return f"{head}: too early to tell; this audit's data ends on {ends}, before it was done."
-    if outcome is Outcome.NOT_MEASURED:
+    if outcome is Outcome.NOT_MEASURED or before is None or after is None:
         where = "this audit" if after is None else "the earlier audit"
         return f"{head}: {kpi} is not measured in {where}, so there is nothing to compare."
     figures = (f"{kpi} {figure(item.unit, before.value, fmt)} → {figure(item.unit, after.value, fmt)}"
@@ -119,12 +119,15 @@ def done_sentence(item: DoneAction, fmt: Formatter) -> str:
     if outcome is Outcome.NOT_A_SHARE:
         return f"{head}: {figures}; not a share, so the change is not tested."
     change = item.change
+    if change is None:  # every outcome left is a reading of the tested change (too early without one returned above)
+        raise ValueError(f"action {item.id!r}: outcome {outcome.value!r} without a tested change")
     if outcome is Outcome.TOO_EARLY:
         tail = f"too early to tell: fewer than {fmt.count(item.min_n)} observations on one side."
     elif outcome is Outcome.NO_CLEAR_CHANGE:
-        tail = (f"no clear change: {_points(change.difference, fmt)} points is within the noise ({_interval(item, fmt)}).")
+        tail = (f"no clear change: {_points(change.difference, fmt)} points is within the noise "
+                f"({_interval(change, item.level, fmt)}).")
     else:
-        tail = f"{VERDICTS[outcome]}: {_points(change.difference, fmt)} points ({_interval(item, fmt)})."
+        tail = f"{VERDICTS[outcome]}: {_points(change.difference, fmt)} points ({_interval(change, item.level, fmt)})."
     sentence = f"{head}: {figures}, {tail}"
     if item.after_mixes_before:
         sentence += (f" This audit's figure also counts the days from {fmt.date(item.after_since)} to the day it was done, "

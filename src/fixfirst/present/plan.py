@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..decision.outcome import PHASE_LONG, PHASE_MEDIUM, PHASE_QUICK
 from .numbers import Formatter
@@ -71,7 +71,14 @@ class PlanView:
 PHASE_TITLES = {PHASE_QUICK: "First 30 days", PHASE_MEDIUM: "Days 31 to 60", PHASE_LONG: "Days 61 to 90"}
 
 
-def kpi_figure(kpi: WatchedKpi, value: float | None, fmt: Formatter) -> str:
+class HasUnit(Protocol):
+    """A KPI as figures are formatted: this audit's (WatchedKpi) or one compared between two audits (KpiComparison)."""
+
+    @property
+    def unit(self) -> str | None: ...
+
+
+def kpi_figure(kpi: HasUnit, value: float | None, fmt: Formatter) -> str:
     if value is None:
         return "not measured yet"
     if kpi.unit == "pct":

@@ -172,12 +172,15 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 
 def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
-    schedule = list(result.decision.schedule)
+    decision = result.decision
+    if decision is None:  # no decision, no schedule of actions to place
+        return None
+    schedule = list(decision.schedule)
     if not schedule:
         return None
     priced = [s for s in schedule if s.action.estimated_money > 0]
     unpriced = [s for s in schedule if s.action.estimated_money <= 0]
-    at_stake = result.decision.money_at_stake_per_month or 0.0
+    at_stake = decision.money_at_stake_per_month or 0.0
     values = [s.action.estimated_money for s in priced]
     high_share = result.engagement.settings.fix_plan.matrix_high_value_share
     threshold = high_share * at_stake if at_stake > 0 else (sorted(values)[len(values) // 2] if values else 0.0)

@@ -222,8 +222,7 @@ def _headroom(room: Headroom | None, fmt: Formatter) -> str:
 def _headroom_line(then: Headroom | None, now: Headroom | None, fmt: Formatter) -> str:
     before, after = _headroom(then, fmt), _headroom(now, fmt)
     line = f"Operations could carry {before} then; {after} now" if before != after else f"Operations can still carry {after}"
-    bases = {r.basis for r in (then, now) if r is not None}
-    if len(bases) == 2:
+    if then is not None and now is not None and then.basis != now.basis:
         line += f" (measured by the {then.basis} model then, the {now.basis} model now)"
     return line + "."
 

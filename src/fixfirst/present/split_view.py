@@ -37,11 +37,11 @@ def change_title(change: ChangeComparison, fmt: Formatter) -> str:
 def change_line(change: ChangeComparison, comparison: SplitComparison, fmt: Formatter) -> str:
     """What the change is compared on: the two periods, the seasonality, and a too-short after period said up front."""
     title = change_title(change, fmt)
-    if change.window == "no_data_before":
-        return f"{title}: nothing to compare, the data start on {fmt.date(comparison.data_start)}, not before the change."
-    if change.window == "no_data_after":
-        return f"{title}: too early to tell, the data end on {fmt.date(comparison.data_end)}, before the change."
     before, after = change.before, change.after
+    if before is None:  # window no_data_before: the change is on or before the data's first day
+        return f"{title}: nothing to compare, the data start on {fmt.date(comparison.data_start)}, not before the change."
+    if after is None:  # window no_data_after: the change is after the data's last day
+        return f"{title}: too early to tell, the data end on {fmt.date(comparison.data_end)}, before the change."
     text = (f"{title}: {fmt.days(before.days, 'day')} before ({_dates(before, fmt)}) against "
             f"{fmt.days(after.days, 'day')} after ({_dates(after, fmt)}); "
             f"{SEASONALITY_WORDS[change.seasonality]}")

@@ -15,6 +15,14 @@ if TYPE_CHECKING:
     from ..decision import AuditResult
 
 
+def decision_of(result: AuditResult) -> Decision:
+    """Page one's figures. The pipeline always computes them (pipeline.audit_from); the field is optional only because
+    `AuditResult` defaults it, so a result without them is a programming error, not data to word around."""
+    if result.decision is None:
+        raise ValueError("the audit result has no decision: page one's figures come from fixfirst.pipeline.audit_from")
+    return result.decision
+
+
 def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -28,7 +36,7 @@ def campaign_name(decision: Decision, fmt: Formatter) -> str:
 
 def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
     """What to do with the planned campaign, in one sentence: page one's decision, and `verdict.summary` in the JSON."""
-    d = result.decision
+    d = decision_of(result)
     c = d.campaign
     names = [w.touchpoint.name for w in result.verdict.blocking]
     fix = join_names(names) if names else "delivery capacity"
@@ -36,9 +44,8 @@ def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
     room = figures.headroom(d.headroom, fmt)
     share = figures.headroom_share(d.headroom, d, fmt)
     sized = f"{room} ({share})" if share else room
-    live = c is not None and c.timing is not CampaignTiming.PAST
     if d.advice is CampaignAdvice.POSTPONE:
-        if not live:
+        if c is None or c.timing is CampaignTiming.PAST:
             return f"Do not start a campaign until {fixed}."
         if c.timing is CampaignTiming.RUNNING:
             return f"Pause the {c.name} campaign (running since {fmt.date(c.start)}) until {fixed}."
@@ -46,6 +53,7 @@ def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
             return f"Do not run a campaign like the {c.name} ({figures.campaign_size(c, fmt)}) until {fixed}."
         return f"Postpone {campaign_name(d, fmt)} until {fixed}."
     if d.advice is CampaignAdvice.CAP:
+        assert c is not None, "CAP is advised only for a planned or running campaign (decision.outcome._advice)"
         if not figures.has_room(d.headroom):
             return f"Hold the {c.name} campaign back: operations have no room for extra orders yet."
         if c.timing is CampaignTiming.RUNNING:
@@ -54,6 +62,7 @@ def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
             return f"Keep the next campaign to {sized}: the {c.name} as planned would be too big."
         return f"Run {campaign_name(d, fmt)} smaller: keep it to {sized}."
     if d.advice is CampaignAdvice.GO:
+        assert c is not None, "GO is advised only for a planned or running campaign (decision.outcome._advice)"
         if c.timing is CampaignTiming.RUNNING:
             return f"Keep the {c.name} campaign running: operations carry it."
         if c.dates_passed:
@@ -92,6 +101,8 @@ def verdict_rule(settings: Settings, fmt: Formatter | None = None) -> str:
 def backtest_sentence(sim: CampaignProjection, fmt: Formatter) -> str:
     """What replaying the last weeks of real orders through the model showed, and what follows from it."""
     test = sim.backtest
+    if test is None:  # no delivery outcomes to replay: nothing to say
+        return ""
     weeks = round((test.last - test.first).days / 7)
     if test.status == "not_possible":
         why = (f"only {fmt.count(test.orders)} settled in-stock orders fall in the last {weeks} weeks"
@@ -108,9 +119,8 @@ def backtest_sentence(sim: CampaignProjection, fmt: Formatter) -> str:
             "is shown but the verdict rests on observed orders and the order history.")
 
 
-def headroom_sentence(result: AuditResult, fmt: Formatter) -> str:
-    """The decision's headroom with what limits it."""
-    d = result.decision
+def headroom_sentence(result: AuditResult, d: Decision, fmt: Formatter) -> str:
+    """The decision's headroom (`d`, the result's decision) with what limits it."""
     room = d.headroom
     if room is None:
         return ""
@@ -137,8 +147,10 @@ def verdict_reasons(result: AuditResult, fmt: Formatter) -> list[str]:
     outlook, settings = result.outlook, result.engagement.settings
     target = fmt.percent(settings.metrics.promise_breach.target)
     reasons = [f"{w.touchpoint.name} scores {fmt.count(w.score)} ({w.confidence} confidence): {w.headline}" for w in verdict.blocking]
-    if verdict.already_missing and verdict.capacity_basis is CapacityBasis.RECENT_ORDERS:
-        r = outlook.recent
+    # The verdict judges on recent orders only when the outlook has them (decision.verdict._already_missing).
+    recent = outlook.recent if outlook is not None else None
+    if verdict.already_missing and verdict.capacity_basis is CapacityBasis.RECENT_ORDERS and recent is not None:
+        r = recent
         reasons.append(f"Operations already miss the promise: {fmt.percent(r.late_share, 1)} of the {fmt.count(r.orders)} in-stock "
                        f"orders due between {fmt.short_date(r.first.date())} and {fmt.date(r.last.date())} were late "
                        f"({fmt.percent(settings.scoring.ci_level)} interval {fmt.percent(r.ci_low, 1)}–{fmt.percent(r.ci_high, 1)}), "
@@ -146,27 +158,30 @@ def verdict_reasons(result: AuditResult, fmt: Formatter) -> list[str]:
     elif verdict.already_missing:
         reasons.append(f"No daily volume on record kept late orders within {target}.")
     if outlook is not None:
+        d = decision_of(result)
         sim = outlook.simulation
         if sim is not None and sim.backtest is not None:
             reasons.append(backtest_sentence(sim, fmt))
-        c = result.decision.campaign
-        trusted = sim is not None and sim.reproduces_history
-        if c is None and outlook.uplift is not None and trusted and sim.campaign_breach_share is not None:
+        c = d.campaign
+        trusted = sim if sim is not None and sim.reproduces_history else None  # the projection, when it speaks
+        if c is None and outlook.uplift is not None and trusted is not None and trusted.campaign_breach_share is not None:
             # An uplift given on the command line without a planned campaign: the projection still speaks for it.
             reasons.append(f"With {fmt.signed_percent(outlook.uplift)} demand the projection misses the "
-                           f"{fmt.days(sim.promise_days)} promise for {figures.late_share(sim.campaign_breach_share, fmt)} of the "
+                           f"{fmt.days(trusted.promise_days)} promise for {figures.late_share(trusted.campaign_breach_share, fmt)} of the "
                            f"orders of the projected weeks (target {target}).")
         if c is not None and c.late_share is not None and c.timing is not CampaignTiming.PAST and c.uplift:
-            if trusted:
-                whose = "the campaign's orders" if sim.measured_days == "campaign days" else "the orders of the projected weeks"
-                reasons.append(f"Under {c.name} ({figures.campaign_size(c, fmt)}, {sim.demand.uplift_source}) the projection "
-                               f"misses the {fmt.days(sim.promise_days)} promise for {figures.campaign_late(c, fmt)} of {whose} "
-                               f"(target {target}; their p85 lead time {fmt.days(sim.campaign.lead_time_campaign_days.p85)}).")
+            # A trusted projection's campaign late share is its campaign scenario's (decision.outcome._campaign).
+            if trusted is not None and trusted.campaign is not None:
+                whose = "the campaign's orders" if trusted.measured_days == "campaign days" else "the orders of the projected weeks"
+                reasons.append(f"Under {c.name} ({figures.campaign_size(c, fmt)}, {trusted.demand.uplift_source}) the projection "
+                               f"misses the {fmt.days(trusted.promise_days)} promise for {figures.campaign_late(c, fmt)} of {whose} "
+                               f"(target {target}; their p85 lead time "
+                               f"{fmt.days(trusted.campaign.lead_time_campaign_days.p85)}).")
             elif outlook.campaign_daily_orders is not None:
                 reasons.append(f"The planned campaign '{c.name}' means about {fmt.count(outlook.campaign_daily_orders)} orders a "
                                f"day against a usual {fmt.count(outlook.baseline_daily_orders)}; {outlook.projection_basis}.")
         if verdict.status != "NOT ENOUGH DATA":
-            reasons.append(headroom_sentence(result, fmt))
+            reasons.append(headroom_sentence(result, d, fmt))
     if verdict.status == "NOT ENOUGH DATA":
         have = (f"Only {fmt.count(verdict.assessed_orders)} in-stock orders show" if verdict.assessed_orders
                 else "No in-stock order shows")

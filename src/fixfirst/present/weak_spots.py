@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..decision.outcome import CampaignTiming
+from ..decision.outcome import CampaignFigures, CampaignTiming
 from ..scoring.weak_spots import WeakSpot, blocks
 from ..signals import FrictionSignal, trends
 from ..signals.base import TargetBasis
@@ -21,6 +21,7 @@ from . import figures
 from .appendix_evidence import SpotEvidence, spot_evidence
 from .charts import spot_charts as charts
 from .numbers import Formatter
+from .verdict_words import decision_of
 
 if TYPE_CHECKING:
     from ..decision import AuditResult
@@ -205,12 +206,18 @@ def _said(spot: WeakSpot, lead: FrictionSignal, fmt: Formatter, result: AuditRes
 
 # ---------------------------------------------------------------------------------------------------------- charts
 
-def _campaign_span(result: AuditResult, horizon_weeks: int) -> charts.Span | None:
-    c = result.decision.campaign
+def _drawn_campaign(result: AuditResult, horizon_weeks: int) -> CampaignFigures | None:
+    """The decision's campaign, when a weekly chart shades it."""
+    d = decision_of(result)
+    c = d.campaign
     if c is None:
         return None
-    if c.timing is CampaignTiming.PLANNED and (c.start - result.decision.as_of).days > 7 * horizon_weeks:
+    if c.timing is CampaignTiming.PLANNED and (c.start - d.as_of).days > 7 * horizon_weeks:
         return None  # too far ahead to draw without squeezing the data
+    return c
+
+
+def _campaign_span(c: CampaignFigures) -> charts.Span:
     word = {CampaignTiming.PLANNED: "planned", CampaignTiming.RUNNING: "running", CampaignTiming.PAST: "past"}[c.timing]
     return charts.Span(c.start, c.end, f"{c.name} ({word})")
 
@@ -219,12 +226,12 @@ def _weekly(series: trends.WeeklySeries, lead: FrictionSignal, result: AuditResu
             ) -> tuple[charts.SpotChart | None, str, str]:
     target = lead.target if lead.judged else None
     spans = []
-    campaign = _campaign_span(result, horizon_weeks=13)
+    campaign = _drawn_campaign(result, horizon_weeks=13)
     if lead.metric == "incident" and lead.detail.get("start") and lead.detail.get("end"):
         spans.append(charts.Span(dt.date.fromisoformat(lead.detail["start"]), dt.date.fromisoformat(lead.detail["end"]),
                                  "the drop", charts.INCIDENT, "incident-band"))
     if campaign is not None:
-        spans.append(campaign)
+        spans.append(_campaign_span(campaign))
     weeks = []
     for p in series.points:
         failing = target is not None and p.rate is not None and (p.rate < target if series.higher_is_better else p.rate > target)
@@ -241,8 +248,7 @@ def _weekly(series: trends.WeeklySeries, lead: FrictionSignal, result: AuditResu
     if any(0 < p.n < series.min_n for p in series.points):
         notes.append(f"Pale dots: weeks with fewer than {fmt.count(series.min_n)} {series.unit}.")
     if campaign is not None:
-        c = result.decision.campaign
-        notes.append(f"Shaded: the {c.name} campaign, {figures.campaign_dates(c, fmt)}.")
+        notes.append(f"Shaded: the {campaign.name} campaign, {figures.campaign_dates(campaign, fmt)}.")
     return chart, f"{_cap(what)}, week by week", " ".join(notes)
 
 
@@ -301,8 +307,9 @@ def _chart(spot: WeakSpot, lead: FrictionSignal | None, result: AuditResult, fmt
     settings = result.engagement.settings
     min_n = settings.scoring.min_evidence_n
     signals = result.signals
-    if lead is not None and lead.metric == "segment_gap" and lead.edge and lead.detail.get("dimension"):
-        rates = trends.segment_rates(signals.funnel, lead.detail["dimension"], lead.detail.get("segment"), *lead.edge,
+    if (lead is not None and lead.metric == "segment_gap" and lead.edge and lead.detail.get("dimension")
+            and lead.detail.get("segment")):
+        rates = trends.segment_rates(signals.funnel, lead.detail["dimension"], lead.detail["segment"], *lead.edge,
                                      settings.targets.segment_min_cases)
         if rates is not None:
             # The line is what the failing segment is judged against (the other segments at the step), the same target
@@ -376,7 +383,8 @@ def _segment_cause(rates: trends.SegmentRates, result: AuditResult, fmt: Formatt
 
 def _stock_cause(lead: FrictionSignal, items: trends.ItemRates | None, result: AuditResult, fmt: Formatter) -> str:
     # Name the one or two items far worse than the business as a whole: they are what to restock.
-    named = [r for r in (items.worst[:2] if items else ()) if (r.rate or 0) >= 2 * (items.overall.rate or 0)]
+    worst, overall = (items.worst[:2], items.overall.rate or 0) if items is not None else ((), 0.0)
+    named = [r for r in worst if (r.rate or 0) >= 2 * overall]
     if not named:
         return measure(lead, result, fmt)
     one = len(named) == 1
@@ -392,19 +400,26 @@ def _stock_effect(result: AuditResult, fmt: Formatter) -> str:
         return ""
     parts = []
     late_b, late_s = effects.late_backordered, effects.late_in_stock
-    if late_b is not None and late_s is not None and min(late_b.n, late_s.n) >= min_n and late_b.rate > late_s.rate:
+    if late_b is not None and late_s is not None and min(late_b.n, late_s.n) >= min_n and _above(late_b, late_s):
         head = "Every backordered order" if late_b.hits == late_b.n else f"{share(fmt, late_b.rate)} of backordered orders"
         parts.append(f"{head} missed the delivery promise, against {share(fmt, late_s.rate)} of orders in stock")
     cb, cs = effects.cancelled_backordered, effects.cancelled_in_stock
-    if cb is not None and cs is not None and min(cb.n, cs.n) >= min_n and cb.rate > cs.rate:
+    if cb is not None and cs is not None and min(cb.n, cs.n) >= min_n and _above(cb, cs):
         clause = f"{share(fmt, cb.rate)} of backordered orders were cancelled, against {share(fmt, cs.rate)}"
         parts.append(clause if not parts else f"and {clause.replace(' of backordered orders', '')}")
     return (_cap(", ".join(parts)) + ".") if parts else ""
 
 
+def _above(a: trends.Rate, b: trends.Rate) -> bool:
+    """`a`'s rate is above `b`'s; a group without orders has no rate and is above nothing."""
+    return a.rate is not None and b.rate is not None and a.rate > b.rate
+
+
 def _late_split(result: AuditResult, fmt: Formatter) -> str:
     facts = result.signals.order_facts
-    causes = late_causes(facts) if facts is not None else None
+    if facts is None:
+        return ""
+    causes = late_causes(facts)
     if causes is None or not causes.assessed:
         return ""
     points = causes.points
@@ -443,10 +458,13 @@ def _quotes(spot: WeakSpot) -> tuple[str, ...]:
 def _facts(spot: WeakSpot, result: AuditResult, fmt: Formatter) -> tuple[Fact, ...]:
     facts = [Fact("money-now", figures.spot_money(spot, fmt), "a month at stake now" if spot.money.measured else
                   "money at stake: the data cannot price it")]
-    # Beside the money now only when page one shows money during the campaign too (a campaign not yet over).
-    if result.decision.money_at_stake_during_campaign_per_month is not None and spot.money.measured \
+    # Beside the money now only when page one shows money during the campaign too (a campaign not yet over): the
+    # decision prices the campaign only when it has one (decision.outcome.make_decision).
+    d = decision_of(result)
+    c = d.campaign
+    if d.money_at_stake_during_campaign_per_month is not None and c is not None and spot.money.measured \
             and spot.money.campaign_revenue_per_month is not None:
-        facts.append(Fact("money-campaign", figures.spot_campaign_money(spot, fmt), f"a month during the {result.decision.campaign.name}"))
+        facts.append(Fact("money-campaign", figures.spot_campaign_money(spot, fmt), f"a month during the {c.name}"))
     facts.append(Fact("score", figures.spot_score(spot, fmt), "score out of 100"))
     facts.append(Fact("confidence", _cap(spot.confidence), "confidence"))
     if spot.touchpoint.owner:

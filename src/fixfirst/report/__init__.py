@@ -9,6 +9,8 @@ from ..errors import FixfirstError
 from ..progress import NoProgress, Progress
 from .formats import FORMATS, parse_formats, plan_targets
 from .html import render_html
+from .offline import assets_dir, write_html
+from .xlsx import write_workbook
 
 FORMAT_NAMES = {"pdf": "the PDF", "html": "the HTML page", "xlsx": "the workbook"}
 
@@ -24,20 +26,22 @@ def write_reports(result: AuditResult, targets: dict[str, Path], progress: Progr
     Every file is written atomically: a failure leaves the previous file, if any, untouched.
     """
     progress = progress or NoProgress()
-    html = render_html(result) if {"pdf", "html"} & targets.keys() else None
+    rendered: list[str] = []  # the HTML, rendered for the first of the PDF and the HTML page that is asked for
+
+    def html() -> str:
+        if not rendered:
+            rendered.append(render_html(result))
+        return rendered[0]
+
     written = []
     for name, target in targets.items():
         progress.step(f"writing {FORMAT_NAMES[name]}")
         target = Path(target)
         if name == "pdf":
-            _write_pdf(html, target)
+            write_pdf_file(html(), target)
         elif name == "html":
-            from .offline import assets_dir, write_html
-
-            write_html(html, target, assets_dir())
+            write_html(html(), target, assets_dir())
         elif name == "xlsx":
-            from .xlsx import write_workbook
-
             write_workbook(result, target)
         else:
             raise ValueError(f"unknown report format {name!r}")
@@ -45,10 +49,13 @@ def write_reports(result: AuditResult, targets: dict[str, Path], progress: Progr
     return written
 
 
-def _write_pdf(html: str, target: Path) -> None:
+def write_pdf_file(html: str, target: Path) -> None:
+    """The report's HTML as a PDF at `target`; a renderer that cannot start is a FixfirstError naming what to install."""
     try:
+        # Imported here, not at the top: WeasyPrint loads Pango through ctypes at import time, and a missing Pango
+        # must be an error naming what to install, raised only when a PDF is asked for.
         from .pdf import write_pdf
-    except OSError as exc:  # WeasyPrint loads Pango through ctypes at import time
+    except OSError as exc:
         raise FixfirstError(f"the PDF renderer cannot start: {str(exc).splitlines()[0]}",
                             "install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0; macOS: brew install pango)") from None
     try:

@@ -6,7 +6,7 @@ import base64
 import html as html_text
 import mimetypes
 import re
-from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]  # see _clean_tag
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -157,6 +157,8 @@ class _OfflineRewriter(HTMLParser):
 
     def _clean_tag(self, raw: str) -> str:
         """The tag with its fetching attributes inlined or dropped, event handlers dropped, url()s in values inlined."""
+        # The parser's own tag and attribute patterns (module globals typeshed does not declare): the tag is split into
+        # attributes exactly as HTMLParser read it, so no attribute can hide from the cleaning.
         name = tagfind_tolerant.match(raw, 1)
         position = name.end() if name else len(raw)
         pieces = [raw[:position]]

@@ -52,6 +52,12 @@ class JourneyChain:
         visits = np.linalg.solve((np.eye(k) - q).T, start)
         return visits, r
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every transition's probability and count. The observed rate, not the
+        # chain's solved one: a repr must not run a linear solve (nor fail on a singular one).
+        return (f"<JourneyChain: {len(self.states)} states to {self.purchase!r}, {self.entries:,} entering, "
+                f"{self.observed_purchase_rate:.1%} bought>")
+
     def purchase_probability(self, probability: dict[tuple[str, str], float] | None = None) -> float:
         visits, r = self._solve(self.probability if probability is None else probability)
         return float(visits @ r)
@@ -77,14 +83,14 @@ class JourneyChain:
 def journey_chain(signal_set: SignalSet, journey: Journey) -> JourneyChain | None:
     """The chain over every transition that has a conversion signal, ending at the funnel's purchase step."""
     funnel = signal_set.funnel
-    conversions = [s for s in signal_set.signals if s.metric == "conversion" and s.edge]
+    conversions = [(s.edge, s) for s in signal_set.signals if s.metric == "conversion" and s.edge]
     if funnel is None or not funnel.purchase_step or not conversions:
         return None
     purchase = funnel.purchase_step
-    probability = {s.edge: s.value for s in conversions if s.edge[0] != purchase}
+    probability = {edge: s.value for edge, s in conversions if edge[0] != purchase}
     if not probability:
         return None
-    n = {s.edge: s.n for s in conversions if s.edge in probability}
+    n = {edge: s.n for edge, s in conversions if edge in probability}
     order = [tp.id for tp in journey.ordered()]
     states = sorted({a for a, _ in probability} | {b for _, b in probability if b != purchase}, key=order.index)
     reached = funnel.reached[[s for s in states if s in funnel.reached]]
@@ -166,7 +172,7 @@ class MoneyModel:
         money = MoneyAtStake(campaign=self.campaign.name if self.campaign else ("extra demand" if self.uplift is not None else None))
         conversions = [s for s in signals if s.metric == "conversion" and s.edge]
         if self.chain is not None and tp.id in self.chain.states and conversions:
-            self._price_conversion(tp, conversions, money)
+            self._price_conversion(tp, self.chain, conversions, money)
             # Segment gaps, incidents and outcome signals price their own shortfall; the larger figure stands, since
             # they count the same lost customers as the step's overall conversion.
             others = [s for s in signals if s not in conversions]
@@ -188,8 +194,7 @@ class MoneyModel:
             money.campaign_revenue_per_month = money.revenue_per_month * (1.0 + max(0.0, self.uplift))
         return money
 
-    def _price_conversion(self, tp: Touchpoint, conversions: list[FrictionSignal], money: MoneyAtStake) -> None:
-        chain = self.chain
+    def _price_conversion(self, tp: Touchpoint, chain: JourneyChain, conversions: list[FrictionSignal], money: MoneyAtStake) -> None:
         improved = dict(chain.probability)
         min_n = self.signal_set.context.settings.scoring.min_evidence_n
         for s in conversions:

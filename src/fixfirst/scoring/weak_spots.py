@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import EllipsisType
 from typing import Any
@@ -40,11 +41,18 @@ class WeakSpot:
     contributions: list[Contribution] = field(default_factory=list)
     rank: int = 0
     money: MoneyAtStake = field(default_factory=MoneyAtStake)
-    current_score: float | None = None  # the score of what still fails at the end of the data (None: same as score)
+    current_score: float = math.nan  # the score of what still fails at the end of the data (left out: same as score)
 
     def __post_init__(self) -> None:
-        if self.current_score is None:
+        if math.isnan(self.current_score):
             self.current_score = self.score
+
+    def __repr__(self) -> str:
+        # One line for a notebook or a log: the generated repr prints the touchpoint and every signal behind it.
+        place = f"#{self.rank}" if self.rank else "not ranked"
+        money = f"{self.money_at_stake:,.0f} a month at stake" if self.money_at_stake else "not priced"
+        return (f"<WeakSpot {place} {self.touchpoint.id!r}: score {self.score:.1f}, {self.confidence} confidence, {money}, "
+                f"{len(self.contributions)} signals>")
 
     @property
     def main_signal(self) -> FrictionSignal | None:
@@ -99,6 +107,11 @@ class Ranking:
 
     assessed: list[WeakSpot]
     chain: JourneyChain | None = None
+
+    def __repr__(self) -> str:
+        spots = self.weak_spots
+        names = ", ".join(w.touchpoint.id for w in spots[:3]) + (", ..." if len(spots) > 3 else "")
+        return f"<Ranking: {len(self.assessed)} touchpoints assessed, {len(spots)} weak spots" + (f" ({names})>" if spots else ">")
 
     @property
     def weak_spots(self) -> list[WeakSpot]:
@@ -196,10 +209,10 @@ def _reach(tp: Touchpoint, signals: list[FrictionSignal]) -> tuple[float, str]:
     """Who passes the touchpoint: journey.yaml's `reach` when the consultant set it, else the best-measured figure."""
     if tp.reach is not None:
         return tp.reach, "set in journey.yaml"
-    measured = [s for s in signals if s.reach is not None]
+    measured = [(s.reach, s) for s in signals if s.reach is not None]
     if measured:
-        best = max(measured, key=lambda s: s.n)
-        return min(1.0, max(0.0, best.reach)), f"measured from {best.source} (n={best.n:,})"
+        reach, best = max(measured, key=lambda m: m[1].n)
+        return min(1.0, max(0.0, reach)), f"measured from {best.source} (n={best.n:,})"
     return 1.0, "assumed: every customer passes here"
 
 

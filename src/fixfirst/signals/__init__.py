@@ -10,7 +10,7 @@ from ..config.calendar import WorkingCalendar
 from ..config.engagement import Engagement
 from ..ingest import IngestResult
 from ..journey import Journey
-from .base import Evidence, FrictionSignal
+from .base import Evidence, FrictionSignal, Kpi
 from .checklist import ChecklistResults, checklist_signals
 from .context import SignalContext
 from .drivers import DriverAnalysis, DriversSkipped, attach_driver_evidence, key_drivers
@@ -20,17 +20,6 @@ from .ordered_log import case_codes
 from .orders import order_facts, order_signals, return_counts, stockout_counts
 from .process import ProcessMap, process_map
 from .survey import NetPromoterScore, net_promoter_score, survey_kpis, survey_signals
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """A headline figure with its sample size; `unit` says how to show it (pct, money, count, nps, number)."""
-
-    name: str
-    value: float
-    unit: str
-    n: int | None = None
-    note: str = ""
 
 
 @dataclass
@@ -48,6 +37,13 @@ class SignalSet:
     process: ProcessMap | None = None
     # Consultation checklists answered in ENGAGEMENT/answers/, scored; their flags are `checklist` signals.
     checklists: ChecklistResults | None = None
+
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every signal, the order facts, the funnel and the tagged feedback.
+        sources = ", ".join(sorted({s.source for s in self.signals})) or "no data"
+        off = sum(1 for s in self.signals if s.severity > 0)
+        places = len({s.touchpoint for s in self.signals})
+        return f"<SignalSet: {len(self.signals)} signals at {places} touchpoints from {sources}, {off} off target>"
 
     def for_touchpoint(self, touchpoint_id: str) -> list[FrictionSignal]:
         return [s for s in self.signals if s.touchpoint == touchpoint_id]

@@ -76,6 +76,13 @@ class FrictionSignal:
     ended: bool = False  # the failure is over before the data ends (an incident that stopped): a finding, not a block
     basis_note: str = ""  # what exactly set the target, e.g. "benchmark: checkout -> payment, online shop"
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every piece of evidence and the whole `detail`.
+        where = f"{self.edge[0]}->{self.edge[1]}" if self.edge else self.touchpoint
+        target = f"target {self.target:.3g}" if self.judged else "not judged"
+        return (f"<FrictionSignal {self.metric} at {where!r} ({self.source}): {self.value:.3g} vs {target}, "
+                f"severity {self.severity:.2f}, n={self.n:,}>")
+
     @property
     def clear(self) -> bool:
         """The whole confidence interval sits on the wrong side of the target."""
@@ -154,3 +161,14 @@ def proportion_signal(*, touchpoint: str, metric: str, label: str, source: str, 
 
 def pct(value: float, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline figure with its sample size; `unit` says how to show it (pct, money, count, nps, number)."""
+
+    name: str
+    value: float
+    unit: str
+    n: int | None = None
+    note: str = ""

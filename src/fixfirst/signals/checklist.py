@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..checklist.answers import ANSWERS_FOLDER, AnswerFile
+from ..checklist.audience import Audience
+from ..checklist.model import find_checklist
+from ..checklist.scoring import counts_toward_score, score_checklist
 from ..config.boundary import inside_boundary
 from ..config.settings import Settings
 from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
@@ -31,8 +35,6 @@ class ChecklistResults:
 
 def answer_files(folder: Path) -> list[Path]:
     """ENGAGEMENT/answers/*.yaml, without hidden and temporary files."""
-    from ..checklist.answers import ANSWERS_FOLDER
-
     answers = Path(folder) / ANSWERS_FOLDER
     if not answers.is_dir():
         return []
@@ -44,9 +46,6 @@ def load_engagement_answers(folder: Path) -> tuple[list, list[Problem]]:
 
     The checklist is found by the file's name: the engagement's own checklists/ folder first, then the library.
     """
-    from ..checklist.answers import AnswerFile
-    from ..checklist.model import find_checklist
-
     loaded, problems = [], []
     for path in answer_files(folder):
         try:
@@ -63,9 +62,6 @@ def load_engagement_answers(folder: Path) -> tuple[list, list[Problem]]:
 def checklist_problems(folder: Path, journey, business_type: str = "unknown") -> list[Problem]:
     """What `fixfirst check` reports about the answers: broken files (errors); answers to items the engagement is not
     asked (warnings: kept, not scored); scored answers that reach no touchpoint id of the journey (warnings)."""
-    from ..checklist.audience import Audience
-    from ..checklist.scoring import counts_toward_score
-
     loaded, problems = load_engagement_answers(folder)
     audience = Audience.of(journey, business_type)
     known = {tp.id for tp in journey.touchpoints}
@@ -115,9 +111,6 @@ def checklist_signals(folder: Path, journey, settings: Settings, business_type: 
     value = (weight of flagged answers) / (weight of scored answers) among the items that concern the touchpoint,
     n = number of those answers; shrunk toward the target by `checklists.prior_answers` pseudo-answers.
     """
-    from ..checklist.audience import Audience
-    from ..checklist.scoring import counts_toward_score, score_checklist
-
     loaded, problems = load_engagement_answers(folder)
     if any(p.severity is Severity.ERROR for p in problems):
         raise InputProblems(problems)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -15,9 +15,10 @@ DAYS_PER_MONTH = 365.25 / 12
 
 @dataclass
 class SignalContext:
-    settings: Settings
+    # Settings and calendar stay out of the repr: every threshold of the audit, every holiday of the years covered.
+    settings: Settings = field(repr=False)
     promise: Promise
-    calendar: WorkingCalendar
+    calendar: WorkingCalendar = field(repr=False)
     average_order_value: float | None = None
     orders_per_month: float | None = None
     # client.business_type and client.sector: which rows of the benchmark table apply (fixfirst.signals.targets).

@@ -119,6 +119,12 @@ class DriverAnalysis:
     significance_level: float
     skipped: bool = False
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints every driver and every rating left out.
+        top = f", top {self.drivers[0].column[:40]!r}" if self.drivers else ""
+        return (f"<DriverAnalysis of {self.outcome}: {len(self.drivers)} drivers on {self.n:,} complete responses, "
+                f"R² {self.r_squared:.2f}{top}>")
+
     def driver(self, column: str) -> Driver | None:
         return next((d for d in self.drivers if d.column == column), None)
 
@@ -231,7 +237,7 @@ def standardised_regression(corr_xx: np.ndarray, corr_xy: np.ndarray, n: int) ->
     return _Regression(beta, std_error, t, p, vif, r_squared, float(f), f_p)
 
 
-def choose_outcome(survey: pd.DataFrame, wanted: str) -> tuple[str | None, str | None]:
+def choose_outcome(survey: pd.DataFrame, wanted: str) -> tuple[str, None] | tuple[None, str]:
     """(outcome column, None) or (None, why not)."""
     answered = {name: name in survey and survey[name].notna().any() for name in AUTO_ORDER}
     if wanted != "auto":
@@ -269,9 +275,10 @@ def key_drivers(survey: pd.DataFrame, journey: Journey | None, settings: Setting
     out of the model first (a touchpoint few customers meet would otherwise shrink the sample for all).
     """
     rules = settings.drivers
-    outcome, why = choose_outcome(survey, rules.outcome)
-    if outcome is None:
-        return DriversSkipped(why, None, 0)
+    choice = choose_outcome(survey, rules.outcome)
+    if choice[0] is None:
+        return DriversSkipped(choice[1], None, 0)
+    outcome = choice[0]
     owners = driver_columns(survey, journey)
     y = _as_float(survey[outcome])
     has_y = ~np.isnan(y)
@@ -368,16 +375,17 @@ def attach_driver_evidence(signals: list[FrictionSignal], analysis: DriverAnalys
     """Each survey top-2-box signal says how strongly its rating drives the outcome (scores are not changed)."""
     if analysis is None:
         return
-    drivers = {d.column: d for d in getattr(analysis, "drivers", ())}
+    ranked = analysis if isinstance(analysis, DriverAnalysis) else None
+    drivers = {d.column: d for d in ranked.drivers} if ranked is not None else {}
     excluded = {e.column: e for e in analysis.excluded}
     for signal in signals:
         header = signal.detail.get("survey_header")
         if signal.metric != "top2box" or header is None:
             continue
-        if header in drivers:
+        if ranked is not None and header in drivers:
             driver = drivers[header]
             signal.detail["driver"] = {"rank": driver.rank, "share": driver.share, "p_value": driver.p_value, "quadrant": driver.quadrant}
-            signal.evidence.append(Evidence(driver_sentence(analysis, driver), n=analysis.n))
+            signal.evidence.append(Evidence(driver_sentence(ranked, driver), n=ranked.n))
         elif header in excluded:
             signal.evidence.append(Evidence(f"Left out of the key-driver analysis: {excluded[header].reason}.", n=signal.n))
 

@@ -54,7 +54,7 @@ def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, process:
     signals += activity_signals(funnel, journey, ctx, cells, purchases)
     signals += segment_gap_signals(funnel, journey, ctx)
     # A step judged on its own baseline already scores a drop that is still running: no second signal for it.
-    on_baseline = {s.edge for s in signals if s.metric == "conversion" and s.basis is TargetBasis.BASELINE}
+    on_baseline = {s.edge for s in signals if s.edge is not None and s.metric == "conversion" and s.basis is TargetBasis.BASELINE}
     signals += incident_signals(process, funnel, journey, ctx, skip=on_baseline)
     return signals
 
@@ -101,7 +101,7 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
         # Its own earlier level, cell by cell, among cases that had time to go on.
         eligible = funnel.followed_up(at_b.to_numpy(), ctx.settings.process.follow_up_quantile) & mask
         rows = np.flatnonzero(eligible)
-        baseline = recent_against_earlier(funnel.first_seen[rows], at_b.to_numpy()[rows], cells[rows], ctx.settings.targets) if funnel.timed else None
+        baseline = recent_against_earlier(funnel.first_seen[rows], at_b.to_numpy()[rows], cells[rows], ctx.settings.targets) if funnel.first_seen is not None else None
         if baseline is None:
             # Nothing chose a target and the log cannot say how the step used to do: measured, not judged.
             target, measured_only = hits / n, True
@@ -167,11 +167,12 @@ def attach_process_evidence(signals: list[FrictionSignal], process: ProcessMap |
                 f"{process.name(a)} (85% within {format_duration(timing.p85)}; n={timing.n:,}).", n=timing.n))
         for period in process.periods_for(a, b):
             signal.evidence.append(Evidence(period.sentence(), n=period.n))
-        rework = process.touchpoint_rework.for_step(a) if process.touchpoint_rework else None
-        if rework is None or a in seen or rework.share < process.rework_min_share:
+        summary = process.touchpoint_rework
+        rework = summary.for_step(a) if summary else None
+        if summary is None or rework is None or a in seen or rework.share < process.rework_min_share:
             continue
         seen.add(a)
-        loops = process.touchpoint_rework.loops_at(a)
+        loops = summary.loops_at(a)
         usual = f"; most often {process.name(a)} → {process.name(loops[0].via)} → {process.name(a)} ({loops[0].cases:,} customers)" if loops else ""
         signal.evidence.append(Evidence(
             f"{pct(rework.share)} of {rework.cases:,} customers at {process.name(a)} came back to it after leaving{usual}.", n=rework.cases))

@@ -39,6 +39,11 @@ class TaggedFeedback:
     lexicon: Lexicon | None = None
     mentions: dict[str, np.ndarray] = field(default_factory=dict)  # touchpoint id -> which rows mention it
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints the frame, the lexicon and a row mask per touchpoint.
+        complaints = int(self.frame["complaint"].sum()) if "complaint" in self.frame else 0
+        return f"<TaggedFeedback: {len(self.frame):,} comments, {complaints:,} complaints, {len(self.phrases)} touchpoints with phrases>"
+
 
 def touchpoint_phrases(touchpoint: Touchpoint, lexicon: Lexicon, whole_word_max_chars: int = 3) -> tuple[str, ...]:
     """The journey keywords of a touchpoint plus the phrases of its topics, folded like the text they are matched in,

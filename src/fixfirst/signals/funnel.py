@@ -32,6 +32,12 @@ class Funnel:
     activities: pd.DataFrame | None = None
     _dimensions: Dimensions | None = None
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints the case x touchpoint table and every per-case array.
+        span = f" from {self.start.date()} to {self.end.date()}" if self.start is not None and self.end is not None else ""
+        return (f"<Funnel: {self.cases:,} cases at {self.reached.shape[1]} touchpoints{span}, "
+                f"purchase at {self.purchase_step!r}>")
+
     @property
     def cases(self) -> int:
         return len(self.reached)
@@ -56,7 +62,7 @@ class Funnel:
     def followed_up(self, success: np.ndarray, quantile: float) -> np.ndarray:
         """Cases first seen early enough to have gone on before the log ends: not later than its end minus the
         `quantile` of how long cases that went on stayed (from first to last event)."""
-        if self.first_seen is None:
+        if self.first_seen is None or self.last_seen is None:
             return np.zeros(self.cases, bool)
         known = self.first_seen != NEVER
         durations = (self.last_seen - self.first_seen)[known & success]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, TargetBasis, proportion_signal
@@ -14,7 +15,7 @@ from .strata import DIMENSION_LABELS
 
 
 def incident_signals(process: ProcessMap | None, funnel: Funnel, journey: Journey, ctx: SignalContext,
-                     skip: set[tuple[str, str]] = frozenset()) -> list[FrictionSignal]:
+                     skip: AbstractSet[tuple[str, str]] = frozenset()) -> list[FrictionSignal]:
     """One `incident` signal per abnormal drop-off period (overall, or in one segment) significant over the whole
     log: its p-value under `process.alarm_alpha` divided by the windows tested on every transition, so that a log
     in which nothing changed raises no incident anywhere with at least that confidence (each transition's own

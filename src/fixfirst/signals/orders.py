@@ -248,8 +248,8 @@ def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | N
     columns = [c for c in [f"rating:{h}" for h in tp.survey] + ["overall", "recommend"] if c in survey]
     joined = survey[["order_id", *columns]].merge(assessed[["order_id", "late"]], on="order_id", how="inner")
     out = []
-    columns = [(f"rating:{h}", h, "/5") for h in tp.survey] + [("overall", "overall rating", "/5"), ("recommend", "recommend score", "/10")]
-    for column, name, scale in columns:
+    labelled = [(f"rating:{h}", h, "/5") for h in tp.survey] + [("overall", "overall rating", "/5"), ("recommend", "recommend score", "/10")]
+    for column, name, scale in labelled:
         if column not in joined:
             continue
         late = joined.loc[joined["late"], column].dropna()

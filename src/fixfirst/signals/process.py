@@ -200,6 +200,11 @@ class ProcessMap:
     names: dict[str, str] = field(default_factory=dict)  # touchpoint id -> name
     rework_min_share: float = 0.0  # rework at or above this share becomes evidence on the step's conversion signal
 
+    def __repr__(self) -> str:
+        # One line: the generated repr prints both graphs, the variants, the rework and every drop-off period.
+        return (f"<ProcessMap: {self.events:,} events in {self.cases:,} cases, {len(self.activities.edges)} activity transitions, "
+                f"{len(self.drop_off_periods)} drop-off periods>")
+
     def name(self, touchpoint_id: str) -> str:
         return self.names.get(touchpoint_id, touchpoint_id)
 
@@ -254,8 +259,9 @@ def _graph(log: OrderedLog, level: str) -> DirectlyFollowsGraph:
     outgoing = np.bincount(src, minlength=width)
     medians: list[float | None] = [None] * len(pairs)
     p85s: list[float | None] = [None] * len(pairs)
-    if log.ts is not None and len(ids):
-        waits = np.diff(log.clock)[same]
+    clock = log.clock
+    if log.ts is not None and clock is not None and len(ids):
+        waits = np.diff(clock)[same]
         small = len(pairs) < (1 << 15)  # 16-bit ids sort by radix, in linear time
         grouped = waits[np.argsort(ids.astype(np.int16) if small else ids, kind="stable")]
         bounds = np.r_[0, np.cumsum(events)]
@@ -372,6 +378,9 @@ FIRST_REACH_CELLS = 1 << 23
 
 def _first_reach(log: OrderedLog, steps: list[int]) -> dict[int, np.ndarray]:
     """For each touchpoint asked for, the time each case first reached it (NEVER when it did not)."""
+    ts = log.ts
+    if ts is None:  # the caller returns before this on an untimed log: without times nothing is reached first
+        raise ValueError("first-reach times need a log with timestamps")
     reach: dict[int, np.ndarray] = {}
     block = max(1, FIRST_REACH_CELLS // max(1, log.n_cases))
     for begin in range(0, len(steps), block):
@@ -382,9 +391,9 @@ def _first_reach(log: OrderedLog, steps: list[int]) -> dict[int, np.ndarray]:
         rows = None if len(chunk) == len(log.names) else np.flatnonzero(slot >= 0)
         at = np.full(log.n_cases * len(chunk), NEVER, np.int64)
         if rows is None:
-            np.minimum.at(at, compound_keys(log.case, slot, len(chunk)), log.ts)
+            np.minimum.at(at, compound_keys(log.case, slot, len(chunk)), ts)
         else:
-            np.minimum.at(at, compound_keys(log.case[rows], slot[rows], len(chunk)), log.ts[rows])
+            np.minimum.at(at, compound_keys(log.case[rows], slot[rows], len(chunk)), ts[rows])
         table = at.reshape(log.n_cases, len(chunk))
         reach.update({step: table[:, j] for j, step in enumerate(chunk)})
     return reach
@@ -480,7 +489,7 @@ def process_map(events: pd.DataFrame, journey: Journey, settings: Settings,
         lost = at_b[cohort] == NEVER if reached is None else ~reached[cohort, b]
         seg = {name: (codes[cohort], names) for name, (codes, names) in segments.items()}
         periods, granularity, tests = abnormal_drop_off(at_a[cohort], lost, seg, rules, settings.targets.max_strata,
-                                                        settings.targets.segment_dimensions)
+                                                        tuple(settings.targets.segment_dimensions))
         result.granularity[(source, target)] = granularity
         result.alarm_tests[(source, target)] = tests
         result.drop_off_periods += [p.on(source, target) for p in periods]

@@ -198,7 +198,7 @@ def _other_number(raw: str, groups: list[str], regions: tuple[str, ...], phone_l
     seps = set(re.findall(r"[^\d]+", raw.strip("()[]")))
     if len(groups) >= 2 and len(seps) == 1 and seps <= {" ", ".", "\u00a0", "\u202f"} and len(first) <= 3 \
             and not first.startswith("0") and all(len(g) == 3 for g in groups[1:]) and not phone_label \
-            and not (_region.get() and _reading(raw, _region.get(), shape_only)[0]):
+            and not ((region := _region.get()) and _reading(raw, region, shape_only)[0]):
         return True  # 1 234 567, 1.234.567: thousands (but 912 345 678 is a Portuguese mobile)
     joins = {s.strip() or s for s in seps}  # "250 - 1000" is joined like "250-1000"
     if len(groups) == 2 and joins <= {"-", "/", "\u2013", "\u2014"} and not any(g.startswith("0") for g in groups) \
@@ -238,7 +238,7 @@ def _possible_length(digits: str, region: str) -> bool:
     """Whether `digits`, less the region's trunk prefix, has a length the region's numbers have (the library's
     metadata, without its parse)."""
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
-    if meta is None:
+    if meta is None or meta.general_desc is None:
         return False
     prefix = meta.national_prefix or ""
     national = digits[len(prefix):] if prefix and digits.startswith(prefix) else digits
@@ -368,7 +368,7 @@ def _judge_run(text: str, start: int, end: int, regions: tuple[str, ...]) -> lis
     # Two points a digit covered, one more for a piece dialled as phones are; back-pointers keep it linear.
     best: list[tuple[int, int | None]] = [(0, None)] * (len(blocks) + 1)
     for i in range(len(blocks) - 1, -1, -1):
-        choice = (best[i + 1][0], None)  # block i is not part of a phone number
+        choice: tuple[int, int | None] = (best[i + 1][0], None)  # block i is not part of a phone number
         first = text[blocks[i][0]]
         if first.isdigit() or first in "+([":
             # A label before the run, or before this piece when it is dialled as phones are (a trunk 0 or a +):
@@ -397,12 +397,12 @@ def _judge_run(text: str, start: int, end: int, regions: tuple[str, ...]) -> lis
         best[i] = choice
     spans, i = [], 0
     while i < len(blocks):
-        j = best[i][1]
-        if j is None:
+        after = best[i][1]
+        if after is None:
             i += 1
         else:
-            spans.append((blocks[i][0], blocks[j - 1][1]))
-            i = j
+            spans.append((blocks[i][0], blocks[after - 1][1]))
+            i = after
     return spans
 
 

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from ..journey import Journey
-from .base import Evidence, FrictionSignal, pct, proportion_signal, wilson_interval
+from .base import Evidence, FrictionSignal, Kpi, pct, proportion_signal, wilson_interval
 from .context import SignalContext
+from .late_causes import backordered, clean_for_delivery
+from .order_flow import failure_effect
 from .targets import resolve_target
 
 # The Customer Effort Score question ("The company made it easy for me to handle my issue") on the
@@ -96,8 +98,6 @@ def _cause_filtered(ratings: pd.Series, tp, facts: pd.DataFrame | None, rows: np
     """The answers that judge this touchpoint: for the delivery leg, those about orders with no earlier failure."""
     if rows is None or not ({"delivery", "dispatch"} & set(tp.orders)):
         return ratings, ""
-    from .late_causes import backordered, clean_for_delivery
-
     ok = (clean_for_delivery(facts) if "delivery" in tp.orders else ~backordered(facts)).to_numpy()
     linked = rows >= 0
     keep = ~linked.copy()  # answers that do not link are kept: nothing says an earlier step failed them
@@ -116,8 +116,6 @@ def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFra
     if facts is None or rows is None:
         signal.money_basis = "survey answers do not link to orders: no lost purchases measurable"
         return
-    from .order_flow import failure_effect
-
     answers = ratings.to_numpy(dtype=float, na_value=np.nan)  # one per survey row, in file order like `rows`
     usable = (rows >= 0) & ~np.isnan(answers)
     values = np.full(len(facts), np.nan)
@@ -215,8 +213,6 @@ def customer_effort(survey: pd.DataFrame, level: float = 0.95) -> ScaleSummary |
 
 def survey_kpis(survey: pd.DataFrame | None, level: float = 0.95) -> list:
     """Headline survey figures besides NPS: CSAT (overall 4-5 of 5), the satisfied share, and CES, each with n."""
-    from . import Kpi  # the package's own KPI type; imported here because the package imports this module
-
     if survey is None or not len(survey):
         return []
     kpis = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ..config.engagement import BusinessType, Sector
+from ..config.settings import Metrics
 from ..config.yamlfile import load_model
 from ..journey.kinds import StepKind
 from .base import TargetBasis
@@ -59,9 +61,6 @@ class TableSpec(_Strict):
 
     @model_validator(mode="after")
     def _known_references(self) -> TableSpec:
-        from ..config.engagement import BusinessType, Sector
-        from ..config.settings import Metrics
-
         rows = [("conversion", r) for r in self.conversion] + [(m, r) for m, rs in self.metrics.items() for r in rs]
         for metric, row in rows:
             if metric not in Metrics.model_fields:
@@ -69,7 +68,7 @@ class TableSpec(_Strict):
             for name in row.sources:
                 if name not in self.sources:
                     raise ValueError(f"{metric}: unknown source {name!r}; sources are: {', '.join(self.sources)}")
-            for value, allowed in ((row.business_types, BusinessType.__args__), (row.sectors, Sector.__args__)):
+            for value, allowed in ((row.business_types, get_args(BusinessType)), (row.sectors, get_args(Sector))):
                 unknown = [v for v in value if v not in allowed]
                 if unknown:
                     raise ValueError(f"{metric}: unknown {', '.join(unknown)}; known: {', '.join(allowed)}")

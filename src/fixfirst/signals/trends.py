@@ -60,7 +60,7 @@ class WeeklySeries:
     min_n: int
 
     def solid(self, point: WeekPoint) -> bool:
-        return point.n >= self.min_n
+        return point.n >= max(self.min_n, 1)  # a week with no observations has no rate, whatever min_n says
 
     @property
     def solid_points(self) -> list[WeekPoint]:
@@ -71,7 +71,7 @@ class WeeklySeries:
         solid = self.solid_points
         if not solid:
             return None
-        worst = (min if self.higher_is_better else max)(solid, key=lambda p: p.rate)
+        worst = (min if self.higher_is_better else max)(solid, key=lambda p: p.hits / p.n)
         usual = sorted(p.n for p in solid)[len(solid) // 2]
         return worst, (worst.n / usual if usual else 1.0)
 
@@ -211,7 +211,7 @@ def step_series(funnel: Funnel | None, source: str, target: str, min_n: int, fol
 
     Customers first seen too close to the log's end to have gone on yet are left out, so the last week does not dip.
     """
-    if funnel is None or not funnel.timed or source not in funnel.reached or target not in funnel.reached:
+    if funnel is None or funnel.first_seen is None or source not in funnel.reached or target not in funnel.reached:
         return None
     at = funnel.reached[source].to_numpy()
     went_on = funnel.reached[target].to_numpy()

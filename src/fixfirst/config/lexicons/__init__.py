@@ -217,7 +217,7 @@ class LexiconFile(BaseModel):
 
     def cross_list_problems(self, base: Lexicon | None) -> list[tuple[tuple, str]]:
         """What no single field can see: an entry in two lists, removals without a default or not in it; (location, message)."""
-        problems = []
+        problems: list[tuple[tuple, str]] = []
         seen: dict[str, str] = {}
         for list_name in CUE_LISTS + WORD_LISTS:
             for i, entry in enumerate(getattr(self, list_name)):
@@ -226,9 +226,10 @@ class LexiconFile(BaseModel):
                 seen.setdefault(entry, list_name)
         if self.remove and base is None:
             problems.append((("remove",), "remove only applies to a lexicon that extends the default (extends: true)"))
-        for i, entry in enumerate(self.remove if base is not None else ()):
-            if entry not in base.all_entries:
-                problems.append((("remove", i), f"{entry!r} is not in the default {base.language} lexicon, so it cannot be removed"))
+        if base is not None:
+            for i, entry in enumerate(self.remove):
+                if entry not in base.all_entries:
+                    problems.append((("remove", i), f"{entry!r} is not in the default {base.language} lexicon, so it cannot be removed"))
         return problems
 
 

@@ -43,6 +43,9 @@ class ChartFrame:
     right: float
     top: float
     bottom: float
+    # (position, text) of each axis tick; keyword-only so each chart's own fields can follow without defaults.
+    y_ticks: list[tuple[float, str]] = field(default_factory=list, kw_only=True)
+    x_ticks: list[tuple[float, str]] = field(default_factory=list, kw_only=True)
 
     @property
     def plot_width(self) -> float:
@@ -54,7 +57,7 @@ class ChartFrame:
 
     @property
     def y_labels(self) -> list[ChartLabel]:
-        """Tick labels left of the plot, from the chart's `y_ticks` (each subclass has them)."""
+        """Tick labels left of the plot, from the chart's `y_ticks`."""
         return [ChartLabel(round(self.left - Y_LABEL_GAP, 1), round(ty + 3, 1), text, "end") for ty, text in self.y_ticks]
 
     @property
@@ -68,8 +71,6 @@ class LeadChart(ChartFrame):
     promise_label: str
     campaign_band: tuple[float, float] | None
     lines: list[ChartLine] = field(default_factory=list)
-    y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def band_x(self) -> float | None:
@@ -127,7 +128,7 @@ def layout_lead_chart(sim, fmt: Formatter | None = None, width: float = 640, hei
     every = max(1, days // 6)
     x_ticks = [(x(i), fmt.short_date(dates[i].date())) for i in range(0, days, every)]
     return LeadChart(width, height, left, right, top, bottom, y(sim.promise_days), f"promise: {fmt.days(sim.promise_days)}",
-                     band, lines, y_ticks, x_ticks)
+                     band, lines, y_ticks=y_ticks, x_ticks=x_ticks)
 
 
 @dataclass
@@ -138,8 +139,6 @@ class BacktestChart(ChartFrame):
     target_label: str
     lines: list[ChartLine] = field(default_factory=list)
     dots: list[tuple[str, float, float, str]] = field(default_factory=list)  # (series, x, y, colour)
-    y_ticks: list[tuple[float, str]] = field(default_factory=list)
-    x_ticks: list[tuple[float, str]] = field(default_factory=list)
 
     @property
     def target_line_y(self) -> float:
@@ -185,7 +184,7 @@ def layout_backtest_chart(sim, fmt: Formatter | None = None, width: float = 360,
     y_ticks = [(y(v), fmt.percent(v)) for v in ticks]
     x_ticks = [(x(i), fmt.short_date(w.start.date())) for i, w in enumerate(weeks)]
     return BacktestChart(width, height, left, right, top, bottom, y(sim.breach_target), f"target {fmt.percent(sim.breach_target)}",
-                         lines, dots, y_ticks, x_ticks)
+                         lines, dots, y_ticks=y_ticks, x_ticks=x_ticks)
 
 
 def _nice_step(top: float) -> float:
