@@ -239,4 +239,5 @@ def test_demo_takes_formats_and_writes_money_in_the_clients_currency(tmp_path):
     result = invoke("demo", "-o", tmp_path / "demo.xlsx", "--format", "xlsx,html")
     assert result.exit_code == 0, result.output
     assert printed_paths(result.output) == [(tmp_path / n).resolve() for n in ("demo.xlsx", "demo.html")]
-    assert re.search(r"#1 \S.* \(£\d[\d,]* a month at stake; score \d+, \w+ confidence\)", result.output), result.output
+    assert "ranked by money at stake a month (GBP)" in result.output
+    assert re.search(r"#1 \S.*: £\d[\d,]* at stake; score \d+, \w+ confidence", result.output), result.output

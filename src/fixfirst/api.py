@@ -133,7 +133,7 @@ class Audit:
         return verdict_summary(self._result, formatter_for(self._result.engagement.audit.client))
 
     @property
-    def decision(self) -> Decision | None:
+    def decision(self) -> Decision:
         """Page one as numbers: the campaign advice, the headroom, the money at stake, the dated plan."""
         return self._result.decision
 
@@ -148,7 +148,7 @@ class Audit:
         return self._result.ranking.weak_spots
 
     @property
-    def fix_plan(self) -> FixPlan | None:
+    def fix_plan(self) -> FixPlan:
         """The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch."""
         return self._result.fix_plan
 

@@ -109,5 +109,4 @@ def audit_from(checked: CheckResult, progress: Progress | None = None, *, uplift
     working_days = signals.context.calendar.weekmask.count("1")
     decision = make_decision(verdict, ranking, outlook, fix_plan, as_of, working_days,
                              engagement.settings.fix_plan.medium_effort_days, generated_on)
-    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, generated_on, fix_plan=fix_plan,
-                       decision=decision)
+    return AuditResult(engagement, journey, data, signals, ranking, outlook, verdict, fix_plan, decision, generated_on)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings
+from ..config.settings import Capacity, Settings
 from .outlook import PlannedCampaign
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -21,9 +21,8 @@ class DemandForecast:
     `baseline` is what the history alone predicts; `expected` adds the campaign's uplift on its own dates.
     """
 
-    # The series stay out of the repr (a line a day); `level`, the trend and the uplift say what they hold.
-    baseline: pd.Series = field(repr=False)  # calendar day -> expected orders without the campaign
-    expected: pd.Series = field(repr=False)  # calendar day -> expected orders with the campaign
+    baseline: pd.Series  # calendar day -> expected orders without the campaign
+    expected: pd.Series  # calendar day -> expected orders with the campaign
     level: float  # orders per day in the recent weeks, past campaigns left out
     weekday_factors: dict[str, float]
     trend_per_week: float  # relative change per week applied to the forecast (0 when not significant)
@@ -37,6 +36,13 @@ class DemandForecast:
     notes: list[str] = field(default_factory=list)
     dispersion: float | None = None  # negative-binomial k when order days swing more than Poisson; None = Poisson
     after_cutoff: tuple[float, ...] = (0.0,) * 7  # Mon..Sun: share of a working day's orders whose clock starts later
+
+    def __repr__(self) -> str:
+        # One line: the generated repr prints both series, a line a day, and every factor and note.
+        campaign = f", campaign {self.campaign.name[:40]!r}" if self.campaign is not None else ""
+        uplift = f" +{self.uplift:.0%}" if self.uplift is not None else ""
+        return (f"<DemandForecast: {self.level:,.1f} orders/day over {len(self.baseline)} days, trend {self.trend_per_week:+.1%}/week"
+                f"{campaign}{uplift}>")
 
     def ready(self, series: pd.Series) -> np.ndarray:
         """Orders by the day their promise clock starts: each day's after-cutoff share moves to the next day.
@@ -131,15 +137,15 @@ def forecast_demand(facts: pd.DataFrame, campaigns: pd.DataFrame | None, campaig
     data_end = daily.index[-1]
     history = daily[daily.index > data_end - pd.Timedelta(weeks=rules.history_weeks)]
     usual = history[~past_campaign_days(history.index, campaigns, data_end)]
-    if len(usual) < 14:
+    if len(usual) < rules.min_usual_days:
         usual = history
     recent = usual[usual.index > data_end - pd.Timedelta(weeks=rules.level_weeks)]
     level = float(recent.mean()) if len(recent) else float(usual.mean())
     by_weekday = usual.groupby(usual.index.day_of_week).mean().reindex(range(7), fill_value=0.0)
     mean = float(by_weekday.mean())
     factors = (by_weekday / mean).to_numpy() if mean > 0 else np.ones(7)
-    trend, observed, p_value = _weekly_trend(usual, settings.scoring.ci_level)
-    dispersion = _dispersion(usual, by_weekday)
+    trend, observed, p_value = _weekly_trend(usual, settings.scoring.ci_level, rules.trend_min_weeks)
+    dispersion = _dispersion(usual, by_weekday, settings.simulation.dispersion_min_days, settings.simulation.overdispersion_ratio)
 
     if horizon is None:
         if campaign is not None:
@@ -191,29 +197,30 @@ def after_cutoff(facts: pd.DataFrame, calendar: WorkingCalendar | None) -> tuple
     return tuple(float(m / t) if t else 0.0 for m, t in zip(moved, total, strict=False))
 
 
-def _dispersion(daily: pd.Series, by_weekday: pd.Series) -> float | None:
+def _dispersion(daily: pd.Series, by_weekday: pd.Series, min_days: int, ratio: float) -> float | None:
     """Negative-binomial k from how far days stray from their weekday's mean: var = mean + mean² / k.
 
-    Returns None (Poisson) unless the spread is clearly wider, 20% or more above the mean, since a few weeks of
-    Poisson days also scatter a little above it by chance.
+    Returns None (Poisson) unless the spread is clearly wider, more than `ratio` times the mean
+    (`simulation.overdispersion_ratio`), since a few weeks of Poisson days also scatter a little above it by chance.
     """
-    if len(daily) < 28:
+    if len(daily) < min_days:
         return None
     expected = by_weekday.reindex(daily.index.day_of_week).to_numpy()
     mean = float(expected.mean())
     variance = float(((daily.to_numpy() - expected) ** 2).sum() / max(1, len(daily) - 7))
-    if mean <= 0 or variance <= 1.2 * mean:
+    if mean <= 0 or variance <= ratio * mean:
         return None
     return mean * mean / (variance - mean)
 
 
-def _weekly_trend(daily: pd.Series, level: float) -> tuple[float, float, float]:
+def _weekly_trend(daily: pd.Series, level: float,
+                  min_weeks: int = Capacity.model_fields["trend_min_weeks"].default) -> tuple[float, float, float]:
     """(applied slope, observed slope, p-value): weekly totals regressed on week number, relative to their mean."""
     from scipy.special import stdtr  # scipy.stats would cost most of a second at every run
 
     weekly = daily.resample("W-SUN").agg(["sum", "size"])
     weekly = weekly[weekly["size"] == 7]["sum"]  # whole weeks only: a half week is not a dip
-    if len(weekly) < 6 or weekly.mean() <= 0:
+    if len(weekly) < min_weeks or weekly.mean() <= 0:
         return 0.0, 0.0, 1.0
     # Ordinary least squares with the usual t-test on the slope (what scipy.stats.linregress reports).
     x = np.arange(len(weekly), dtype=float)
@@ -251,6 +258,10 @@ def lead_demand(leads: pd.DataFrame | None, settings: Settings) -> LeadDemand | 
     return LeadDemand(n, deals, deals / n, lag, by_channel, n / span_weeks)
 
 
+# A hard bound on input, not a judgement: demand cannot fall by more than 90% or grow a hundredfold in a plan.
+MIN_UPLIFT, MAX_UPLIFT = -0.9, 100.0
+
+
 def parse_uplift(text: str) -> float:
     """'40%' or '0.4' -> 0.4. A bare number of 1 or more is refused: '5' could mean +5% or +500%."""
     raw = str(text).strip().replace(" ", "")
@@ -263,6 +274,6 @@ def parse_uplift(text: str) -> float:
                 raise ValueError
     except ValueError:
         raise ValueError(f"{text!r} is not an uplift: write it as a percentage such as 40% (or 150%), or a fraction below 1 such as 0.4") from None
-    if not -0.9 <= value <= 100:
+    if not MIN_UPLIFT <= value <= MAX_UPLIFT:
         raise ValueError(f"{text!r} is out of range: an uplift is between -90% and +10000%")
     return value

@@ -11,6 +11,8 @@ from ..config.calendar import WorkingCalendar
 from ..config.settings import Settings
 
 _NAT = np.datetime64("NaT", "D")
+# Dispatches are whole orders and a capacity may be fractional: a day within half an order of it used it all (rounding).
+WHOLE_ORDER_SLACK = 0.5
 
 
 @dataclass
@@ -51,7 +53,7 @@ class DispatchHistory:
         full = self.behind.copy()
         if weekday_capacity is not None:
             ceiling = np.asarray(weekday_capacity)[self.days.day_of_week.to_numpy()]
-            full |= (ceiling > 0) & (self.dispatched >= ceiling - 0.5)
+            full |= (ceiling > 0) & (self.dispatched >= ceiling - WHOLE_ORDER_SLACK)
         day = self.days.to_numpy().astype("datetime64[D]")
         weekday = self.days.day_of_week.to_numpy()
         usual = np.zeros(7)

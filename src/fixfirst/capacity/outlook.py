@@ -206,7 +206,8 @@ def capacity_outlook(facts: pd.DataFrame, campaigns: pd.DataFrame | None, settin
     per_day = assessable.groupby("clock_start")["late"].agg(["size", "sum"])
     per_day["volume"] = volume.reindex(per_day.index).to_numpy()
     per_day = per_day.dropna()
-    outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band, settings.scoring.ci_level)
+    outlook.bands = _bands(per_day, settings.capacity.min_days_per_volume_band, settings.scoring.ci_level,
+                           settings.capacity.max_volume_bands)
     for band in outlook.bands:  # the busiest band such that every band at or below it kept the promise
         if not band.kept_promise(target):
             break
@@ -239,11 +240,11 @@ def _project(outlook: CapacityOutlook, expected: float) -> None:
     outlook.projected_breach_rate = band.breach_rate
 
 
-def _bands(per_day: pd.DataFrame, min_days: int, level: float) -> list[VolumeBand]:
-    """Split order days into volume bands of at least `min_days` days each (quantile edges)."""
+def _bands(per_day: pd.DataFrame, min_days: int, level: float, max_bands: int) -> list[VolumeBand]:
+    """Split order days into at most `max_bands` volume bands of at least `min_days` days each (quantile edges)."""
     if per_day.empty:
         return []
-    count = int(max(1, min(6, len(per_day) // max(1, min_days))))
+    count = int(max(1, min(max_bands, len(per_day) // max(1, min_days))))
     edges = np.unique(np.quantile(per_day["volume"], np.linspace(0, 1, count + 1)))
     if len(edges) < 2:
         edges = np.array([per_day["volume"].min(), per_day["volume"].max()])

@@ -1,7 +1,7 @@
 """Consultation checklists: the library of diagnostic questions, the answers file, and their scores."""
 
+from .answer_types import ANSWER_KINDS, AnswerKind, AnswerType
 from .model import (
-    AnswerType,
     Checklist,
     ChecklistItem,
     ChecklistSection,
@@ -10,4 +10,7 @@ from .model import (
     load_checklist,
 )
 
-__all__ = ["AnswerType", "Checklist", "ChecklistItem", "ChecklistSection", "find_checklist", "library", "load_checklist"]
+__all__ = [
+    "ANSWER_KINDS", "AnswerKind", "AnswerType", "Checklist", "ChecklistItem", "ChecklistSection", "find_checklist", "library",
+    "load_checklist",
+]

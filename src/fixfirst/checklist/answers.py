@@ -14,7 +14,8 @@ import yaml
 from ..config.yamlfile import MAX_YAML_BYTES, YamlRefused, parse_yaml
 from ..errors import FixfirstError, InputProblems, Problem
 from ..fsutil import atomic_path
-from .model import AnswerValue, Checklist
+from .answer_types import AnswerValue
+from .model import Checklist
 
 ANSWERS_FOLDER = "answers"
 FORMAT_VERSION = 1

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import operator
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -24,72 +21,35 @@ from ..config.engagement import BusinessType
 from ..config.yamlfile import load_yaml, validation_problems
 from ..errors import FixfirstError, InputProblems, Problem
 from ..resources import checklists_dir
-
-AnswerType = Literal["yes_no", "scale_1_5", "number", "choice", "text"]
-AnswerValue = bool | int | float | str | None
+from .answer_types import (
+    ANSWER_KINDS,
+    AnswerKind,
+    AnswerType,
+    AnswerValue,
+    FlagRule,
+    ItemFields,
+    ItemSpec,
+    is_not_applicable,
+    owners_of,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 # The client.business_type values an item may be written for; unknown is asked every question, so it is not one.
 ITEM_BUSINESS_TYPES: tuple[str, ...] = tuple(t for t in BusinessType.__args__ if t != "unknown")  # type: ignore[attr-defined]
-# Every way a consultant may type "this question does not apply here".
-NOT_APPLICABLE = ("na", "n/a", "n.a.", "not applicable")
-YES_WORDS = ("y", "yes", "true")
-NO_WORDS = ("n", "no", "false")
-COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le, ">=": operator.ge, "!=": operator.ne, "==": operator.eq, "<": operator.lt, ">": operator.gt,
-}
-_COMPARISON = re.compile(r"^\s*(<=|>=|!=|==|<|>|=)?\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
-@dataclass(frozen=True)
-class FlagRule:
-    """One parsed flag_when entry: a comparison with a number, or an answer that matches exactly."""
-
-    text: str
-    op: str | None = None  # a comparison operator for scale and number items
-    number: float | None = None
-    match: AnswerValue = None  # the exact answer (True/False/choice text) for yes_no and choice items
-    not_applicable: bool = False
-
-    def matches(self, value: AnswerValue) -> bool:
-        if value is None:
-            return self.not_applicable
-        if self.not_applicable:
-            return False
-        if self.op is not None and self.number is not None:
-            return not isinstance(value, (bool, str)) and COMPARISONS[self.op](float(value), self.number)
-        return value == self.match if isinstance(self.match, bool) else str(value).casefold() == str(self.match).casefold()
-
-
-def _is_not_applicable(text: str) -> bool:
-    return text.strip().casefold() in NOT_APPLICABLE
+# How the optional fields of an item read in "unit is only for answer: number".
+_FIELD_WORDS = {"unit": "unit is", "choices": "choices are", "scale": "scale labels are"}
 
 
 def parse_flag_rule(rule: str, answer: str, choices: list[str] | None) -> FlagRule:
     """Parse one flag_when entry for an item of type `answer`; ValueError says what is allowed."""
+    return _flag_rule(rule, ANSWER_KINDS[answer], ItemFields(choices=choices))
+
+
+def _flag_rule(rule: str, kind: AnswerKind, item: ItemSpec) -> FlagRule:
     text = str(rule).strip()
-    if _is_not_applicable(text):
+    if is_not_applicable(text):
         return FlagRule(text, not_applicable=True)
-    if answer == "yes_no":
-        word = text.casefold()
-        if word in YES_WORDS or word in NO_WORDS:
-            return FlagRule(text, match=word in YES_WORDS)
-        raise ValueError(f"flag_when {text!r} does not fit a yes_no item; use \"yes\", \"no\" or \"n/a\" (in quotes)")
-    if answer in ("scale_1_5", "number"):
-        found = _COMPARISON.match(text)
-        if not found:
-            raise ValueError(f"flag_when {text!r} is not a comparison; write e.g. \"<= 2\", \"< 3\", \"> 10\" or \"n/a\"")
-        op = "==" if found.group(1) in (None, "=") else found.group(1)
-        number = float(found.group(2))
-        if answer == "scale_1_5" and not 1 <= number <= 5:
-            raise ValueError(f"flag_when {text!r} compares with {found.group(2)}, outside the 1-5 scale")
-        return FlagRule(text, op=op, number=number)
-    if answer == "choice":
-        for choice in choices or []:
-            if choice.casefold() == text.casefold():
-                return FlagRule(text, match=choice)
-        raise ValueError(f"flag_when {text!r} is not one of the choices ({', '.join(choices or [])})")
-    raise ValueError("free-text answers cannot raise a flag; leave flag_when empty or use another answer type")
+    return kind.flag_rule(text, item)
 
 
 class _Strict(BaseModel):
@@ -116,39 +76,16 @@ class ChecklistItem(_Strict):
     fix: str = Field(min_length=5, max_length=600)
     evidence: str = Field(min_length=5, max_length=400, description="What to ask the owner to show.")
 
-    @field_validator("unit")
+    @field_validator("unit", "choices", "scale")
     @classmethod
-    def _unit_for_numbers(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and info.data.get("answer") != "number":
-            raise ValueError("unit is only for answer: number")
-        return value
-
-    @field_validator("choices")
-    @classmethod
-    def _choices_fit(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        answer = info.data.get("answer")
-        if answer != "choice":
-            if value is not None:
-                raise ValueError("choices are only for answer: choice")
-            return value
-        if value is None or len(value) < 2:
-            raise ValueError("a choice item needs at least two choices")
-        cleaned = [str(c).strip() for c in value]
-        folded = [c.casefold() for c in cleaned]
-        if any(not c for c in cleaned) or len(set(folded)) != len(folded):
-            raise ValueError("choices must be non-empty and different from each other")
-        if any(_is_not_applicable(c) for c in cleaned):
-            raise ValueError("n/a is always available; do not list it as a choice")
-        return cleaned
-
-    @field_validator("scale")
-    @classmethod
-    def _scale_fits(cls, value: dict[int, str] | None, info: ValidationInfo) -> dict[int, str] | None:
+    def _fields_of_the_answer_type(cls, value: Any, info: ValidationInfo) -> Any:
+        # validate_default runs this for a choice item that leaves out its choices, so that it is reported.
+        field = info.field_name or ""
+        kind = ANSWER_KINDS.get(info.data.get("answer", ""))
+        if kind is not None and field in kind.fields:
+            return kind.check_field(field, value)
         if value is not None:
-            if info.data.get("answer") != "scale_1_5":
-                raise ValueError("scale labels are only for answer: scale_1_5")
-            if any(not 1 <= point <= 5 for point in value):
-                raise ValueError("scale labels must be for points 1 to 5")
+            raise ValueError(f"{_FIELD_WORDS[field]} only for answer: {owners_of(field)}")
         return value
 
     @field_validator("flag_when", mode="before")
@@ -162,11 +99,12 @@ class ChecklistItem(_Strict):
     @field_validator("flag_when")
     @classmethod
     def _rules_fit(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        answer = info.data.get("answer")
-        if answer is None or (answer == "choice" and info.data.get("choices") is None):
-            return value  # the answer type or the choices are invalid: reported on their own
+        kind = ANSWER_KINDS.get(info.data.get("answer", ""))
+        item = ItemFields(info.data.get("unit"), info.data.get("choices"), info.data.get("scale"))
+        if kind is None or not kind.ready_for_rules(item):
+            return value  # the answer type or a field the rules read (the choices) is invalid: reported on its own
         for rule in value:
-            parse_flag_rule(rule, answer, info.data.get("choices"))
+            _flag_rule(rule, kind, item)
         return value
 
     @field_validator("touchpoints")
@@ -190,8 +128,13 @@ class ChecklistItem(_Strict):
         return list(dict.fromkeys(value))
 
     @property
+    def kind(self) -> AnswerKind:
+        """The strategy of the item's answer type: everything that differs by type goes through it."""
+        return ANSWER_KINDS[self.answer]
+
+    @property
     def rules(self) -> list[FlagRule]:
-        return [parse_flag_rule(rule, self.answer, self.choices) for rule in self.flag_when]
+        return [_flag_rule(rule, self.kind, self) for rule in self.flag_when]
 
     @property
     def can_flag(self) -> bool:
@@ -202,70 +145,15 @@ class ChecklistItem(_Strict):
         text = str(raw).strip()
         if not text:
             raise ValueError("no answer given; type an answer, or n/a if the question does not apply")
-        if _is_not_applicable(text):
+        if is_not_applicable(text):
             return None
-        if self.answer == "yes_no":
-            word = text.casefold()
-            if word in YES_WORDS:
-                return True
-            if word in NO_WORDS:
-                return False
-            raise ValueError(f"{text!r} is not an answer to a yes/no question; type y, n or n/a")
-        if self.answer == "scale_1_5":
-            if text.isdigit() and 1 <= int(text) <= 5:
-                return int(text)
-            for point, label in (self.scale or {}).items():
-                if label.casefold() == text.casefold():
-                    return point
-            raise ValueError(f"{text!r} is not on the scale; type a whole number from 1 to 5, or n/a")
-        if self.answer == "number":
-            return self._parse_number(text)
-        if self.answer == "choice":
-            choices = self.choices or []
-            for choice in choices:
-                if choice.casefold() == text.casefold():
-                    return choice
-            if text.isdigit() and 1 <= int(text) <= len(choices):
-                return choices[int(text) - 1]
-            listed = "; ".join(f"{i} {c}" for i, c in enumerate(choices, 1))
-            raise ValueError(f"{text!r} is not one of the choices; type its number or text ({listed}), or n/a")
-        return text
-
-    def _parse_number(self, text: str) -> int | float:
-        cleaned = text
-        if self.unit and cleaned.casefold().endswith(self.unit.casefold()):
-            cleaned = cleaned[: -len(self.unit)]
-        cleaned = cleaned.strip()
-        # "1,500" groups thousands; "1,5" is a decimal comma or a slip: ask rather than read it as 15.
-        if "," in cleaned and not re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
-            raise ValueError(f"{text!r}: write a decimal with a point (1.5), and thousands as 1500 or 1,500")
-        cleaned = cleaned.replace(",", "").replace("_", "")
-        try:
-            number = float(cleaned)
-        except ValueError:
-            unit = f" (in {self.unit})" if self.unit else ""
-            raise ValueError(f"{text!r} is not a number; type a number{unit} such as 3 or 2.5, or n/a") from None
-        if not math.isfinite(number):
-            raise ValueError(f"{text!r} is not a finite number")
-        return int(number) if number.is_integer() and "." not in cleaned and "e" not in cleaned.lower() else number
+        return self.kind.parse(text, self)
 
     def check_value(self, value: AnswerValue) -> AnswerValue:
         """Accept an already-typed value (from parse, or from YAML) if it fits the item; ValueError if not."""
         if value is None:
             return None
-        if self.answer == "yes_no":
-            if isinstance(value, bool):
-                return value
-        elif self.answer == "scale_1_5":
-            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
-                return value
-        elif self.answer == "number":
-            if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-                return value
-        elif self.answer == "choice":
-            if isinstance(value, str) and value in (self.choices or []):
-                return value
-        elif isinstance(value, str) and value.strip():
+        if self.kind.fits(value, self):
             return value
         if isinstance(value, str):  # the text form, as typed or hand-written in the file
             return self.parse(value)
@@ -278,19 +166,7 @@ class ChecklistItem(_Strict):
 
     def describe(self, value: AnswerValue) -> str:
         """How an answer reads to a human: "yes", "4 - mostly", "3 weeks", "n/a"."""
-        if value is None:
-            return "n/a"
-        if self.answer == "yes_no":
-            return "yes" if value else "no"
-        if self.answer == "scale_1_5":
-            label = (self.scale or {}).get(int(value))
-            return f"{value} - {label}" if label else f"{value} of 5"
-        if self.answer == "number":
-            shown = f"{value:,}" if isinstance(value, int) else _decimal(float(value))
-            if not self.unit:
-                return shown
-            return f"{shown}{self.unit}" if self.unit.startswith("%") else f"{shown} {self.unit}"
-        return str(value)
+        return "n/a" if value is None else self.kind.describe(value, self)
 
     def describe_rule(self) -> str:
         """The flag rule in words, for `checklist show` and the report."""
@@ -305,16 +181,7 @@ class ChecklistItem(_Strict):
         return f"{', '.join(self.business_types)} businesses (and any of business type unknown) whose journey has one of its touchpoints"
 
     def describe_answer_type(self) -> str:
-        if self.answer == "yes_no":
-            return "yes / no / n/a"
-        if self.answer == "scale_1_5":
-            labels = ", ".join(f"{p} {label}" for p, label in sorted((self.scale or {}).items()))
-            return "scale 1-5" + (f" ({labels})" if labels else "")
-        if self.answer == "number":
-            return "number" + (f" ({self.unit})" if self.unit else "")
-        if self.answer == "choice":
-            return "choice: " + " | ".join(self.choices or [])
-        return "free text"
+        return self.kind.describe_type(self)
 
 
 class ChecklistSection(_Strict):
@@ -381,11 +248,6 @@ def _positions(sections: list[ChecklistSection], *, of_sections: bool) -> dict[s
         for j, item in enumerate(section.items):
             found.setdefault(item.id, []).append(("sections", i, "items", j, "id"))
     return found
-
-
-def _decimal(value: float) -> str:
-    """A float as people write it: 2.5, 1,234.75, 0.125 (no exponent, no trailing zeros)."""
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 def load_checklist(path: Path) -> Checklist:

@@ -165,17 +165,7 @@ class ChecklistWalk:
 
 def how_to_answer(item: ChecklistItem) -> str:
     """The accepted answers of an item, in words."""
-    if item.answer == "yes_no":
-        return "y (yes), n (no) or n/a"
-    if item.answer == "scale_1_5":
-        labels = "".join(f"; {point} {label}" for point, label in sorted((item.scale or {}).items()))
-        return f"a whole number from 1 to 5{' (' + labels[2:] + ')' if labels else ''}, or n/a"
-    if item.answer == "number":
-        return f"a number{' of ' + item.unit if item.unit else ''}, or n/a"
-    if item.answer == "choice":
-        listed = "; ".join(f"{number} {choice}" for number, choice in enumerate(item.choices or [], 1))
-        return f"the number or the text of a choice ({listed}), or n/a"
-    return "free text, or n/a"
+    return item.kind.how_to_answer(item)
 
 
 def describe_answer(item: ChecklistItem, answer: Answer | None) -> str:

@@ -19,7 +19,7 @@ from ..errors import FixfirstError
 from ..fsutil import remove_stale_temps
 from .answers import AnswerFile, is_open
 from .audience import EVERYONE, Audience
-from .model import Checklist, ChecklistItem
+from .model import Checklist
 from .plain import (
     INTERRUPTED_EXIT,
     ChecklistWalk,
@@ -28,9 +28,6 @@ from .plain import (
     not_asked_sentence,
 )
 from .scoring import ChecklistScore
-
-# Choice items with more options than digit keys are answered by typing, like numbers and text.
-MAX_KEYED_CHOICES = 9
 
 # Every key means the same on every item (docs/checklists.md, Walkthrough): letters answer or act, arrows and Tab move.
 WALKTHROUGH_HELP = """\
@@ -59,10 +56,6 @@ Press Esc to close."""
 KEYS_ON_SUMMARY = "←/S-Tab back  j jump  / find  ? help  q quit"
 KEYS_IN_NUMBER_BOX = "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  ? help"
 KEYS_IN_TEXT_BOX = "Enter saves  type n/a if it does not apply  Tab/S-Tab move  Esc keys  F1 help"
-
-
-def needs_typing(item: ChecklistItem) -> bool:
-    return item.answer in ("number", "text") or (item.answer == "choice" and len(item.choices or []) > MAX_KEYED_CHOICES)
 
 
 class HelpfulInput(Input):
@@ -336,8 +329,8 @@ class WalkthroughApp(App[int]):
             self.query_one(selector).display = not walk.at_summary
         self.query_one("#summary").display = walk.at_summary
         typed = self.query_one("#typed", AnswerBox)
-        typed.display = not walk.at_summary and needs_typing(walk.item)
-        typed.numeric = typed.display and walk.item.answer == "number"
+        typed.display = not walk.at_summary and walk.item.kind.needs_typing(walk.item)
+        typed.numeric = typed.display and walk.item.kind.numeric
         status = self.query_one("#message", Static)
         status.update(Text(message))
         status.set_class(error, "error")
@@ -389,25 +382,13 @@ class WalkthroughApp(App[int]):
         self.query_one("#question", Static).update(Text(item.question))
         self.query_one("#why", Static).update(Text.assemble(("Why it matters: ", "bold"), item.why))
         self.query_one("#evidence", Static).update(Text.assemble(("Evidence to ask for: ", "bold"), item.evidence))
-        self.query_one("#how", Static).update(Text.assemble(("Answer: ", "bold"), self.answer_keys_text(item)))
+        self.query_one("#how", Static).update(Text.assemble(("Answer: ", "bold"), item.kind.key_hint(item)))
         answer = walk.current_answer
         current = Text.assemble(("Current answer: ", "bold"), describe_answer(item, answer))
         if answer is not None and answer.note:  # a note alone leaves the answer "not answered yet"
             current.append("\n")
             current.append_text(Text.assemble(("Note: ", "bold"), answer.note))
         self.query_one("#current", Static).update(current)
-
-    @staticmethod
-    def answer_keys_text(item: ChecklistItem) -> str:
-        if item.answer == "yes_no":
-            return "press y (yes), n (no) or a (n/a)"
-        if item.answer == "scale_1_5":
-            labels = "; ".join(f"{point} {label}" for point, label in sorted((item.scale or {}).items()))
-            return f"press 1 to 5{' (' + labels + ')' if labels else ''}, or a (n/a)"
-        if item.answer == "choice" and not needs_typing(item):
-            listed = "  ".join(f"{number} {choice}" for number, choice in enumerate(item.choices or [], 1))
-            return f"press the number of a choice: {listed}; or a (n/a)"
-        return f"type it in the box and press Enter: {how_to_answer(item)}"
 
     def keys_text(self) -> str:
         """The key bar for where the walkthrough stands: the same keys with the same meaning on every item."""
@@ -418,13 +399,7 @@ class WalkthroughApp(App[int]):
         if walk.at_summary:
             return KEYS_ON_SUMMARY
         item = walk.item
-        if item.answer == "yes_no":
-            answer_keys = "y/n/a answer"
-        elif needs_typing(item):
-            answer_keys = "i type  a n/a"
-        else:
-            answer_keys = f"1-{5 if item.answer == 'scale_1_5' else len(item.choices or [])}/a answer"
-        return f"{answer_keys}  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"
+        return f"{item.kind.key_bar(item)}  s skip  ←/→ Tab move  j jump  / find  e note  ? help  q quit"
 
     def draw_keys(self) -> None:
         self.query_one("#keys", Static).update(Text(self.keys_text(), no_wrap=True, overflow="ellipsis"))
@@ -456,14 +431,9 @@ class WalkthroughApp(App[int]):
         if walk.at_summary:
             raise SkipAction()
         item = walk.item
-        keyed = {"yes_no": ("y", "n", "n/a"), "scale_1_5": ("1", "2", "3", "4", "5", "n/a")}.get(item.answer)
-        if item.answer == "choice" and not needs_typing(item):
-            keyed = (*(str(number) for number in range(1, len(item.choices or []) + 1)), "n/a")
-        if keyed is None:
-            keyed = ("n/a",)
-        if key not in keyed:
+        if key not in (*item.kind.keys(item), "n/a"):
             # A key that answers other items explains itself here and saves nothing: it never does something else.
-            self.show_error(f"{key} does not answer this item: {self.answer_keys_text(item)}.")
+            self.show_error(f"{key} does not answer this item: {item.kind.key_hint(item)}.")
             return
         self.save(lambda: walk.answer(key), lambda item, saved: f"Saved {item.id}: {describe_answer(item, saved)}.")
 

@@ -79,7 +79,7 @@ def capacity(
                      f"late (promise {fmt.days(sim.promise_days)})"):
             table.add_column(name, justify="right")
         # The weekly volumes are the decision's usual week and the campaign's addition: the same figures as the report.
-        usual = result.decision.usual_orders_per_week if result.decision is not None else None
+        usual = result.decision.usual_orders_per_week
         added = result.decision.campaign.extra_orders_per_week if result.decision and result.decision.campaign else None
         if added is None and usual is not None and outlook.uplift is not None:  # --uplift without a planned campaign
             added = usual * outlook.uplift
@@ -96,7 +96,7 @@ def capacity(
         for note in sim.notes:
             say(note, indent=2, first="- ")
     decision = result.decision
-    if decision is not None and decision.headroom is not None:
+    if decision.headroom is not None:
         say(f"Usual week: {figures.usual_week(decision, fmt)}. Headroom: {figures.headroom(decision.headroom, fmt)} "
             f"(from the {decision.headroom.basis.value}).")
     for reason in verdict_reasons(result, fmt):

@@ -98,7 +98,7 @@ def compare(
 
 
 def _print_follow_up_and_changes(out, follow, changes, fmt) -> None:
-    from ..present.follow_up import build as follow_view
+    from ..present import build_follow_up as follow_view
     from ..present.follow_up import text_lines
     from ..present.split_view import split_lines
 

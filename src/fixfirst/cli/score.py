@@ -29,11 +29,11 @@ def score(
 ) -> None:
     """Score every touchpoint and rank the weak spots, with the verdict."""
     from ..pipeline import run_audit
+    from ..present import build_decision_page as decision_view
+    from ..present import build_plan as plan_view
+    from ..present import build_weak_spots as weak_spots_view
     from ..present import figures, formatter_for
-    from ..present.decision_page import build as decision_view
-    from ..present.plan import build as plan_view
     from ..present.score_json import ranking_payload
-    from ..present.weak_spots import build as weak_spots_view
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)

@@ -117,6 +117,13 @@ class Orders(_Strict):
     change_min_ratio: float = Field(default=1.5, ge=1, le=10, description="The rate since must be at least this many times the rate before (1.5: half as much again).")
     change_min_points: float = Field(default=0.02, ge=0, le=1, description="...and at least this many points above it (0.02 = 2 points).")
     change_parts: int = Field(default=3, ge=1, le=8, description="The period since is cut into this many spans; each must carry at least half the rise (it stayed up).")
+    late_week_min_orders: int = Field(default=10, ge=1, description="Fewest orders in a week before it can be listed among the worst weeks of the late-delivery signal.")
+    top_late_weeks: int = Field(default=3, ge=0, le=52, description="Weeks with the highest late share (above the target) listed as evidence on the late-delivery signal.")
+    rating_gap_min_answers: int = Field(
+        default=5, ge=1,
+        description="Fewest survey answers from customers whose order was late, and from those served on time, before their ratings are set side by side.")
+    top_backorder_items: int = Field(default=3, ge=0, le=50, description="Items with the highest backordered share (above the target) listed as evidence on the stock-out signal.")
+    top_reasons: int = Field(default=4, ge=0, le=50, description="Most frequent return reasons, and cancellation reasons, listed as evidence on their signals.")
 
 
 class Feedback(_Strict):
@@ -152,6 +159,13 @@ class Capacity(_Strict):
     normal_lag_days: int = Field(default=1, ge=0, le=30, description="Working days after its promise clock starts that an order may wait for dispatch as part of normal processing; an order waiting longer is backlog.")
     backlog_min_share: float = Field(default=0.1, ge=0, le=10, description="A working day ended behind when the orders waiting past the normal lag numbered at least this share of a usual day's dispatches (and at least one).")
     min_delay_orders: int = Field(default=30, ge=1, description="Fewest orders behind a weekday's own dispatch-lag or transit distribution; with fewer, that weekday uses the pooled one.")
+    min_usual_days: int = Field(
+        default=14, ge=1,
+        description="Fewest days outside past campaigns in the forecast's history before campaign days are left out of its level, weekday pattern and trend; with fewer, every day counts.")
+    trend_min_weeks: int = Field(
+        default=6, ge=3, le=260,
+        description="Fewest whole weeks of history before the demand forecast estimates a weekly trend (the slope's t-test needs at least one degree of freedom).")
+    max_volume_bands: int = Field(default=6, ge=1, le=50, description="Most daily-volume bands of the capacity outlook (fewer when there are too few days for min_days_per_volume_band each).")
 
 
 class Simulation(_Strict):
@@ -173,6 +187,11 @@ class Simulation(_Strict):
     backtest_late_relative: float = Field(default=0.25, ge=0, le=10, description="Relative allowance of the backtest's late share: the gap may be up to this share of the observed late share.")
     backtest_lead_days: float = Field(default=1.0, ge=0, le=30, description="The backtest's projected lead-time p50 and p85 must each be within this many working days of the observed ones.")
     backtest_min_orders: int = Field(default=30, ge=1, description="Fewest settled in-stock orders in the backtest window before the backtest is run; with fewer the model is not trusted to forecast.")
+    overdispersion_ratio: float = Field(
+        default=1.2, ge=1, le=10,
+        description="Daily orders are drawn from a negative binomial instead of Poisson when the days' variance around their weekday's mean is above this multiple of the mean (1.2: 20% above Poisson).")
+    dispersion_min_days: int = Field(
+        default=28, ge=8, description="Fewest days of history before the spread of daily orders is read at all (more days than the 7 weekday means it is measured around); with fewer, Poisson.")
 
 
 class Drivers(_Strict):
@@ -233,6 +252,10 @@ class TargetRules(_Strict):
     segment_min_gap: float = Field(default=0.10, ge=0, le=1, description="Least gap (0.10 = 10 points) between a segment's conversion and the rest's for a segment gap.")
     segment_min_relative_gap: float = Field(default=0.20, ge=0, lt=1, description="Least gap as a share of the rest's conversion (0.20: the segment converts at most 80% as well): devices differ a little in every shop.")
     max_strata: int = Field(default=64, ge=1, le=500, description="Most segment cells (device x channel x visitor type) conversion is compared within; the smallest cells beyond are pooled into one.")
+    breakdown_min_cases: int = Field(default=30, ge=1, description="Fewest cases of a segment at a step before its conversion is listed in the step's by-segment breakdown (evidence only).")
+    activity_pair_min_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Two consecutive activities of one touchpoint are measured as a pair only when at least this share of the cases at the second reached the first: a sequence, not two alternative ways into the step.")
 
 
 class ChecklistRules(_Strict):

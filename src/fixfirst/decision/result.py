@@ -32,11 +32,11 @@ class AuditResult:
     ranking: Ranking
     outlook: CapacityOutlook | None
     verdict: Verdict
+    # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (decision.fix_plan).
+    fix_plan: FixPlan
+    # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (decision.outcome).
+    decision: Decision
     generated_on: dt.date = field(default_factory=dt.date.today)
-    # The playbook's fixes for the weak spots, quick wins first, and the KPIs to watch (scoring.fix_plan).
-    fix_plan: FixPlan | None = None
-    # Page one as numbers: the campaign advice, the one headroom, the money at stake, the dated plan (scoring.decision).
-    decision: Decision | None = None
 
     def __repr__(self) -> str:
         # One line, like fixfirst.Audit's: the generated repr would print every table, signal and frame it holds.
@@ -46,4 +46,4 @@ class AuditResult:
     @property
     def as_of(self) -> dt.date:
         """The data's last day: the audit judges the business as of this date."""
-        return self.decision.as_of if self.decision is not None else self.generated_on
+        return self.decision.as_of

@@ -93,7 +93,7 @@ class RegisterRead:
 
 def plan_action_ids(result: AuditResult) -> set[str]:
     """The ids of the audit's fix-plan actions."""
-    return set() if result.fix_plan is None else {a.id for a in result.fix_plan.actions}
+    return {a.id for a in result.fix_plan.actions}
 
 
 def snapshot_action_ids(snapshot: dict[str, Any] | None) -> set[str]:
@@ -580,8 +580,8 @@ def _planned(result: AuditResult, snapshot: dict[str, Any] | None) -> dict[str, 
             None if kpi is None else kpi.get("label"), None if kpi is None else kpi.get("metric"),
             None if kpi is None else kpi.get("touchpoint"), "pct" if kpi is None else (kpi.get("unit") or "pct"),
             True if kpi is None else kpi.get("direction", "at_least") != "at_most", kpi is not None)
-    schedule = {s.action.id: s.due for s in (result.decision.schedule if result.decision is not None else [])}
-    for action in (result.fix_plan.actions if result.fix_plan is not None else []):
+    schedule = {s.action.id: s.due for s in result.decision.schedule}
+    for action in result.fix_plan.actions:
         k, earlier = action.kpi, planned.get(action.id)
         # The due date and owner agreed when the register was written stand; a new plan would date them afresh.
         owner = earlier.owner if earlier is not None and earlier.owner else action.owner
@@ -608,7 +608,7 @@ def _current_figure(result: AuditResult, plan: _PlannedAction) -> tuple[float, i
         kpis = result.signals.kpis if result.signals is not None else []
         return _pick([(k.name, k.value, k.n) for k in kpis if plan.kpi_label and k.name.casefold() == plan.kpi_label.casefold()],
                      plan.kpi_label)
-    watched = [(k.label, k.current, k.n) for k in (result.fix_plan.kpis if result.fix_plan is not None else [])
+    watched = [(k.label, k.current, k.n) for k in result.fix_plan.kpis
                if k.metric == plan.metric and (k.touchpoint.id if k.touchpoint is not None else None) == plan.touchpoint]
     signals = [(s.label, s.value, s.n) for s in (result.signals.signals if result.signals is not None else [])
                if s.metric == plan.metric and s.touchpoint == plan.touchpoint]

@@ -53,11 +53,11 @@ def proportion_change(hits_before: float, n_before: float, hits_after: float, n_
     diff = p2 - p1
     # The ignores: wilson_interval and two_proportion_p compute with a fractional n exactly as with a whole one, but are
     # annotated `n: int` (signals/base.py, signals/order_flow.py); remove the ignores once those annotations say float.
-    l1, u1 = wilson_interval(hits_before, n_before, level)  # type: ignore[arg-type]
-    l2, u2 = wilson_interval(hits_after, n_after, level)  # type: ignore[arg-type]
+    l1, u1 = wilson_interval(hits_before, n_before, level)
+    l2, u2 = wilson_interval(hits_after, n_after, level)
     low = diff - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     high = diff + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
-    p_value = two_proportion_p(hits_before, n_before, hits_after, n_after)  # type: ignore[arg-type]
+    p_value = two_proportion_p(hits_before, n_before, hits_after, n_after)
     if min(n_before, n_after) < min_n:
         reading = ChangeReading.TOO_EARLY
     elif low > 0 or high < 0:

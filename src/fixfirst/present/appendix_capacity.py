@@ -18,7 +18,6 @@ from .appendix_capacity_view import (
 )
 from .charts.capacity_chart import layout_backtest_chart, layout_lead_chart
 from .numbers import Formatter
-from .verdict_words import decision_of
 
 if TYPE_CHECKING:
     from ..capacity.campaign import CampaignProjection
@@ -111,7 +110,7 @@ def build_capacity(result: AuditResult, fmt: Formatter, letter: str) -> Capacity
     outlook = result.outlook
     if outlook is None:
         return None
-    d = decision_of(result)
+    d = result.decision
     sim = outlook.simulation
     history_first = sim is None or not sim.reproduces_history
     projection = projection_view(result, outlook, sim, d, fmt) if sim is not None else None

@@ -177,8 +177,7 @@ def build_methodology(result: AuditResult, fmt: Formatter, letter: str, capacity
         blocks.append(MethodBlock("methodology-drivers", "Key drivers", paragraphs=[drivers_paragraph(result, fmt)]))
     if result.signals.process is not None:
         blocks.append(MethodBlock("methodology-process", "Process map", paragraphs=process_paragraphs(result, fmt)))
-    if result.fix_plan is not None:
-        blocks.append(MethodBlock("methodology-fix-plan", "Fix plan", paragraphs=fix_plan_paragraphs(result, fmt)))
+    blocks.append(MethodBlock("methodology-fix-plan", "Fix plan", paragraphs=fix_plan_paragraphs(result, fmt)))
     level = fmt.percent(result.engagement.settings.scoring.ci_level)
     signals_intro = (f"Every signal is a share with its sample size (n) and a {level} Wilson interval. The Net Promoter Score "
                      "is promoters (9–10) minus detractors (0–6) as a share of all answers; its interval adds one imagined "

@@ -37,11 +37,11 @@ def capacity_payload(result) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "verdict": verdict_payload(result, formatter_for(result.engagement.audit.client)),
         # One headroom: the decision's model; the other model's figure is labelled a cross-check.
-        "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
-        "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None
+        "headroom": None if decision.headroom is None else decision.headroom.to_dict(),
+        "headroom_cross_check": (None if decision.headroom_cross_check is None
                                  else decision.headroom_cross_check.to_dict()),
-        "usual_orders_per_week": None if decision is None or decision.usual_orders_per_week is None else round(decision.usual_orders_per_week, 1),
-        "campaign": None if decision is None or decision.campaign is None else decision.campaign.to_dict(),
+        "usual_orders_per_week": None if decision.usual_orders_per_week is None else round(decision.usual_orders_per_week, 1),
+        "campaign": None if decision.campaign is None else decision.campaign.to_dict(),
         "history": None if outlook is None else history_payload(outlook),
         "simulation": None if outlook is None or outlook.simulation is None else outlook.simulation.to_dict(),
         "simulation_skipped": ("no orders with a delivery outcome to measure the promise against" if outlook is None

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..decision.outcome import CampaignAdvice, CampaignTiming, Decision
 from . import figures
 from .numbers import Formatter
-from .verdict_words import decision_of, join_names, verdict_reasons, verdict_summary
+from .verdict_words import join_names, verdict_reasons, verdict_summary
 
 if TYPE_CHECKING:
     from ..decision import AuditResult
@@ -170,7 +170,7 @@ def _key_figures(result: AuditResult, fmt: Formatter) -> list[KeyFigure]:
 
 
 def build(result: AuditResult, fmt: Formatter) -> DecisionView:
-    d = decision_of(result)
+    d = result.decision
     rows, more = _ranking(result, fmt)
     return DecisionView(
         status=d.status, slug=SLUGS.get(d.status, "fix-first"), advice=d.advice.value,

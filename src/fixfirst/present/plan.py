@@ -127,10 +127,8 @@ def _action(number: int, item, result: AuditResult, fmt: Formatter) -> PlanActio
                       list(a.steps), a.effect, a.kind, a.source, spots, why)
 
 
-def build(result: AuditResult, fmt: Formatter) -> PlanView | None:
+def build(result: AuditResult, fmt: Formatter) -> PlanView:
     plan, decision = result.fix_plan, result.decision
-    if plan is None or decision is None:
-        return None
     phases: dict[int, PlanPhase] = {}
     for number, item in enumerate(decision.schedule, 1):
         phase = phases.setdefault(item.phase_days, PlanPhase(str(item.phase_days), PHASE_TITLES[item.phase_days],

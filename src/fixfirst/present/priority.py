@@ -173,8 +173,6 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 def build(result: AuditResult, fmt: Formatter) -> PriorityMatrixView | None:
     decision = result.decision
-    if decision is None:  # no decision, no schedule of actions to place
-        return None
     schedule = list(decision.schedule)
     if not schedule:
         return None

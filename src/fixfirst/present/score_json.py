@@ -18,8 +18,8 @@ def ranking_payload(result) -> dict[str, Any]:
     if outlook is not None:
         capacity = {
             # One headroom: the decision's model; the other model's figure is labelled a cross-check.
-            "headroom": None if decision is None or decision.headroom is None else decision.headroom.to_dict(),
-            "headroom_cross_check": (None if decision is None or decision.headroom_cross_check is None
+            "headroom": None if decision.headroom is None else decision.headroom.to_dict(),
+            "headroom_cross_check": (None if decision.headroom_cross_check is None
                                      else decision.headroom_cross_check.to_dict()),
             # Each model under its own name: the order history's reading and the day-by-day projection. The decision's
             # figures (headroom, campaign late share) are in `decision`; the model it did not use is a cross-check.
@@ -35,7 +35,7 @@ def ranking_payload(result) -> dict[str, Any]:
         "as_of": result.as_of.isoformat(),
         "currency": result.engagement.audit.client.currency_code,
         "verdict": verdict_payload(result, formatter_for(result.engagement.audit.client)),
-        "decision": None if decision is None else decision.to_dict(),
+        "decision": decision.to_dict(),
         "weak_spots": [w.to_dict() for w in result.ranking.weak_spots],
         "touchpoints": [w.to_dict() for w in result.ranking.assessed],
         "kpis": [{"name": k.name, "value": round(float(k.value), 4), "unit": k.unit, "n": k.n, "note": k.note} for k in result.signals.kpis],
@@ -44,7 +44,7 @@ def ranking_payload(result) -> dict[str, Any]:
         "drivers": None if result.signals.drivers is None else result.signals.drivers.to_dict(),
         "process": None if result.signals.process is None else result.signals.process.to_dict(),
         "checklists": [] if result.signals.checklists is None else result.signals.checklists.to_dict(),
-        "fix_plan": None if result.fix_plan is None else result.fix_plan.to_dict(),
+        "fix_plan": result.fix_plan.to_dict(),
         "data_quality": {
             "errors": len(result.data.problems.errors),
             "warnings": len(result.data.problems.warnings),

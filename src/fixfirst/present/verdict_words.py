@@ -15,14 +15,6 @@ if TYPE_CHECKING:
     from ..decision import AuditResult
 
 
-def decision_of(result: AuditResult) -> Decision:
-    """Page one's figures. The pipeline always computes them (pipeline.audit_from); the field is optional only because
-    `AuditResult` defaults it, so a result without them is a programming error, not data to word around."""
-    if result.decision is None:
-        raise ValueError("the audit result has no decision: page one's figures come from fixfirst.pipeline.audit_from")
-    return result.decision
-
-
 def join_names(names: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
@@ -36,7 +28,7 @@ def campaign_name(decision: Decision, fmt: Formatter) -> str:
 
 def verdict_summary(result: AuditResult, fmt: Formatter) -> str:
     """What to do with the planned campaign, in one sentence: page one's decision, and `verdict.summary` in the JSON."""
-    d = decision_of(result)
+    d = result.decision
     c = d.campaign
     names = [w.touchpoint.name for w in result.verdict.blocking]
     fix = join_names(names) if names else "delivery capacity"
@@ -158,7 +150,7 @@ def verdict_reasons(result: AuditResult, fmt: Formatter) -> list[str]:
     elif verdict.already_missing:
         reasons.append(f"No daily volume on record kept late orders within {target}.")
     if outlook is not None:
-        d = decision_of(result)
+        d = result.decision
         sim = outlook.simulation
         if sim is not None and sim.backtest is not None:
             reasons.append(backtest_sentence(sim, fmt))

@@ -21,7 +21,6 @@ from . import figures
 from .appendix_evidence import SpotEvidence, spot_evidence
 from .charts import spot_charts as charts
 from .numbers import Formatter
-from .verdict_words import decision_of
 
 if TYPE_CHECKING:
     from ..decision import AuditResult
@@ -208,7 +207,7 @@ def _said(spot: WeakSpot, lead: FrictionSignal, fmt: Formatter, result: AuditRes
 
 def _drawn_campaign(result: AuditResult, horizon_weeks: int) -> CampaignFigures | None:
     """The decision's campaign, when a weekly chart shades it."""
-    d = decision_of(result)
+    d = result.decision
     c = d.campaign
     if c is None:
         return None
@@ -460,7 +459,7 @@ def _facts(spot: WeakSpot, result: AuditResult, fmt: Formatter) -> tuple[Fact, .
                   "money at stake: the data cannot price it")]
     # Beside the money now only when page one shows money during the campaign too (a campaign not yet over): the
     # decision prices the campaign only when it has one (decision.outcome.make_decision).
-    d = decision_of(result)
+    d = result.decision
     c = d.campaign
     if d.money_at_stake_during_campaign_per_month is not None and c is not None and spot.money.measured \
             and spot.money.campaign_revenue_per_month is not None:

@@ -186,7 +186,7 @@ def action_register(ws: Worksheet, result: AuditResult, money: str) -> None:
                Column("KPI", wrap=True), Column("KPI today"), Column("KPI target"), Column("KPI direction")]
     assert tuple(c.header for c in columns) == REGISTER_HEADERS
     rows = []
-    schedule = result.decision.schedule if result.decision is not None else []
+    schedule = result.decision.schedule
     for number, item in enumerate(schedule, 1):
         action, kpi = item.action, item.action.kpi
         spots = ", ".join(f"#{a.spot.rank} {a.spot.touchpoint.name}" for a in action.weak_spots)
@@ -248,7 +248,7 @@ def kpis_sheet(ws: Worksheet, result: AuditResult, money: str) -> None:
     columns = [Column("KPI", wrap=True), Column("Touchpoint"), Column("Today"), Column("n", INTEGER), Column("Target"),
                Column("Direction"), Column("On target"), Column("Today from", wrap=True)]
     rows = []
-    for k in result.fix_plan.kpis if result.fix_plan is not None else []:
+    for k in result.fix_plan.kpis:
         on_target = k.on_target
         rows.append([k.label, None if k.touchpoint is None else k.touchpoint.name, _kpi_value(k, k.current, money), k.n,
                      _kpi_value(k, k.target, money), _direction(k.higher_is_better),
@@ -280,17 +280,16 @@ def about_sheet(ws: Worksheet, result: AuditResult, fmt: Formatter, money: str) 
         ["Currency", fmt.currency],
         ["Verdict", result.verdict.status],
     ]
-    if decision is not None:
-        rows += [
-            ["Decision", decision_page.build(result, fmt).decision],
-            ["Campaign advice", decision.advice.value],
-            ["Headroom", figures.headroom(decision.headroom, fmt)],
-            ["Headroom (share of a usual week)", Formatted(None if decision.headroom is None else decision.headroom.uplift, SIGNED_PERCENT)],
-            ["Headroom from", None if decision.headroom is None else decision.headroom.basis.value],
-            ["Usual orders a week", Formatted(decision.usual_orders_per_week, INTEGER)],
-            ["Money at stake a month", Formatted(decision.money_at_stake_per_month, money)],
-            ["Money at stake a month during the campaign", Formatted(decision.money_at_stake_during_campaign_per_month, money)],
-        ]
+    rows += [
+        ["Decision", decision_page.build(result, fmt).decision],
+        ["Campaign advice", decision.advice.value],
+        ["Headroom", figures.headroom(decision.headroom, fmt)],
+        ["Headroom (share of a usual week)", Formatted(None if decision.headroom is None else decision.headroom.uplift, SIGNED_PERCENT)],
+        ["Headroom from", None if decision.headroom is None else decision.headroom.basis.value],
+        ["Usual orders a week", Formatted(decision.usual_orders_per_week, INTEGER)],
+        ["Money at stake a month", Formatted(decision.money_at_stake_per_month, money)],
+        ["Money at stake a month during the campaign", Formatted(decision.money_at_stake_during_campaign_per_month, money)],
+    ]
     rows += [
         ["Promise", engagement.audit.promise.description],
         ["Intervals", f"{fmt.percent(engagement.settings.scoring.ci_level)} Wilson score intervals (Signals sheet)"],

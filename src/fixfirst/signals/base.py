@@ -120,7 +120,7 @@ class FrictionSignal:
         }
 
 
-def wilson_interval(successes: float, n: int, level: float = 0.95) -> tuple[float, float]:
+def wilson_interval(successes: float, n: float, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion: sane at 0%, 100% and small n, unlike p +/- z*se."""
     if n <= 0:
         return 0.0, 1.0

@@ -12,6 +12,7 @@ import pandas as pd
 from ..config.settings import Settings
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, wilson_interval
+from .survey import TOP2BOX_FROM
 
 # What each outcome is called in a sentence: "Drives <label>".
 OUTCOME_LABELS = {
@@ -325,7 +326,7 @@ def key_drivers(survey: pd.DataFrame, journey: Journey | None, settings: Setting
     performance = []
     for header in kept:
         answered = ratings[header][~np.isnan(ratings[header])]
-        top2 = int((answered >= 4).sum())
+        top2 = int((answered >= TOP2BOX_FROM).sum())
         performance.append((len(answered), top2, top2 / len(answered), wilson_interval(top2, len(answered), level), float(answered.mean())))
     split = np.median if rules.quadrant_split == "median" else np.mean
     importance_split = float(split(shares))

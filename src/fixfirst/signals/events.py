@@ -62,8 +62,8 @@ def event_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, process:
 def activity_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, cells: np.ndarray, purchases: int) -> list[FrictionSignal]:
     """Conversion between consecutive activities of one touchpoint, in the order `data.events` lists them
     (payment submitted -> order placed): a drop between two activities mapped to one step shows too. A pair is
-    measured only when most cases that reached the second activity reached the first: a sequence, not two
-    alternative ways into the step (a home page and a landing page)."""
+    measured only when at least `targets.activity_pair_min_share` of the cases that reached the second activity
+    reached the first: a sequence, not two alternative ways into the step (a home page and a landing page)."""
     if funnel.activities is None:
         return []
     signals = []
@@ -72,7 +72,7 @@ def activity_signals(funnel: Funnel, journey: Journey, ctx: SignalContext, cells
         present = [a for a in tp.events if a in acts]
         for x, y in zip(present, present[1:], strict=False):
             at_y = int(acts[y].sum())
-            if not at_y or int((acts[x] & acts[y]).sum()) < 0.5 * at_y:
+            if not at_y or int((acts[x] & acts[y]).sum()) < ctx.settings.targets.activity_pair_min_share * at_y:
                 continue
             edge = Edge(x, y, infer_kind(x), infer_kind(y))
             choice = resolve_target("activity_conversion", tp, edge, ctx)
@@ -140,7 +140,8 @@ def _conversion(funnel: Funnel, ctx: SignalContext, cells: np.ndarray, metric: s
         known = at >= 0
         sizes = np.bincount(at[known], minlength=len(names))
         rates = np.bincount(at[known], weights=continued[known], minlength=len(names)) / np.maximum(sizes, 1)
-        shown = sorted((i for i in range(len(names)) if sizes[i] >= 30), key=lambda i: (rates[i], i))
+        min_cases = ctx.settings.targets.breakdown_min_cases
+        shown = sorted((i for i in range(len(names)) if sizes[i] >= min_cases), key=lambda i: (rates[i], i))
         if len(shown) > 1:
             signal.detail["segments"] = {names[i]: (int(sizes[i]), float(rates[i])) for i in shown}
             signal.evidence.append(Evidence(

@@ -206,6 +206,7 @@ def _earliest_failing(tags: pd.Series, journey: Journey, failing: frozenset[str]
 
 QUOTE_CANDIDATES = 500  # the best-ranked texts examined for distinct quotes; the rest are weaker anyway
 QUOTE_SHOWN_CHARS = 240  # a quote is trimmed to this (at a word, with "...")
+QUOTE_MAX_OVERLAP = 0.5  # two quotes sharing more than this share of their words (Jaccard) say the same thing
 # A quote is redacted from this much of a comment at most (cut at a space), far beyond what is shown: a hostile
 # 100 kB comment then costs no more than a long one. A contact detail the cut halves lies in the last few hundred
 # characters (an address is at most 320, a phone number 90), which the shown part could reach only if redaction
@@ -243,7 +244,7 @@ def representative_quotes(complaints: pd.DataFrame, keywords, limit: int) -> lis
             cleaned = cleaned[:QUOTE_SHOWN_CHARS - 3].rsplit(" ", 1)[0] + "..."
         words = set(re.findall(r"\w+", cleaned.lower()))
         # Several customers often say the same thing; quote different voices, not one voice thrice.
-        if any(_jaccard(words, other) > 0.5 for other in chosen):
+        if any(_jaccard(words, other) > QUOTE_MAX_OVERLAP for other in chosen):
             continue
         chosen.append(words)
         quotes.append(cleaned)

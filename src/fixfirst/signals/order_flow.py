@@ -108,7 +108,7 @@ def weekly_trend(flag: pd.Series, base: pd.Series, week: pd.Series, recent_weeks
     return WeeklyTrend(weeks, recent_weeks, x1 / n1, n1, x2 / n2, n2, p_value, level)
 
 
-def two_proportion_p(x1: float, n1: int, x2: float, n2: int) -> float:
+def two_proportion_p(x1: float, n1: float, x2: float, n2: float) -> float:
     """Two-sided p-value of a pooled two-proportion z-test; 1.0 when either side is empty or nothing varies."""
     if n1 == 0 or n2 == 0:
         return 1.0

@@ -220,7 +220,8 @@ def _delivery(facts, tp, ctx, start, end, survey):
     judged_orders = facts.loc[base, [c for c in ("late", "week") if c in facts]]
     weekly = judged_orders.groupby("week").agg(orders=("late", "size"), late=("late", "mean"))
     median_week = weekly["orders"].median()
-    worst = weekly[weekly["orders"] >= 10].sort_values("late", ascending=False).head(3)
+    rules = ctx.settings.orders
+    worst = weekly[weekly["orders"] >= rules.late_week_min_orders].sort_values("late", ascending=False).head(rules.top_late_weeks)
     for week, row in worst.iterrows():
         if row["late"] > signal.target:
             signal.evidence.append(Evidence(
@@ -232,7 +233,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
                  "after_dispatch": "In-stock orders dispatched in time"}
         for cause, (share, n) in causes.rate_given.items():
             signal.evidence.append(Evidence(f"{names[cause]}: {pct(share)} late (n={n:,}).", kind="breakdown", n=n))
-    signal.evidence.extend(_rating_gap(assessed, tp, survey))
+    signal.evidence.extend(_rating_gap(assessed, tp, survey, rules.rating_gap_min_answers))
     cycles = stage_cycle_times(facts, ctx)
     if cycles:
         signal.detail["stage_cycle_times"] = [c.to_dict() for c in cycles]
@@ -241,7 +242,7 @@ def _delivery(facts, tp, ctx, start, end, survey):
     return _finish(signal)
 
 
-def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | None) -> list[Evidence]:
+def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | None, min_answers: int) -> list[Evidence]:
     """How customers whose order was late rated the experience, against those served on time."""
     if survey is None or "order_id" not in survey or not len(assessed):
         return []
@@ -254,7 +255,7 @@ def _rating_gap(assessed: pd.DataFrame, tp: Touchpoint, survey: pd.DataFrame | N
             continue
         late = joined.loc[joined["late"], column].dropna()
         on_time = joined.loc[~joined["late"], column].dropna()
-        if len(late) >= 5 and len(on_time) >= 5:
+        if len(late) >= min_answers and len(on_time) >= min_answers:
             out.append(Evidence(f"'{name}': {late.mean():.1f}{scale} from customers whose order was late (n={len(late)}) vs {on_time.mean():.1f}{scale} on time (n={len(on_time)}).",
                                 kind="breakdown", n=len(late) + len(on_time)))
     return out
@@ -295,7 +296,7 @@ def _stock(facts, tp, ctx, start, end, survey):
     if "item" in facts:
         stocked = facts.loc[base, ["item", "backordered"]]
         by_item = stocked.groupby("item", observed=True)["backordered"].agg(["size", "mean"]).sort_values("size", ascending=False)
-        top = by_item[by_item["mean"] > signal.target].sort_values("mean", ascending=False).head(3)
+        top = by_item[by_item["mean"] > signal.target].sort_values("mean", ascending=False).head(ctx.settings.orders.top_backorder_items)
         rest = stocked[~stocked["item"].isin(top.index)]
         for item, row in top.iterrows():
             share = row["size"] / max(1, base.sum())
@@ -334,7 +335,7 @@ def _returns(facts, tp, ctx, start, end, survey):
     if "return_reason" in facts:
         reasons = facts.loc[base & returned, "return_reason"].fillna("(no reason given)").value_counts()
         total = reasons.sum()
-        for reason, count in reasons.head(4).items():
+        for reason, count in reasons.head(ctx.settings.orders.top_reasons).items():
             signal.evidence.append(Evidence(f"{reason}: {count} returns ({pct(count / total)}).", kind="breakdown", n=int(count)))
     return _finish(signal)
 
@@ -397,7 +398,7 @@ def _cancellations(facts, tp, ctx, start, end, survey):
     if "cancel_reason" in facts and cancelled.any():
         reasons = facts.loc[cancelled, "cancel_reason"].astype("string").fillna("(no reason given)").value_counts()
         total = reasons.sum()
-        for reason, count in reasons.head(4).items():
+        for reason, count in reasons.head(ctx.settings.orders.top_reasons).items():
             signal.evidence.append(Evidence(f"{reason}: {count} cancellations ({pct(count / total)}).", kind="breakdown", n=int(count)))
     if "backordered" in facts:
         flag = facts["backordered"].fillna(False).astype(bool)

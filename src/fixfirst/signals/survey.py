@@ -19,6 +19,11 @@ from .targets import resolve_target
 # 1-7 agreement scale of CES 2.0: 5-7 agree that it was easy.
 EFFORT_SCALE = (1, 7)
 EFFORT_AGREE = 5
+# Top-2-box on the 1-5 rating scale: 4 and 5 are satisfied answers, 1 to 3 are not (the labels say so).
+TOP2BOX_FROM = 4
+DISSATISFIED_UP_TO = 3
+# Net Promoter Score on the 0-10 recommend scale: 9-10 are promoters, 0-6 detractors (the standard definition).
+NPS_PROMOTER_FROM, NPS_DETRACTOR_UP_TO = 9, 6
 
 
 def _special():
@@ -62,7 +67,7 @@ def survey_signals(survey: pd.DataFrame, journey: Journey, ctx: SignalContext, f
             n = len(ratings)
             if n == 0:
                 continue
-            top2 = int((ratings >= 4).sum())
+            top2 = int((ratings >= TOP2BOX_FROM).sum())
             choice = resolve_target("top2box", tp, None, ctx)
             signal = proportion_signal(touchpoint=tp.id, metric="top2box", label=f"Survey: '{header}' rated 4 or 5",
                                        source="survey", hits=top2, n=n, higher_is_better=True, settings=ctx.settings,
@@ -122,7 +127,7 @@ def _price_ratings(signal: FrictionSignal, ratings: pd.Series, facts: pd.DataFra
     # Reversed so that, for an order answered twice, the first answer is the one kept.
     values[rows[usable][::-1]] = answers[usable][::-1]
     linked = pd.Series(values, index=facts.index)
-    effect = failure_effect(facts, linked <= 3, linked.notna(), ctx, cancellable=False, what="rated 1-3")
+    effect = failure_effect(facts, linked <= DISSATISFIED_UP_TO, linked.notna(), ctx, cancellable=False, what="rated 1-3")
     shortfall = max(0.0, signal.target - signal.shrunk_value)
     # Only a repeat gap clear of chance is money: a dip within noise is reported in the notes, not priced.
     extra = shortfall * (ctx.orders_per_month or 0.0) * (signal.reach or 1.0) * (max(0.0, effect.repeat_gap) if effect.repeat_clear else 0.0)
@@ -154,8 +159,8 @@ def net_promoter_score(survey: pd.DataFrame, level: float = 0.95) -> NetPromoter
     n = len(scores)
     if n == 0:
         return None
-    promoters = int((scores >= 9).sum())
-    detractors = int((scores <= 6).sum())
+    promoters = int((scores >= NPS_PROMOTER_FROM).sum())
+    detractors = int((scores <= NPS_DETRACTOR_UP_TO).sum())
     score = (promoters - detractors) / n * 100
     adjusted_n = n + 3
     p, d = (promoters + 1) / adjusted_n, (detractors + 1) / adjusted_n
@@ -217,7 +222,7 @@ def survey_kpis(survey: pd.DataFrame | None, level: float = 0.95) -> list:
         return []
     kpis = []
     ci = f"{level:.0%} interval"
-    csat = summarise_scale(survey, "overall", 4, level)
+    csat = summarise_scale(survey, "overall", TOP2BOX_FROM, level)
     if csat is not None:
         kpis.append(Kpi("Overall satisfaction (CSAT)", csat.share, "pct", csat.n,
                         f"rated 4-5 of 5, {ci} {pct(csat.share_ci[0])} to {pct(csat.share_ci[1])}; mean {csat.mean:.2f}/5"))
