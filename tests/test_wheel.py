@@ -35,7 +35,7 @@ def test_wheel_carries_templates_checklists_and_samples(wheel):
                      "fixfirst/_bundled/samples/juniper-lark/orders.xlsx", "fixfirst/_bundled/samples/generate.py",
                      "fixfirst/_bundled/checklists/marketing-ops-alignment.yaml", "fixfirst/_bundled/checklists/fulfilment.yaml",
                      "fixfirst/_bundled/templates/report/_partials/fix_plan.html", "fixfirst/config/playbook.yaml",
-                     "fixfirst/config/lexicons/en.yaml", "fixfirst/config/lexicons/pt.yaml", "fixfirst/signals/benchmarks.yaml",
+                     "fixfirst/config/lexicons/en.yaml", "fixfirst/config/lexicons/pt.yaml", "fixfirst/config/benchmarks.yaml",
                      "fixfirst/py.typed", "fixfirst/api.py", "fixfirst/memory.py"):
         assert required in names, required
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pdf")]

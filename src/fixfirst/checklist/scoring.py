@@ -61,7 +61,7 @@ class ChecklistScore:
 
     @property
     def flagged(self) -> list[Finding]:
-        """The findings under the name the fix plan (scoring.fix_plan) reads."""
+        """The findings under the name the fix plan (decision.fix_plan) reads."""
         return self.findings
 
     @property

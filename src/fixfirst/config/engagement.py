@@ -29,7 +29,7 @@ SourceKind = Literal["orders", "survey", "feedback", "events", "campaigns", "cap
 # Kinds whose several files are stacked into one table (several feedback channels, one event table per step).
 STACKABLE_KINDS = ("feedback", "events")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-# Business types and sectors the benchmark table knows (fixfirst/signals/benchmarks.yaml); unknown gives generic figures.
+# Business types and sectors the benchmark table knows (fixfirst/config/benchmarks.yaml); unknown gives generic figures.
 BusinessType = Literal["unknown", "online-shop", "marketplace", "local-service", "b2b"]
 Sector = Literal["general", "apparel", "footwear", "beauty", "electronics", "homeware", "food", "other"]
 

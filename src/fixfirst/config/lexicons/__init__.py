@@ -306,7 +306,7 @@ def known_topics() -> frozenset[str]:
 
 @functools.cache
 def default_lexicon(language: str = "en") -> Lexicon:
-    """The lexicon shipped for `language` (a file in fixfirst/signals/lexicons)."""
+    """The lexicon shipped for `language` (a file in fixfirst/config/lexicons)."""
     if language not in shipped_languages():
         raise FixfirstError(f"no default feedback lexicon for language {language!r}; shipped: {', '.join(shipped_languages())}",
                             "set settings feedback.language to one of them, or give your own lexicon in feedback.lexicon with extends: false")
