@@ -29,7 +29,7 @@ test: lint
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src
 	$(BIN)/mypy
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 # The suite without the tests marked slow (wheel build, full PDF renders, whole businesses generated and audited):
 # under a minute, for the edit-test loop. `make test` runs everything, and is what CI runs.

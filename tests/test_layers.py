@@ -59,13 +59,18 @@ def test_the_layer_contract_is_kept():
     assert "0 broken" in done.stdout
 
 
-def test_the_contract_catches_a_stage_importing_a_higher_one(tmp_path):
+def test_the_contracts_catch_a_stage_importing_a_higher_one_or_a_submodule_of_another(tmp_path):
     shutil.copytree(SRC, tmp_path / "src" / "fixfirst", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "src" / "fixfirst" / "signals" / "upward.py").write_text(
         '"""A signal that reaches up into the report: the contract must refuse it."""\n\nfrom ..report import write_reports\n')
+    (tmp_path / "src" / "fixfirst" / "scoring" / "inside.py").write_text(
+        '"""A score that reaches inside the configuration package instead of its public names."""\n\n'
+        "from ..config.settings import Settings\n")
     done = lint_imports(tmp_path)
-    assert done.returncode != 0 and "fixfirst.signals is not allowed to import fixfirst.report" in done.stdout, done.stdout[-3000:]
+    assert done.returncode != 0, done.stdout[-3000:]
+    assert "fixfirst.signals is not allowed to import fixfirst.report" in done.stdout, done.stdout[-3000:]
+    assert "fixfirst.scoring is not allowed to import fixfirst.config.settings" in done.stdout, done.stdout[-3000:]
 
 
 def test_the_contract_names_every_stage_package():

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from fixfirst.signals.redact import (
+from fixfirst.signals.redaction import (
     EMAIL_REMOVED,
     PHONE_REMOVED,
     _regions,
@@ -458,13 +458,13 @@ def test_the_client_country_adds_its_national_forms_and_leaves_the_context_as_it
         with redaction_region("Narnia"):  # unknown: the defaults, never an error
             assert _regions() == ("GB", "US")
     finally:
-        from fixfirst.signals import redact as module
+        from fixfirst.signals import redaction as module
 
         module._region.reset(outer)
 
 
 def _count_library_parses(monkeypatch) -> list[str]:
-    from fixfirst.signals import redact as module
+    from fixfirst.signals import redaction as module
 
     module._verdict.cache_clear()
     module._judge.cache_clear()

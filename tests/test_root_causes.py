@@ -13,7 +13,7 @@ from fixfirst.config.settings import Settings
 from fixfirst.signals import SignalSet
 from fixfirst.config.calendar import WorkingCalendar
 from fixfirst.signals.context import SignalContext
-from fixfirst.signals.late_causes import late_causes
+from fixfirst.signals.late_attribution import late_causes
 from fixfirst.signals.step_change import step_change
 from fixfirst.signals.orders import order_facts, order_signals
 from fixfirst.signals.survey import survey_signals

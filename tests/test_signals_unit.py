@@ -21,7 +21,7 @@ from fixfirst.signals.context import SignalContext
 from fixfirst.signals.events import build_funnel, event_signals
 from fixfirst.signals.feedback import feedback_signals, tag_feedback, tone
 from fixfirst.signals.orders import order_facts, order_signals
-from fixfirst.signals.redact import redact
+from fixfirst.signals.redaction import redact
 from fixfirst.signals.survey import net_promoter_score, survey_signals
 
 T = pd.Timestamp
@@ -501,7 +501,7 @@ def test_survey_top2box_share_and_reach_from_answered_questions():
     ],
 )
 def test_redaction_takes_phones_and_leaves_dates_and_ids(text, kept, removed):
-    from fixfirst.signals.redact import redact
+    from fixfirst.signals.redaction import redact
 
     out = redact(text)
     assert kept in out
@@ -511,7 +511,7 @@ def test_redaction_takes_phones_and_leaves_dates_and_ids(text, kept, removed):
 
 @pytest.mark.parametrize("text", ["Ordered 12/03/2026 07700 900123 call me", "on 3/7/26 07700 900123", "2026-01-02 +44 20 7946 0958"])
 def test_a_phone_right_after_a_date_is_still_redacted(text):
-    from fixfirst.signals.redact import redact
+    from fixfirst.signals.redaction import redact
 
     out = redact(text)
     assert "[phone removed]" in out and "900123" not in out and "0958" not in out

@@ -8,8 +8,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .api import Audit, VerdictStatus, audit
-    from .config.engagement import Engagement
-    from .config.settings import Settings
+    from .config import Engagement, Settings
     from .errors import FixfirstError, InputProblems, Problem
     from .memory import FrameSource, engagement_from_frames
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 # (no pandas, no pydantic, no WeasyPrint) for the CLI and for tools that only read __version__.
 _LAZY = {
     "audit": "api", "Audit": "api", "VerdictStatus": "api",
-    "Engagement": "config.engagement", "FrameSource": "memory", "engagement_from_frames": "memory", "Settings": "config.settings",
+    "Engagement": "config", "FrameSource": "memory", "engagement_from_frames": "memory", "Settings": "config",
     "FixfirstError": "errors", "InputProblems": "errors", "Problem": "errors",
 }
 

@@ -9,25 +9,18 @@ import os
 from pathlib import Path
 from typing import Any, Literal, cast, overload
 
-from .capacity import CapacityOutlook
-from .capacity.demand import parse_uplift
-from .config.engagement import Engagement
-from .decision.fix_plan import FixPlan
-from .decision.outcome import Decision
+from .capacity import CapacityOutlook, parse_uplift
+from .config import Engagement
+from .decision import Decision, FixPlan
 from .errors import FixfirstError, InputProblems, Problem
 from .ingest import IngestResult, ingest
 from .journey import Journey
 from .memory import MemoryEngagement, memory_problems
 from .pipeline import AUDIT_STAGES, AuditResult, CheckResult, audit_from, run_audit
-from .present import formatter_for
-from .present.score_json import ranking_payload
-from .present.verdict_words import verdict_summary
+from .present import formatter_for, ranking_payload, verdict_summary
 from .progress import NoProgress, Progress
-from .report import render_html, write_pdf_file, write_reports
-from .report.offline import assets_dir, offline_html, write_html
-from .report.xlsx import write_workbook
-from .scoring import Ranking
-from .scoring.weak_spots import WeakSpot
+from .report import assets_dir, offline_html, render_html, write_html, write_pdf_file, write_reports, write_workbook
+from .scoring import Ranking, WeakSpot
 from .signals import SignalSet
 
 # The four verdicts (fixfirst.decision.verdict), as `Audit.verdict` and the score JSON's verdict.status give them.

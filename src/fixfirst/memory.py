@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from .config.engagement import (
+from .config import (
     STACKABLE_KINDS,
     Audit,
     Change,
@@ -20,13 +20,13 @@ from .config.engagement import (
     Engagement,
     Promise,
     ReportOptions,
+    Settings,
+    settings_with,
+    validation_problems,
 )
-from .config.settings import Settings, settings_with
-from .config.yamlfile import validation_problems
 from .errors import FixfirstError, InputProblems, Problem
-from .ingest.frames import as_data_frame
-from .journey import Journey
-from .journey.model import JourneySpec, journey_from_spec
+from .ingest import as_data_frame
+from .journey import Journey, JourneySpec, journey_from_spec
 
 # Where problems with the engagement's own values (client, promise, settings) point: it has no audit.yaml.
 ENGAGEMENT_LABEL = "<in-memory engagement>"

@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .capacity.assessment import assess_capacity
-from .config.engagement import Engagement, load_engagement
-from .decision import NOT_ENOUGH_DATA, decide
-from .decision.fix_plan import build_fix_plan
-from .decision.outcome import data_as_of, make_decision
-from .decision.result import AuditResult, CheckResult
+from .capacity import assess_capacity
+from .config import Engagement, load_engagement
+from .decision import NOT_ENOUGH_DATA, AuditResult, CheckResult, build_fix_plan, data_as_of, decide, make_decision
 from .errors import FixfirstError, InputProblems, Problem, Severity
-from .history.actions import read_register, snapshot_action_ids
-from .history.snapshot import list_snapshots, load_snapshot
+from .history import list_snapshots, load_snapshot, read_register, snapshot_action_ids
 from .ingest import ingest
 from .journey import Journey, load_journey
 from .progress import NoProgress, Progress
-from .scoring import rank_weak_spots
-from .scoring.money import choose_campaign
-from .signals import compute_signals
-from .signals.checklist import checklist_problems
-from .signals.redact import set_redaction_region
+from .scoring import choose_campaign, rank_weak_spots
+from .signals import checklist_problems, compute_signals, set_redaction_region
 
 AUDIT_STAGES = 4  # signals, scoring, capacity, verdict
 

@@ -7,9 +7,7 @@ from types import EllipsisType
 
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.engagement import Promise
-from ..config.settings import Settings
+from ..config import Promise, Settings, WorkingCalendar
 from .campaign import NoProjection, project_campaign
 from .kpis import marketing_ops_kpis
 from .outlook import CapacityOutlook, PlannedCampaign, capacity_outlook, recent_orders

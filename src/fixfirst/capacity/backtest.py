@@ -9,9 +9,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.engagement import Promise
-from ..config.settings import Settings
+from ..config import Promise, Settings, WorkingCalendar
 from .delivery import delivery_delay, joint_delay
 from .dispatch import dispatch_history
 from .flow import DemandPlan, run_flow

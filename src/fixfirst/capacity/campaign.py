@@ -8,9 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.engagement import Promise
-from ..config.settings import Settings
+from ..config import Promise, Settings, WorkingCalendar
 from .backtest import Backtest, run_backtest
 from .delivery import DeliveryDelay, delivery_delay, joint_delay
 from .demand import DemandForecast, forecast_demand, lead_demand

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Settings
+from ..config import Settings
 from .dispatch import DispatchHistory
 from .steps import WEEKDAY_NAMES
 

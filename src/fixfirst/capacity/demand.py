@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Capacity, Settings
+from ..config import Capacity, Settings, WorkingCalendar
 from .outlook import PlannedCampaign
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

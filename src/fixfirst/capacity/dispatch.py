@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings
+from ..config import Settings, WorkingCalendar
 
 _NAT = np.datetime64("NaT", "D")
 # Dispatches are whole orders and a capacity may be fractional: a day within half an order of it used it all (rounding).

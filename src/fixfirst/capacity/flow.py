@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
+from ..config import WorkingCalendar
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _EPS = 1e-9  # fractional capacities add up with rounding error; an order 1e-9 short of done is done

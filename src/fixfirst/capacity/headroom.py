@@ -8,8 +8,7 @@ from typing import Literal
 
 import numpy as np
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings, Simulation
+from ..config import Settings, Simulation, WorkingCalendar
 from .flow import DemandPlan, OperationalStep, run_flow
 from .projection import json_safe
 

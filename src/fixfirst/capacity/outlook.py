@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings
-from ..signals.base import wilson_interval
+from ..config import Settings, WorkingCalendar
+from ..signals import wilson_interval
 
 if TYPE_CHECKING:
     from .campaign import CampaignProjection

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Simulation
+from ..config import Simulation
 from .flow import DemandPlan, Flow, OperationalStep
 from .queueing import allen_cunneen_mean_wait
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings, Simulation
+from ..config import Settings, Simulation, WorkingCalendar
 from .flow import DemandPlan, Flow, OperationalStep, run_flow, weekmask
 from .headroom import Headroom, HeadroomTrial, headroom
 from .projection import LeadTime, LittlesLaw, Projection, StepProjection, summarise

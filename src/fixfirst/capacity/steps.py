@@ -7,8 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.settings import Settings
+from ..config import Settings, WorkingCalendar
 from .dispatch import DispatchHistory, dispatch_history
 from .flow import OperationalStep
 

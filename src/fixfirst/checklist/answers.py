@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import yaml
 
-from ..config.yamlfile import MAX_YAML_BYTES, YamlRefused, parse_yaml
+from ..config import MAX_YAML_BYTES, YamlRefused, parse_yaml
 from ..errors import FixfirstError, InputProblems, Problem
 from ..fsutil import atomic_path
 from .answer_types import AnswerValue

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..config.engagement import AUDIT_FILE, load_engagement
+from ..config import AUDIT_FILE, load_engagement
 from ..errors import FixfirstError
 from ..journey import Journey, load_journey
 from .model import Checklist, ChecklistItem, ChecklistSection

@@ -16,9 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from ..config.boundary import real_path
-from ..config.engagement import BusinessType
-from ..config.yamlfile import load_yaml, validation_problems
+from ..config import BusinessType, load_yaml, real_path, validation_problems
 from ..errors import FixfirstError, InputProblems, Problem
 from ..resources import checklists_dir
 from .answer_types import (

@@ -118,7 +118,7 @@ def keep_audit(result, enabled: bool) -> None:
     """Save the audit's snapshot (ENGAGEMENT/audits/<as-of>.json) and say where, on stderr so --json output stays pure."""
     if not enabled:
         return
-    from ..report.snapshot import keep_snapshot
+    from ..report import keep_snapshot
     from ..resources import samples_dir
 
     # The bundled samples are reference data (inside the installed package, or the checkout): never written into.

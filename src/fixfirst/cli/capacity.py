@@ -15,12 +15,12 @@ from ..progress import terminal_progress
 from ._common import NO_SNAPSHOT_HELP, Wrapped, escape, handles_errors, keep_audit, stdout
 
 if TYPE_CHECKING:
-    from ..capacity.backtest import Backtest
+    from ..capacity import Backtest
     from ..present import Formatter
 
 
 def _uplift(value: str) -> float:
-    from ..capacity.demand import parse_uplift
+    from ..capacity import parse_uplift
 
     try:
         return parse_uplift(value)
@@ -39,9 +39,7 @@ def capacity(
 ) -> None:
     """Project demand through each operational step: lead times against the promise, headroom, and the verdict."""
     from ..pipeline import run_audit
-    from ..present import figures, formatter_for
-    from ..present.capacity_json import capacity_payload
-    from ..present.verdict_words import verdict_reasons, verdict_summary
+    from ..present import capacity_payload, figures, formatter_for, verdict_reasons, verdict_summary
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress, uplift=uplift)

@@ -25,7 +25,7 @@ checklist_app = typer.Typer(
 @handles_errors
 def list_checklists(as_json: bool = typer.Option(False, "--json", help="Print the list as JSON.")) -> None:
     """List the bundled checklists with their number of items and sections."""
-    from ..checklist.model import library, load_checklist
+    from ..checklist import library, load_checklist
 
     rows: list[dict[str, str | int]] = []
     for path in library().values():
@@ -53,7 +53,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the whole checklist as JSON."),
 ) -> None:
     """Show every item of a checklist: question, why it matters, answer type, flag rule, fix and evidence."""
-    from ..checklist.model import find_checklist
+    from ..checklist import find_checklist
 
     checklist = find_checklist(name)
     if as_json:
@@ -86,10 +86,8 @@ def run(
     plain: bool = typer.Option(False, "--plain", help="Ask the questions line by line instead of the full-screen app."),
 ) -> None:
     """Walk through a checklist with the owner (every answer saved at once), or import answers with --answers."""
-    from ..checklist.answers import AnswerFile, answers_path, read_import
-    from ..checklist.audience import engagement_audience
-    from ..checklist.scoring import score_checklist
-    from ..config.boundary import inside_boundary
+    from ..checklist import AnswerFile, answers_path, engagement_audience, read_import, score_checklist
+    from ..config import inside_boundary
     from ..fsutil import remove_stale_temps
 
     if not engagement.is_dir():
@@ -124,7 +122,7 @@ def run(
 def keep_with_engagement(name: str, checklist, engagement: Path) -> None:
     """A checklist run from a path outside the library is copied to ENGAGEMENT/checklists/<id>.yaml, so that
     `check`, `score` and `report` find the checklist its answers belong to."""
-    from ..checklist.model import library
+    from ..checklist import library
     from ..fsutil import atomic_path
 
     source = Path(name).expanduser()
@@ -143,7 +141,7 @@ def keep_with_engagement(name: str, checklist, engagement: Path) -> None:
 
 def find_engagement_checklist(name: str, engagement: Path):
     """The engagement's own checklists/ folder comes first, then the bundled library."""
-    from ..checklist.model import find_checklist
+    from ..checklist import find_checklist
 
     return find_checklist(name, search=[engagement / "checklists"])
 
@@ -155,12 +153,12 @@ def walk(checklist, answer_file, *, plain: bool, audience) -> int:
         # The full-screen app needs a terminal on both ends; piped input or output gets the line mode, not a crash.
         typer.echo("note: not a terminal, so the questions are asked line by line (as with --plain)", err=True)
         plain = True
-    from ..checklist.plain import INTERRUPTED_EXIT, run_plain
+    from ..checklist import INTERRUPTED_EXIT, run_plain
 
     if plain:
         return run_plain(checklist, answer_file, sys.stdin, sys.stdout, audience) or 0
     try:
-        from ..checklist.walkthrough import run_app
+        from ..checklist import run_app
     except ImportError:  # the app module is optional in a checkout being built; the line mode always works
         raise FixfirstError("the full-screen walkthrough is not available in this installation", "use --plain, or --answers FILE") from None
     code = run_app(checklist, answer_file, audience) or 0
@@ -171,7 +169,7 @@ def walk(checklist, answer_file, *, plain: bool, audience) -> int:
 
 def print_score(score, business_type: str = "unknown") -> None:
     """Flags and the share on track per section and overall, and the flagged items with their fixes."""
-    from ..checklist.plain import not_asked_sentence
+    from ..checklist import not_asked_sentence
 
     out = stdout()
     table = Table(title=f"{score.checklist.title}: flags and share on track", title_justify="left", header_style="bold")

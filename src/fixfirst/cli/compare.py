@@ -24,12 +24,10 @@ def compare(
                               "the current export, instead of against an earlier audit (schema in docs/split.md)."),
 ) -> None:
     """Run the audit now and compare it with an earlier one kept in ENGAGEMENT/audits, or before and after a change."""
-    from ..history.compare import baseline_snapshot, compare_audits
-    from ..history.snapshot import audits_folder, list_snapshots, load_snapshot
+    from ..history import audits_folder, baseline_snapshot, compare_audits, list_snapshots, load_snapshot
     from ..pipeline import run_audit
-    from ..present import formatter_for
-    from ..present.since import view as since_view
-    from ..report.snapshot import current_snapshot
+    from ..present import formatter_for, since_view
+    from ..report import current_snapshot
 
     folder = Path(engagement)
     if split is not None:
@@ -99,8 +97,7 @@ def compare(
 
 def _print_follow_up_and_changes(out, follow, changes, fmt) -> None:
     from ..present import build_follow_up as follow_view
-    from ..present.follow_up import text_lines
-    from ..present.split_view import split_lines
+    from ..present import split_lines, text_lines
 
     if follow is not None:
         out.print("[bold]The action register[/]", highlight=False)
@@ -117,7 +114,7 @@ def _follow_up(result, baseline_payload):
 
     Its problems are refused by the audit itself (`fixfirst check` lists them with their cells), so here it is read clean.
     """
-    from ..history.actions import follow_up, plan_action_ids, read_register, snapshot_action_ids
+    from ..history import follow_up, plan_action_ids, read_register, snapshot_action_ids
 
     if result.engagement.audit.actions is None:
         return None
@@ -129,7 +126,7 @@ def _follow_up(result, baseline_payload):
 def _changes(result):
     """The `changes:` of audit.yaml, each compared before and after inside the current export; None without any."""
     from ..decision import CheckResult
-    from ..history.split import split_comparison
+    from ..history import split_comparison
 
     changes = result.engagement.audit.changes
     if not changes:
@@ -141,12 +138,11 @@ def _compare_split(folder: Path, when: str, as_json: bool) -> None:
     """`--split DATE`: the periods before and after one date inside the current export."""
     import datetime as dt
 
-    from ..config.engagement import Change
+    from ..config import Change
     from ..errors import InputProblems
-    from ..history.split import split_comparison
+    from ..history import split_comparison
     from ..pipeline import check_engagement
-    from ..present import formatter_for
-    from ..present.split_view import split_lines
+    from ..present import formatter_for, split_lines
 
     try:
         date = dt.date.fromisoformat(when.strip())

@@ -27,11 +27,8 @@ def demo(
 ) -> None:
     """Run the whole audit on the bundled sample (Juniper & Lark) and write the client report."""
     from ..pipeline import run_audit
-    from ..present import formatter_for
-    from ..present.figures import spot_money, spot_score
-    from ..present.verdict_words import verdict_summary
-    from ..report import parse_formats, plan_targets, write_reports
-    from ..report.snapshot import comparison_of
+    from ..present import formatter_for, spot_money, spot_score, verdict_summary
+    from ..report import comparison_of, parse_formats, plan_targets, write_reports
     from ..resources import sample_engagement
 
     targets = plan_targets(output, parse_formats(formats), Path(DEFAULT_NAME))
@@ -56,7 +53,7 @@ def demo(
         say(f"and {len(spots) - SHOWN_SPOTS} more: all {len(spots)} are in the report", indent=2)
     comparison = comparison_of(result) if compare else None
     if comparison is not None:
-        from ..present.since import view as since_view
+        from ..present import since_view
 
         since = since_view(comparison, fmt)
         say(since.title)

@@ -32,8 +32,7 @@ def score(
     from ..present import build_decision_page as decision_view
     from ..present import build_plan as plan_view
     from ..present import build_weak_spots as weak_spots_view
-    from ..present import figures, formatter_for
-    from ..present.score_json import ranking_payload
+    from ..present import figures, formatter_for, ranking_payload
 
     with terminal_progress() as progress:
         result = run_audit(engagement, progress)

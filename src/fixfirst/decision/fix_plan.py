@@ -7,13 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config.lexicons import fold
-from ..config.playbook import EFFORT_ORDER, SHIPPED_PLAYBOOK, KpiSpec, Play, Playbook
-from ..config.settings import Settings
+from ..config import EFFORT_ORDER, SHIPPED_PLAYBOOK, KpiSpec, Play, Playbook, Settings, fold
 from ..journey import Touchpoint
-from ..scoring.weak_spots import Ranking, WeakSpot
-from ..signals import FrictionSignal, SignalSet
-from ..signals.base import pct
+from ..scoring import Ranking, WeakSpot
+from ..signals import FrictionSignal, SignalSet, pct
 
 PLAYBOOK_SOURCE = "playbook"
 CHECKLIST_SOURCE = "checklist"

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..capacity import CapacityOutlook
-from ..scoring.weak_spots import Ranking
+from ..scoring import Ranking
 from .fix_plan import Action, FixPlan
 from .verdict import FIX_FIRST, MARKET_WITH_LIMITS, NOT_ENOUGH_DATA, READY, Verdict
 

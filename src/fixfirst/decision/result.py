@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..capacity import CapacityOutlook
-from ..config.engagement import Engagement
+from ..config import Engagement
 from ..ingest import IngestResult
 from ..journey import Journey
 from ..scoring import Ranking

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..capacity import CapacityOutlook
-from ..config.settings import Settings
-from ..scoring.weak_spots import Ranking, WeakSpot, blocks
+from ..config import Settings
+from ..scoring import Ranking, WeakSpot, blocks
 
 FIX_FIRST = "FIX FIRST"
 MARKET_WITH_LIMITS = "MARKET WITH LIMITS"

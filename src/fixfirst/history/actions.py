@@ -13,14 +13,13 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config.engagement import AUDIT_FILE, ActionUpdate
-from ..config.yamlfile import load_yaml
+from ..config import AUDIT_FILE, ActionUpdate, load_yaml
 from ..errors import FixfirstError, Problem, Severity
-from ..ingest.guards import check_file
+from ..ingest import check_file
 from .stats import ChangeReading, ProportionChange, proportion_change
 
 if TYPE_CHECKING:
-    from ..config.engagement import Engagement
+    from ..config import Engagement
     from ..decision import AuditResult
 
 MAX_REGISTER_BYTES = 20 * 1024 * 1024  # the register is a few dozen KB; anything this large is not one fixfirst wrote

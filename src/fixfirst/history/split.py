@@ -12,9 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config.engagement import Change
-from ..config.settings import Settings
-from ..decision.outcome import data_as_of
+from ..config import Change, Settings
+from ..decision import data_as_of
 from ..errors import FixfirstError, ProblemLog
 from ..ingest import IngestResult
 from ..signals import FrictionSignal, compute_signals

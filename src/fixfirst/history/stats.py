@@ -6,8 +6,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
-from ..signals.base import wilson_interval
-from ..signals.order_flow import two_proportion_p
+from ..signals import two_proportion_p, wilson_interval
 
 
 class ChangeReading(str, Enum):

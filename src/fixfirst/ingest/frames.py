@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Ingest
+from ..config import Ingest
 from .guards import refuse
 from .layout import is_index_column
 from .readers import RawTable, _clean_headers, _drop_empty

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 from typing import IO
 
-from ..config.settings import Ingest
+from ..config import Ingest
 from ..errors import FixfirstError
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..config.engagement import Engagement, SourceSpec
-from ..config.presets import PRESETS
-from ..config.settings import Ingest
+from ..config import PRESETS, Engagement, Ingest, SourceSpec
 from ..errors import FixfirstError, Problem, Severity
 from ..journey import Journey
 from ..progress import NoProgress, Progress

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..config.presets import Preset
+from ..config import Preset
 from ..errors import Problem, Severity
 from .fields import FieldSpec, field_specs, normalise
 

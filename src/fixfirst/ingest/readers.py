@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Ingest
+from ..config import Ingest
 from .csv_arrow import arrow_to_pandas, read_csv_arrow
 from .guards import ENCRYPTION_STREAM, EXCEL_SUFFIXES, OLE_MAGIC, check_file, refuse
 from .layout import PEEK_ROWS, combine_header_rows, find_header, is_index_column, looks_like_answer_row

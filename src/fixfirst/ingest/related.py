@@ -10,10 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..config.boundary import OutsideEngagement
-from ..config.engagement import SourceSpec
-from ..config.presets import Preset
-from ..config.settings import Ingest
+from ..config import Ingest, OutsideEngagement, Preset, SourceSpec
 from ..errors import FixfirstError, Problem, Severity
 from . import values as V
 from .fields import field_specs, normalise

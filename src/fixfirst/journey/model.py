@@ -9,9 +9,7 @@ from typing import Literal
 import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..config.lexicons import known_topics
-from ..config.settings import Metrics
-from ..config.yamlfile import load_model
+from ..config import Metrics, known_topics, load_model
 from .kinds import StepKind, infer_kind
 
 # What an orders export can say about a touchpoint (see signals.orders).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..decision.outcome import CampaignTiming, Decision, HeadroomBasis
+from ..decision import CampaignTiming, Decision, HeadroomBasis
 from . import figures
 from .appendix_capacity_history import cross_check, history_view, kpi_notes, kpi_rows, orders
 from .appendix_capacity_view import (
@@ -20,8 +20,7 @@ from .charts.capacity_chart import layout_backtest_chart, layout_lead_chart
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..capacity.campaign import CampaignProjection
-    from ..capacity.outlook import CapacityOutlook, RecentOrders
+    from ..capacity import CampaignProjection, CapacityOutlook, RecentOrders
     from ..decision import AuditResult
 
 CHECK_NAMES = {"late_share": "late share", "lead_p50": "median time to the door", "lead_p85": "85th-percentile time to the door"}

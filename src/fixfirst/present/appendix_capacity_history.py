@@ -9,9 +9,8 @@ from .appendix_capacity_view import BandRow, HistoryView, KpiCell, KpiRow
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..capacity.outlook import CapacityOutlook, VolumeBand
-    from ..decision import AuditResult
-    from ..decision.outcome import Decision, HeadroomFigure
+    from ..capacity import CapacityOutlook, VolumeBand
+    from ..decision import AuditResult, Decision, HeadroomFigure
 
 
 def campaign_band(outlook: CapacityOutlook) -> VolumeBand | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..signals.redact import redact
+from ..signals import redact
 from .numbers import Formatter
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..signals.drivers import DriverAnalysis, DriversSkipped
+from ..signals import DriverAnalysis, DriversSkipped
 from .charts.drivers_chart import QUADRANT_LABEL, DriverChart, layout_drivers
 from .numbers import Formatter
 

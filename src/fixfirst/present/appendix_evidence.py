@@ -10,7 +10,7 @@ from . import figures
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..scoring.weak_spots import WeakSpot
+    from ..scoring import WeakSpot
 
 
 @dataclass(frozen=True)

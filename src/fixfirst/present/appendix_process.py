@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..signals.redact import redact
+from ..signals import redact
 from .numbers import Formatter
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config.logo import logo_data_uri
+from ..config import logo_data_uri
 from . import appendix, decision_page, follow_up, journey, plan, priority, since, weak_spots
 from .numbers import Formatter, formatter_for
 from .view import MetaView, ReportView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..capacity.projection import json_safe
+from ..capacity import json_safe
 from .numbers import formatter_for
 from .verdict_words import verdict_payload
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..decision.outcome import CampaignAdvice, CampaignTiming, Decision
+from ..decision import CampaignAdvice, CampaignTiming, Decision
 from . import figures
 from .numbers import Formatter
 from .verdict_words import join_names, verdict_reasons, verdict_summary

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TypeGuard
 
-from ..decision.outcome import CampaignFigures, Decision, HeadroomFigure
+from ..decision import CampaignFigures, Decision, HeadroomFigure
 from .numbers import Formatter
 
 

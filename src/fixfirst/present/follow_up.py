@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..history.actions import DoneAction, FollowUp, Outcome, PendingAction
-from ..history.stats import ProportionChange
+from ..history import DoneAction, FollowUp, Outcome, PendingAction, ProportionChange
 from .numbers import Formatter
 from .weak_spots import share
 

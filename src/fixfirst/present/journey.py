@@ -6,16 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..scoring.weak_spots import STEP_LOSS_METRICS
+from ..scoring import STEP_LOSS_METRICS
 from . import figures
 from .charts import journey_map
 from .charts.journey_map import BoxInput, EdgeInput, MapGeometry
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..config.settings import Settings
+    from ..config import Settings
     from ..decision import AuditResult
-    from ..scoring.weak_spots import WeakSpot
+    from ..scoring import WeakSpot
     from ..signals import FrictionSignal
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from ..decision.outcome import PHASE_LONG, PHASE_MEDIUM, PHASE_QUICK
+from ..decision import PHASE_LONG, PHASE_MEDIUM, PHASE_QUICK
 from .numbers import Formatter
 from .weak_spots import measure
 
 if TYPE_CHECKING:
-    from ..decision import AuditResult
-    from ..decision.fix_plan import WatchedKpi
+    from ..decision import AuditResult, WatchedKpi
 
 
 @dataclass(frozen=True)

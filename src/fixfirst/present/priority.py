@@ -6,13 +6,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..config.playbook import EFFORT_DAYS, EFFORT_ORDER
+from ..config import EFFORT_DAYS, EFFORT_ORDER
 from .charts.journey_map import text_width as width
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..decision import AuditResult
-    from ..decision.outcome import ScheduledAction
+    from ..decision import AuditResult, ScheduledAction
 
 # Like the journey map (present.charts.journey_map.VIEW_WIDTH), the viewBox is no wider than the content box in points: a
 # font-size is the smallest printed size.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..decision.outcome import HeadroomBasis, HeadroomFigure
-from ..history.compare import AuditComparison, Headroom, KpiComparison, KpiStatus, SpotStatus, WeakSpotComparison
+from ..decision import HeadroomBasis, HeadroomFigure
+from ..history import AuditComparison, Headroom, KpiComparison, KpiStatus, SpotStatus, WeakSpotComparison
 from . import figures
 from .decision_page import SLUGS
 from .numbers import MISSING, Formatter

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..history.split import ChangeComparison, SignalSplit, SplitComparison
-from ..history.stats import ChangeReading
+from ..history import ChangeComparison, ChangeReading, SignalSplit, SplitComparison
 from .numbers import Formatter
 
 READING_WORDS = {ChangeReading.BETTER: "a real improvement", ChangeReading.WORSE: "a real worsening",

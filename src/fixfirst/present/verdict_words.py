@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config.settings import Settings
-from ..decision.outcome import CampaignAdvice, CampaignTiming, Decision
-from ..decision.verdict import CapacityBasis, Verdict
+from ..config import Settings
+from ..decision import CampaignAdvice, CampaignTiming, CapacityBasis, Decision, Verdict
 from . import figures
 from .numbers import Formatter
 
 if TYPE_CHECKING:
-    from ..capacity.campaign import CampaignProjection
+    from ..capacity import CampaignProjection
     from ..decision import AuditResult
 
 

@@ -10,13 +10,9 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..decision.outcome import CampaignFigures, CampaignTiming
-from ..scoring.weak_spots import WeakSpot, blocks
-from ..signals import FrictionSignal, trends
-from ..signals.base import TargetBasis
-from ..signals.late_causes import late_causes
-from ..signals.redact import redact
-from ..signals.strata import DIMENSION_LABELS
+from ..decision import CampaignFigures, CampaignTiming
+from ..scoring import WeakSpot, blocks
+from ..signals import DIMENSION_LABELS, FrictionSignal, TargetBasis, late_causes, redact, trends
 from . import figures
 from .appendix_evidence import SpotEvidence, spot_evidence
 from .charts import spot_charts as charts

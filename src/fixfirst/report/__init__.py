@@ -9,7 +9,8 @@ from ..errors import FixfirstError
 from ..progress import NoProgress, Progress
 from .formats import FORMATS, parse_formats, plan_targets
 from .html import render_html
-from .offline import assets_dir, write_html
+from .offline import assets_dir, offline_html, write_html
+from .snapshot import comparison_of, current_snapshot, keep_snapshot
 from .xlsx import write_workbook
 
 FORMAT_NAMES = {"pdf": "the PDF", "html": "the HTML page", "xlsx": "the workbook"}
@@ -64,4 +65,5 @@ def write_pdf_file(html: str, target: Path) -> None:
         raise FixfirstError(f"{target}: cannot write the PDF ({exc.strerror or exc})", "choose a folder you can write to with -o PATH") from None
 
 
-__all__ = ["FORMATS", "parse_formats", "plan_targets", "render_html", "write_report", "write_reports"]
+
+__all__ = ["assets_dir", "comparison_of", "current_snapshot", "FORMATS", "keep_snapshot", "offline_html", "parse_formats", "plan_targets", "render_html", "write_html", "write_report", "write_reports", "write_workbook"]

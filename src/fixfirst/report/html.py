@@ -18,10 +18,10 @@ from jinja2 import (
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from ..config.boundary import real_path
+from ..config import real_path
 from ..decision import AuditResult
 from ..errors import FixfirstError
-from ..present.build import build_report_view
+from ..present import build_report_view
 from ..resources import templates_dir
 from .snapshot import history_of
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..history.compare import AuditComparison, ReportHistory, report_comparison, report_history
-from ..history.snapshot import SavedSnapshot, save_snapshot, snapshot_payload
-from ..present.score_json import ranking_payload
+from ..history import (
+    AuditComparison,
+    ReportHistory,
+    SavedSnapshot,
+    report_comparison,
+    report_history,
+    save_snapshot,
+    snapshot_payload,
+)
+from ..present import ranking_payload
 
 if TYPE_CHECKING:
     from ..decision import AuditResult

@@ -25,10 +25,8 @@ from .._version import __version__
 from ..decision import AuditResult
 from ..errors import FixfirstError
 from ..fsutil import atomic_path
-from ..history.actions import ACTION_REGISTER, DEFAULT_STATUS, REGISTER_HEADERS, STATUSES
-from ..present import decision_page, figures, weak_spots
-from ..present.numbers import Formatter, formatter_for
-from ..present.plan import PHASE_TITLES
+from ..history import ACTION_REGISTER, DEFAULT_STATUS, REGISTER_HEADERS, STATUSES
+from ..present import PHASE_TITLES, Formatter, build_decision_page, build_weak_spots, figures, formatter_for
 
 # The action register is read back by fixfirst (issue #12): these headers are its schema (docs/report.md). Do not rename.
 SPARE_REGISTER_ROWS = 100  # the status list also covers rows the consultant adds below the plan
@@ -211,7 +209,7 @@ def weak_spots_sheet(ws: Worksheet, result: AuditResult, money: str, fmt: Format
                Column("Finding", wrap=True)]
     blocking = {w.touchpoint.id for w in result.verdict.blocking}
     # The finding is the root-cause sentence of the weak spot's page in the report, word for word.
-    causes = {c.touchpoint_id: c.cause for c in weak_spots.build(result, fmt).cards}
+    causes = {c.touchpoint_id: c.cause for c in build_weak_spots(result, fmt).cards}
     rows = []
     for w in result.ranking.weak_spots:
         measured = w.money.measured
@@ -281,7 +279,7 @@ def about_sheet(ws: Worksheet, result: AuditResult, fmt: Formatter, money: str) 
         ["Verdict", result.verdict.status],
     ]
     rows += [
-        ["Decision", decision_page.build(result, fmt).decision],
+        ["Decision", build_decision_page(result, fmt).decision],
         ["Campaign advice", decision.advice.value],
         ["Headroom", figures.headroom(decision.headroom, fmt)],
         ["Headroom (share of a usual week)", Formatted(None if decision.headroom is None else decision.headroom.uplift, SIGNED_PERCENT)],

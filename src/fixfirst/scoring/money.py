@@ -8,7 +8,7 @@ from types import EllipsisType
 import numpy as np
 import pandas as pd
 
-from ..capacity.outlook import PlannedCampaign, planned_campaign
+from ..capacity import PlannedCampaign, planned_campaign
 from ..journey import Journey, Touchpoint
 from ..signals import FrictionSignal, SignalSet
 

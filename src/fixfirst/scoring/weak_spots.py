@@ -9,11 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..capacity.outlook import PlannedCampaign
-from ..config.settings import Settings
+from ..capacity import PlannedCampaign
+from ..config import Settings
 from ..journey import Journey, Touchpoint
-from ..signals import FrictionSignal, SignalSet
-from ..signals.base import pct
+from ..signals import FrictionSignal, SignalSet, pct
 from .money import JourneyChain, MoneyAtStake, MoneyModel
 
 CONFIDENCE_ORDER = {"low": 0, "medium": 1, "high": 2}

@@ -6,19 +6,31 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.engagement import Engagement
+from ..config import Engagement, WorkingCalendar
 from ..ingest import IngestResult
 from ..journey import Journey
-from .base import Evidence, FrictionSignal, Kpi
-from .checklist import ChecklistResults, checklist_signals
+from .base import Evidence, FrictionSignal, Kpi, TargetBasis, pct, wilson_interval
+from .checklist import ChecklistResults, checklist_problems, checklist_signals
 from .context import SignalContext
-from .drivers import DriverAnalysis, DriversSkipped, attach_driver_evidence, key_drivers
+from .drivers import (
+    CONCENTRATE,
+    KEEP_UP,
+    LOW_PRIORITY,
+    OVERKILL,
+    DriverAnalysis,
+    DriversSkipped,
+    attach_driver_evidence,
+    key_drivers,
+)
 from .events import Funnel, attach_process_evidence, build_funnel, event_signals
 from .feedback import TaggedFeedback, feedback_signals, tag_feedback
+from .late_attribution import late_causes
+from .order_flow import two_proportion_p
 from .ordered_log import case_codes
 from .orders import order_facts, order_signals, return_counts, stockout_counts
 from .process import ProcessMap, process_map
+from .redaction import redact, set_redaction_region
+from .strata import DIMENSION_LABELS
 from .survey import NetPromoterScore, net_promoter_score, survey_kpis, survey_signals
 
 
@@ -155,4 +167,5 @@ def headline_kpis(facts: pd.DataFrame | None, funnel: Funnel | None, nps: NetPro
     return kpis
 
 
-__all__ = ["Evidence", "FrictionSignal", "Kpi", "SignalSet", "compute_signals"]
+
+__all__ = ["checklist_problems", "compute_signals", "CONCENTRATE", "DIMENSION_LABELS", "DriverAnalysis", "DriversSkipped", "Evidence", "FrictionSignal", "KEEP_UP", "Kpi", "late_causes", "LOW_PRIORITY", "OVERKILL", "pct", "redact", "set_redaction_region", "SignalSet", "TargetBasis", "two_proportion_p", "wilson_interval"]

@@ -8,8 +8,8 @@ from enum import Enum
 from statistics import NormalDist
 from typing import Any
 
-from ..config.settings import MetricRule, Settings
-from .redact import redact
+from ..config import MetricRule, Settings
+from .redaction import redact
 
 
 class TargetBasis(str, Enum):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..config.settings import TargetRules
+from ..config import TargetRules
 from .base import pct
 from .dropoff import date_range_text
 from .strata import Comparison, compare_lower

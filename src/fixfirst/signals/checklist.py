@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checklist.answers import ANSWERS_FOLDER, AnswerFile
-from ..checklist.audience import Audience
-from ..checklist.model import find_checklist
-from ..checklist.scoring import counts_toward_score, score_checklist
-from ..config.boundary import inside_boundary
-from ..config.settings import Settings
+from ..checklist import ANSWERS_FOLDER, AnswerFile, Audience, counts_toward_score, find_checklist, score_checklist
+from ..config import Settings, inside_boundary
 from ..errors import ConfigError, FixfirstError, InputProblems, Problem, Severity
 from .base import Evidence, FrictionSignal, severity_of, wilson_interval
 

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config.calendar import WorkingCalendar
-from ..config.engagement import Promise
-from ..config.settings import Settings
+from ..config import Promise, Settings, WorkingCalendar
 
 DAYS_PER_MONTH = 365.25 / 12
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Settings
+from ..config import Settings
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, pct, wilson_interval
 from .survey import TOP2BOX_FROM

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..journey import Journey, Touchpoint
-from ..journey.kinds import infer_kind
+from ..journey import Journey, Touchpoint, infer_kind
 from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
 from .baseline import recent_against_earlier
 from .context import SignalContext

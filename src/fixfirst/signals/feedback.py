@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from ..config.lexicons import (
+from ..config import (
     WHOLE_WORD_MARK,
+    Feedback,
     Lexicon,
     arrow_word_start,
     default_lexicon,
@@ -18,12 +19,11 @@ from ..config.lexicons import (
     phrase_rule,
     python_phrase_pattern,
 )
-from ..config.settings import Feedback
 from ..errors import FixfirstError
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, pct, proportion_signal
 from .context import SignalContext
-from .redact import redact
+from .redaction import redact
 from .targets import resolve_target
 
 _WORD = re.compile(r"\w+(?:'\w+)*")

@@ -8,7 +8,7 @@ import pandas as pd
 from ..journey import Journey, Touchpoint
 from .base import Evidence, FrictionSignal, TargetBasis, pct, proportion_signal
 from .context import SignalContext
-from .late_causes import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
+from .late_attribution import CAUSE_LABELS, backordered, clean_for_delivery, late_causes, mark_dispatch
 from .order_flow import failure_effect, stage_cycle_times, weekly_trend
 from .order_judgement import Judged, baseline_sentence, judge_orders, rose_since
 from .targets import resolve_target

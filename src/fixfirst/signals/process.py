@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..config.settings import Settings
+from ..config import Settings
 from ..journey import Journey
 from .dropoff import DropOffPeriod, abnormal_drop_off
 from .ordered_log import OrderedLog, compound_keys, distinct_per_id, order_events, pair_ids, run_starts, value_codes

@@ -1,6 +1,6 @@
 """The e-mail half of redaction: plain, quoted, display-name, IP-literal, look-alike and spelled-out addresses."""
 
-# Found by pattern only (no library): see fixfirst.signals.redact for why redaction exists and how it is tested.
+# Found by pattern only (no library): see fixfirst.signals.redaction for why redaction exists and how it is tested.
 
 from __future__ import annotations
 

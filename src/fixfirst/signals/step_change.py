@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config.settings import Orders
+from ..config import Orders
 from .base import pct
 
 WEEK_NS = 7 * 86_400 * 1_000_000_000

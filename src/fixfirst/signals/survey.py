@@ -11,7 +11,7 @@ import pandas as pd
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, Kpi, pct, proportion_signal, wilson_interval
 from .context import SignalContext
-from .late_causes import backordered, clean_for_delivery
+from .late_attribution import backordered, clean_for_delivery
 from .order_flow import failure_effect
 from .targets import resolve_target
 

@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..config.engagement import BusinessType, Sector
-from ..config.settings import Metrics
-from ..config.yamlfile import load_model
-from ..journey.kinds import StepKind
+from ..config import BusinessType, Metrics, Sector, load_model
+from ..journey import StepKind
 from .base import TargetBasis
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .funnel import NEVER, Funnel
-from .late_causes import LateCauses, backordered, clean_for_delivery, late_causes
+from .late_attribution import LateCauses, backordered, clean_for_delivery, late_causes
 from .orders import return_counts, stockout_counts
 
 # Order metrics a weekly series can be drawn for, and whether a higher rate is better.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...signals.drivers import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
+from ...signals import CONCENTRATE, KEEP_UP, LOW_PRIORITY, OVERKILL, DriverAnalysis
 from ..numbers import Formatter
 
 WIDTH = 560
