@@ -637,18 +637,17 @@ def generate_after(outdir: Path, *, first_audit: Path | None = None) -> None:
 
 def write_first_snapshot(first_audit: Path, outdir: Path) -> Path:
     """The first audit's snapshot, as `fixfirst score` would have saved it on the day after the data ended."""
-    from fixfirst.history.snapshot import AUDITS_DIR, snapshot_payload
+    from fixfirst.decision.outcome import make_decision
+    from fixfirst.history.snapshot import AUDITS_DIR
     from fixfirst.pipeline import run_audit
-    from fixfirst.decision.decide import make_decision
+    from fixfirst.report.snapshot import current_snapshot
 
     result = run_audit(Path(first_audit))
     # The audit was run on FIRST_AUDIT_ON: its schedule starts then, whatever today's date is.
-    decision = result.decision
-    if decision is not None:
-        decision = make_decision(result.verdict, result.ranking, result.outlook, result.fix_plan, decision.as_of,
-                                 result.signals.context.calendar.weekmask.count("1"),
-                                 result.engagement.settings.fix_plan.medium_effort_days, FIRST_AUDIT_ON)
-    payload = snapshot_payload(replace(result, generated_on=FIRST_AUDIT_ON, decision=decision))
+    decision = make_decision(result.verdict, result.ranking, result.outlook, result.fix_plan, result.decision.as_of,
+                             result.signals.context.calendar.weekmask.count("1"),
+                             result.engagement.settings.fix_plan.medium_effort_days, FIRST_AUDIT_ON)
+    payload = current_snapshot(replace(result, generated_on=FIRST_AUDIT_ON, decision=decision))
     path = outdir / AUDITS_DIR / f"{payload['as_of']}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=1, ensure_ascii=False), encoding="utf-8")  # as save_snapshot writes it
