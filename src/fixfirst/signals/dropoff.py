@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from ..config.settings import ProcessRules
+from ..config import ProcessRules
 from .base import pct
 from .exact_tests import fisher_greater as _fisher
-from .exact_tests import hypergeom_upper_tail, stratified_greater
+from .exact_tests import hypergeom_upper_tail, stratified_bounds, stratified_greater, stratified_lower_bounds
 from .strata import Dimensions, joint_cells
 
 __all__ = ["DropOffPeriod", "SegmentDropOff", "abnormal_drop_off", "date_range_text", "hypergeom_upper_tail"]
@@ -209,18 +210,37 @@ def _window_counts(series: _Series, starts, ends):
 
 # Cells x windows held in memory at once; longer logs with many cells are tested in chunks of windows.
 CHUNK_CELLS = 2_000_000
+# Windows bounded together in a scan: a few at first, so that the best found so far sets others aside early, then
+# more at once (one pass of array operations for the whole batch).
+BOUND_BATCH, BOUND_BATCH_MAX = 4, 256
 
 
-def _candidates(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None = None):
-    """Windows clear of found ones with enough cases inside and outside, their p-value against the rest, and lift."""
+@dataclass
+class _Windows:
+    """Per window of a chunk: cases and lost inside and outside per cell (cells x windows), whether it can be
+    tested, the rise of its drop-off over the usual level (at its own mix of cells), and its z-statistic (within
+    cells, only where it is testable and lifted by the minimum: 0 elsewhere)."""
+
+    n_in: np.ndarray
+    lost_in: np.ndarray
+    n_out: np.ndarray
+    lost_out: np.ndarray
+    ok: np.ndarray
+    lift: np.ndarray
+    z: np.ndarray
+
+
+_Table = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # one window's cases and lost inside and outside, per cell
+
+
+def _chunks(series: _Series, starts: np.ndarray, ends: np.ndarray, rules: ProcessRules) -> Iterator[tuple[int, _Windows]]:
+    """The windows in chunks that keep cells x windows under CHUNK_CELLS: each chunk's first index and figures."""
     size = max(1, CHUNK_CELLS // series.n.shape[0])
-    if len(starts) <= size:
-        return _candidates_chunk(series, starts, ends, rules, threshold)
-    parts = [_candidates_chunk(series, starts[i:i + size], ends[i:i + size], rules, threshold) for i in range(0, len(starts), size)]
-    return tuple(np.concatenate(column) for column in zip(*parts, strict=False))
+    for first in range(0, len(starts), size):
+        yield first, _window_stats(series, starts[first:first + size], ends[first:first + size], rules)
 
 
-def _candidates_chunk(series: _Series, starts, ends, rules: ProcessRules, threshold: float | None):
+def _window_stats(series: _Series, starts: np.ndarray, ends: np.ndarray, rules: ProcessRules) -> _Windows:
     n_in, lost_in, n_out, lost_out, overlaps = _window_counts(series, starts, ends)
     cells = n_in.shape[0]
     total_in, total_lost_in, total_out, total_lost_out = n_in.sum(0), lost_in.sum(0), n_out.sum(0), lost_out.sum(0)
@@ -235,21 +255,88 @@ def _candidates_chunk(series: _Series, starts, ends, rules: ProcessRules, thresh
             # Within cells: each cell's usual rate applied to its own cases in the window (Mantel-Haenszel).
             expected = (n_in * lost_out / np.maximum(n_out, 1)).sum(0)
             lift = np.where(ok, (total_lost_in - expected) / total_in, 0.0)
-            both, lost_both = n_in + n_out, lost_in + lost_out
-            mean = (n_in * lost_both / np.maximum(both, 1)).sum(0)
-            var = np.where(both > 1, n_in * n_out * lost_both * (both - lost_both) / (both * both * np.maximum(both - 1, 1)), 0.0).sum(0)
-            z = np.where(ok & (var > 0), (total_lost_in - mean - 0.5) / np.sqrt(var), 0.0)
-    p_value = np.ones(len(starts))
-    if threshold is None:
-        return ok, p_value, lift
-    # The exact test costs microseconds a window: only windows a z-test puts near the threshold get it.
-    check = np.flatnonzero(ok & (lift >= rules.min_lift) & (np.nan_to_num(z) > -_special().ndtri(threshold) - PREFILTER_MARGIN))
-    if cells == 1:
-        p_value[check] = _fisher(total_in[check], total_lost_in[check], total_out[check], total_lost_out[check])
-    else:
-        for i in check:
-            p_value[i] = stratified_greater(n_in[:, i], lost_in[:, i], n_out[:, i], lost_out[:, i])
-    return ok, p_value, lift
+            # z only where a test can follow; the same sums, column by column, as over every window.
+            z = np.zeros(len(starts))
+            lifted = np.flatnonzero(ok & (lift >= rules.min_lift))
+            if len(lifted):
+                n1, n0, both, lost_both = n_in[:, lifted], n_out[:, lifted], (n_in + n_out)[:, lifted], (lost_in + lost_out)[:, lifted]
+                mean = (n1 * lost_both / np.maximum(both, 1)).sum(0)
+                var = np.where(both > 1, n1 * n0 * lost_both * (both - lost_both) / (both * both * np.maximum(both - 1, 1)), 0.0).sum(0)
+                z[lifted] = np.where(var > 0, (total_lost_in[lifted] - mean - 0.5) / np.sqrt(var), 0.0)
+    return _Windows(n_in, lost_in, n_out, lost_out, ok, lift, z)
+
+
+def _testable(series: _Series, starts: np.ndarray, ends: np.ndarray, rules: ProcessRules) -> int:
+    """Windows clear of found ones with enough cases inside and outside: `_Windows.ok` counted, from the cases alone."""
+    excluded = _excluded_mask(series.n.shape[1], series.found)
+    n = np.where(excluded, 0, series.n)
+    cn = np.concatenate([np.zeros((n.shape[0], 1), np.int64), np.cumsum(n, axis=1)], axis=1)
+    ce = np.r_[0, np.cumsum(excluded)]
+    cell_totals = n.sum(axis=1)
+    size = max(1, CHUNK_CELLS // series.n.shape[0])
+    count = 0
+    for first in range(0, len(starts), size):
+        s, e = starts[first:first + size], ends[first:first + size]
+        n_in = cn[:, e] - cn[:, s]
+        total_in = np.where(n_in < cell_totals[:, None], n_in, 0).sum(0)  # a cell with no cases outside is left out
+        total_out = int(cell_totals.sum()) - n_in.sum(0)
+        count += int(((ce[e] == ce[s]) & (total_in >= rules.min_period_cases) & (total_out >= rules.min_period_cases)).sum())
+    return count
+
+
+def _most_significant(series: _Series, starts: np.ndarray, ends: np.ndarray, threshold: float, rules: ProcessRules) -> int | None:
+    """The window with the smallest p-value at or under `threshold` among those lifted by at least the minimum
+    (ties: the larger lift, then the earlier start), or None.
+
+    The exact test costs microseconds to milliseconds a window, and a long log with an incident has thousands
+    of windows far beyond the threshold, so p-values are summed only where they can decide. Only windows a z-test
+    puts near the threshold are tested at all. Within cells, a lower bound on each p-value costs a few operations
+    a cell (`stratified_lower_bounds`); windows are taken from the lowest bound up, each bounded more closely
+    (`stratified_bounds`, a few parts in a million), and a window whose lower bound exceeds `threshold` or the
+    upper bound of a window under it cannot be the answer and is set aside, with every window after it. The few
+    left are tested exactly, from the least they can be up, while they can still be the answer: the answer is the
+    one testing every window gives (benchmarks/README.md, the process map).
+    """
+    cutoff = -_special().ndtri(threshold) - PREFILTER_MARGIN
+    bound = threshold  # a flagged window has a p-value at most this: the least upper bound seen on one under it
+    contenders: list[tuple[int, float, float, float, _Table | None, float]] = []  # index, lift, bounds on p, table, tilt
+    for first, w in _chunks(series, starts, ends, rules):
+        # The exact test costs microseconds a window: only windows a z-test puts near the threshold get it.
+        check = np.flatnonzero(w.ok & (w.lift >= rules.min_lift) & (np.nan_to_num(w.z) > cutoff))
+        if not len(check):
+            continue
+        if w.n_in.shape[0] == 1:
+            p_value = np.atleast_1d(_fisher(w.n_in[0, check], w.lost_in[0, check], w.n_out[0, check], w.lost_out[0, check]))
+            contenders += [(first + int(i), float(w.lift[i]), float(p), float(p), None, 0.0) for i, p in zip(check, p_value, strict=True) if p <= threshold]
+            continue
+        n_in, lost_in, n_out, lost_out = (np.ascontiguousarray(a[:, check].T) for a in (w.n_in, w.lost_in, w.n_out, w.lost_out))
+        lower, tilts = stratified_lower_bounds(n_in, lost_in, n_out, lost_out)
+        order, taken, batch = np.argsort(lower, kind="stable"), 0, BOUND_BATCH
+        while taken < len(order):
+            # Windows are bounded in batches (a few at first, so that the bound tightens early), as far as it reaches.
+            rows = order[taken:taken + batch]
+            rows = rows[lower[rows] <= bound]
+            if not len(rows):
+                break
+            taken, batch = taken + len(rows), min(batch * 4, BOUND_BATCH_MAX)
+            lows, highs = stratified_bounds(n_in[rows], lost_in[rows], n_out[rows], lost_out[rows], tilts[rows])
+            for j, low, high in zip(rows.tolist(), lows.tolist(), highs.tolist(), strict=True):
+                if high <= threshold:
+                    bound = min(bound, high)
+                if low <= bound:
+                    table: _Table = (n_in[j], lost_in[j], n_out[j], lost_out[j])
+                    contenders.append((first + int(check[j]), float(w.lift[check[j]]), low, high, table, float(tilts[j])))
+    # The contenders from the least they can be up: a p-value is summed only while it could still be the answer.
+    best: tuple[float, float, int, int] | None = None
+    for low, lift, start, index, high, cells, tilt in sorted((low, -lift, int(starts[index]), index, high, cells, tilt)
+                                                             for index, lift, low, high, cells, tilt in contenders):
+        if low > bound or (best is not None and (low, lift, start, index) > best):
+            break
+        p = low if cells is None or low == high else stratified_greater(*cells, theta=tilt)
+        key = (p, lift, start, index)
+        if p <= threshold and (best is None or key < best):
+            best = key
+    return None if best is None else best[3]
 
 
 def _window_test(series: _Series, window: tuple[int, int]) -> tuple[int, int, int, int, float | None, float]:
@@ -275,11 +362,9 @@ def _scan(series: _Series, starts, ends, threshold: float, rules: ProcessRules) 
     would otherwise be compared with a baseline the first has inflated).
     """
     for _ in range(rules.max_periods_per_series):
-        ok, p_value, lift = _candidates(series, starts, ends, rules, threshold)
-        flagged = np.flatnonzero(ok & (lift >= rules.min_lift) & (p_value <= threshold))
-        if not len(flagged):
+        best = _most_significant(series, starts, ends, threshold, rules)
+        if best is None:
             return
-        best = min(flagged, key=lambda i: (p_value[i], -lift[i], starts[i]))
         series.found.append((int(starts[best]), int(ends[best])))
 
 
@@ -310,6 +395,60 @@ def _cell_counts(period: np.ndarray, lost: np.ndarray, cells: np.ndarray, k: int
     return (np.bincount(index, minlength=size).reshape(-1, k), np.bincount(index[lost], minlength=size).reshape(-1, k))
 
 
+# Segments x cells of the other columns x periods counted at once, at most; beyond, segment by segment.
+SEGMENT_TABLE_MAX = 4_000_000
+
+
+def _cell_tables(columns: list[np.ndarray], group: np.ndarray | None, groups: int, period: np.ndarray, lost: np.ndarray,
+                 k: int, max_cells: int) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """What `_cell_counts` gives within the joint cells of `columns` (`joint_cells` of them), for each of
+    `groups` groups of cases (`group` per case, `groups` for cases in none; None: every case in one), from two
+    counts over every case instead of a pass per group: each group's cells in joint_cells' order (ascending
+    codes, the largest kept apart when they are more than `max_cells`). None when the table would be too large."""
+    columns = columns if max_cells > 1 else []
+    joint, span = None, 1
+    for c in columns:  # the same ascending order of cells as joint_cells' codes, with one width per column
+        width = int(c.max(initial=-1)) + 2
+        code = np.add(c, 1, dtype=np.int64)
+        joint, span = (code if joint is None else joint * width + code), span * width
+    rows = groups + 1 if group is not None else 1
+    size = rows * span * k
+    if size > SEGMENT_TABLE_MAX:
+        return None
+    index = group
+    if joint is not None:
+        index = joint if index is None else index * span + joint
+    index = period if index is None else index * k + period
+    cases = np.bincount(index, minlength=size).reshape(rows, span, k)
+    lost_cases = np.bincount(index[lost], minlength=size).reshape(rows, span, k)
+    tables = []
+    for j in range(rows if group is None else groups):
+        per_cell = cases[j].sum(axis=1)
+        present = np.flatnonzero(per_cell)
+        n, gone = cases[j][present], lost_cases[j][present]
+        if len(present) > max_cells:  # the smallest cells pooled into one, as joint_cells pools them
+            keep = np.argsort(-per_cell[present], kind="stable")[:max_cells - 1]
+            pooled = np.ones(len(present), bool)
+            pooled[keep] = False
+            n = np.concatenate([n[keep], n[pooled].sum(axis=0, keepdims=True)])
+            gone = np.concatenate([gone[keep], gone[pooled].sum(axis=0, keepdims=True)])
+        tables.append((n, gone))
+    return tables
+
+
+def _segment_counts(dims: Dimensions, name: str, chosen: list[int], period: np.ndarray, lost: np.ndarray, k: int,
+                    max_cells: int) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """`_cell_tables` for each chosen segment of column `name`, within the cells of the other columns (as
+    `joint_cells` with `leave_out=name`)."""
+    if not chosen:
+        return None
+    codes = dims[name][0]
+    segment = np.full(int(codes.max(initial=-1)) + 2, len(chosen), np.int64)
+    segment[np.array(chosen) + 1] = np.arange(len(chosen))
+    others = [c for other, (c, _) in dims.items() if other != name]
+    return _cell_tables(others, segment[np.add(codes, 1, dtype=np.int64)], len(chosen), period, lost, k, max_cells)
+
+
 def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimensions | tuple[np.ndarray, list[str]] | None,
                       rules: ProcessRules, max_cells: int = 64, scan: tuple[str, ...] | list[str] | None = None) -> tuple[list[DropOffPeriod], str, int]:
     """Abnormal drop-off periods of one transition, the period length used ('day' or 'week'), and the number of
@@ -326,23 +465,33 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimen
     dims: Dimensions = {"segment": segments} if isinstance(segments, tuple) else dict(segments or {})
     dims = {name: (np.asarray(codes), names) for name, (codes, names) in dims.items() if len(names)}
     day = first_reach // DAY_NS
-    daily = np.bincount(day - day.min())
+    first_unit = int(day.min())
+    period = day - first_unit
+    daily = np.bincount(period)
     granularity = "day" if np.median(daily) >= rules.min_cases_per_day else "week"
-    unit = day if granularity == "day" else (day + 3) // 7  # day 0 (1 Jan 1970) was a Thursday: weeks start on Monday
-    period = unit - unit.min()
-    k = int(period.max()) + 1
+    if granularity == "week":  # day 0 (1 Jan 1970) was a Thursday: weeks start on Monday
+        unit = (day + 3) // 7
+        first_unit = int(unit.min())
+        period = unit - first_unit
+    k = int(period.max()) + 1 if granularity == "week" else len(daily)
     longest = min(k - 1, int(rules.max_alarm_share * k))
     starts, ends = _windows(k, longest)
 
-    overall = _Series(None, *_cell_counts(period, lost, joint_cells(dims, None, max_cells, n_cases=len(period)), k))
+    tables = _cell_tables([codes for codes, _ in dims.values()], None, 1, period, lost, k, max_cells)
+    overall = _Series(None, *(tables[0] if tables is not None else _cell_counts(period, lost, joint_cells(dims, None, max_cells, n_cases=len(period)), k)))
     scanned = [overall]
     by_segment: dict[tuple[str, int], _Series] = {}  # every segment of every column, the largest of each first
     for name, (codes, names) in dims.items():
         sizes = np.bincount(codes[codes >= 0], minlength=len(names))
-        for i in (int(i) for i in np.argsort(-sizes, kind="stable")[:rules.max_segments] if sizes[i]):
-            rows = np.flatnonzero(codes == i)
-            cells = joint_cells(dims, rows, max_cells, leave_out=name)
-            series = _Series(names[i], *_cell_counts(period[rows], lost[rows], cells, k), dimension=name)
+        chosen = [int(i) for i in np.argsort(-sizes, kind="stable")[:rules.max_segments] if sizes[i]]
+        tables = _segment_counts(dims, name, chosen, period, lost, k, max_cells)
+        for j, i in enumerate(chosen):
+            if tables is None:
+                rows = np.flatnonzero(codes == i)
+                counts = _cell_counts(period[rows], lost[rows], joint_cells(dims, rows, max_cells, leave_out=name), k)
+            else:
+                counts = tables[j]
+            series = _Series(names[i], *counts, dimension=name)
             by_segment[(name, i)] = series
             if sizes[i] >= 2 * rules.min_period_cases and (scan is None or name in scan):
                 scanned.append(series)
@@ -350,13 +499,13 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimen
         return [], granularity, 0
     # Bonferroni over every window of every series: the chance of any false alarm on a transition whose
     # drop-off never changes stays under alarm_alpha, however finely the periods are cut.
-    tests = sum(int(_candidates(s, starts, ends, rules)[0].sum()) for s in scanned)
+    tests = sum(_testable(s, starts, ends, rules) for s in scanned)
     if not tests:
         return [], granularity, 0
     for series in scanned:
         _scan(series, starts, ends, rules.alarm_alpha / tests, rules)
 
-    first_day = int(unit.min())
+    first_day = first_unit
     primary = next(iter(dims), None)
 
     def period_of(series: _Series, window: tuple[int, int], breakdowns: dict[str, list[SegmentDropOff]]) -> DropOffPeriod:
@@ -367,7 +516,8 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimen
         else:
             begin, finish = EPOCH + dt.timedelta(days=first), EPOCH + dt.timedelta(days=last)
         return DropOffPeriod("", "", series.segment, granularity, begin, finish, window[1] - window[0], n_in, lost_in,
-                             n_out, lost_out, float(p_value), breakdowns.get(primary, []), series.dimension, expected, breakdowns)
+                             n_out, lost_out, float(p_value), breakdowns.get(primary, []) if primary is not None else [], series.dimension,
+                             expected, breakdowns)
 
     found: list[DropOffPeriod] = []
     overall.found = _merged(overall.found)
@@ -376,27 +526,30 @@ def abnormal_drop_off(first_reach: np.ndarray, lost: np.ndarray, segments: Dimen
     attribution_alpha = rules.alarm_alpha / max(1, len(by_segment))
     for window in overall.found:
         breakdowns: dict[str, list[SegmentDropOff]] = {}
-        for series in by_segment.values():
+        for (dimension, _), series in by_segment.items():
             n_in, lost_in, n_out, lost_out = _inside_outside(series.crude_n, series.crude_lost, window, excluded)
-            if not n_in:
+            if not n_in or series.segment is None:
                 continue
-            usual = lost_out / n_out if n_out else None
-            p_value = float(_special().bdtrc(lost_in - 1, n_in, usual)) if usual is not None else None
-            carries = p_value is not None and p_value <= attribution_alpha and lost_in / n_in - usual >= rules.min_lift
-            breakdowns.setdefault(series.dimension, []).append(
-                SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries, series.dimension))
+            p_value: float | None = None
+            carries = False
+            if n_out:  # else no usual level to compare with
+                usual = lost_out / n_out
+                p_value = float(_special().bdtrc(lost_in - 1, n_in, usual))
+                carries = p_value <= attribution_alpha and lost_in / n_in - usual >= rules.min_lift
+            breakdowns.setdefault(dimension, []).append(
+                SegmentDropOff(series.segment, n_in, lost_in, n_out, lost_out, p_value, carries, dimension))
         found.append(period_of(overall, window, breakdowns))
     for series in scanned[1:]:
         series.found = _merged(series.found)
         for window in series.found:
-            period = period_of(series, window, {})
+            own = period_of(series, window, {})
             # Already told: an overall period over most of the same days names this segment as carrying the excess,
             # or the segment did no worse in it than everyone did.
-            if any(_overlap_days(p, period) * 2 >= (period.end - period.start).days + 1
+            if any(_overlap_days(p, own) * 2 >= (own.end - own.start).days + 1
                    and ((series.dimension, series.segment) in {(c.dimension, c.segment) for c in p.all_carriers}
-                        or period.rate - period.mix_usual_rate < p.rate - p.mix_usual_rate + rules.min_lift)
+                        or own.rate - own.mix_usual_rate < p.rate - p.mix_usual_rate + rules.min_lift)
                    for p in found if p.segment is None):
                 continue
-            found.append(period)
+            found.append(own)
     found.sort(key=lambda p: (p.start, p.segment is not None, p.dimension or "", p.segment or ""))
     return found, granularity, tests
