@@ -31,10 +31,10 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 
-# The suite without the tests marked slow (wheel build, full PDF renders, whole businesses generated and audited):
-# under a minute, for the edit-test loop. `make test` runs everything, and is what CI runs.
+# The suite without the tests marked slow (wheel build, full PDF renders, whole businesses generated and audited), on
+# two workers: about 40 s on 2 cores, for the edit-test loop. `make test` runs everything, and is what CI runs.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # Each benchmark reports and exits 0 whatever its figures; the last line prints every target of benchmarks/README.md
 # as PASS/FAIL (a benchmark that crashed is still followed by the others and the table, which then fails the run).
