@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import (
     BaseModel,
@@ -33,7 +33,7 @@ from .answer_types import (
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 # The client.business_type values an item may be written for; unknown is asked every question, so it is not one.
-ITEM_BUSINESS_TYPES: tuple[str, ...] = tuple(t for t in BusinessType.__args__ if t != "unknown")  # type: ignore[attr-defined]
+ITEM_BUSINESS_TYPES: tuple[str, ...] = tuple(t for t in get_args(BusinessType) if t != "unknown")
 # How the optional fields of an item read in "unit is only for answer: number".
 _FIELD_WORDS = {"unit": "unit is", "choices": "choices are", "scale": "scale labels are"}
 

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import typer
 from rich.cells import cell_len
-from rich.console import Console
 from rich.text import Text
 
 from ..progress import terminal_progress
-from ._common import NO_SNAPSHOT_HELP, handles_errors, keep_audit, stdout
+from ._common import NARROWEST, NO_SNAPSHOT_HELP, Wrapped, handles_errors, keep_audit, stdout
 
 SHOWN_ACTIONS = 3  # page one of the report names the first three actions too; the rest are counted, not listed
 GAP = "  "  # between the ranking's columns
-NARROWEST = 10  # no column of text (a touchpoint's name, a sentence) gets narrower than this, however narrow the terminal
 HEADERS = ("#", "touchpoint", "at stake/month", "score", "confidence")
 RIGHT_ALIGNED = {0, 2, 3}  # rank, money and score: figures line up on their last digit
 
@@ -44,7 +42,7 @@ def score(
     fmt = formatter_for(result.engagement.audit.client)
     # Client text (names, causes, headlines) is printed as Text, never read as Rich markup: a "[" in it stays a "[".
     # Every sentence is wrapped here at the terminal's width, between words, rather than by the terminal mid-word.
-    say = _Wrapped(out)
+    say = Wrapped(out)
     say(f"{result.engagement.audit.client.name}: weak spots, ranked by money at stake a month ({fmt.currency})", style="bold")
     # "why": the root-cause sentence of the weak spot's page in the report, word for word.
     causes = {c.touchpoint_id: c.cause for c in weak_spots_view(result, fmt).cards}
@@ -75,23 +73,7 @@ def score(
                 indent=2)
 
 
-class _Wrapped:
-    """Prints text wrapped at the console's width between words, every line indented, with no trailing spaces."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-
-    def lines(self, text: str, width: int) -> list[str]:
-        return [str(line).rstrip() for line in Text(text).wrap(self.console, max(width, NARROWEST))] or [""]
-
-    def __call__(self, text: str, *, indent: int = 0, first: str | None = None, style: str = "") -> None:
-        """`first` replaces the indent on the first line (a hanging "1. ")."""
-        for i, line in enumerate(self.lines(text, self.console.width - indent)):
-            lead = first if i == 0 and first is not None else " " * indent
-            self.console.print(Text(lead + line, style=style), no_wrap=True, crop=False)
-
-
-def _ranking(say: _Wrapped, rows: list[tuple[str, str, str, str, str, str]]) -> None:
+def _ranking(say: Wrapped, rows: list[tuple[str, str, str, str, str, str]]) -> None:
     """One line of figures per weak spot, and its "why" underneath at full width, so nothing is squeezed into a column."""
     widths = [max(cell_len(h), *(cell_len(row[i]) for row in rows)) for i, h in enumerate(HEADERS)]
     others = sum(widths) - widths[1] + len(GAP) * (len(HEADERS) - 1)
@@ -103,7 +85,7 @@ def _ranking(say: _Wrapped, rows: list[tuple[str, str, str, str, str, str]]) -> 
         return pad + text if i in RIGHT_ALIGNED else text + pad
 
     def figures_line(cells) -> list[str]:
-        name_lines = say.lines(cells[1], widths[1])
+        name_lines = [line.plain for line in say.lines(cells[1], widths[1])]
         first = GAP.join(cell(i, name_lines[0] if i == 1 else c) for i, c in enumerate(cells)).rstrip()
         return [first] + [" " * indent + more for more in name_lines[1:]]
 
