@@ -209,10 +209,14 @@ def _log_pmf(total: np.ndarray, lost: np.ndarray, n_in: np.ndarray, x: np.ndarra
     if top >= LOG_FACTORIAL_TABLE_MAX:
         xf = x.astype(float)
         return _log_choose(lost.astype(float), xf) + _log_choose((total - lost).astype(float), n_in - xf) - _log_choose(total.astype(float), n_in.astype(float))
-    if len(_log_factorial_table) <= top:
-        size = 1 << max(LOG_FACTORIAL_TABLE_BITS, top.bit_length())
-        _log_factorial_table = _gammaln()(np.arange(1, size + 1, dtype=float))  # [k] = gammaln(k + 1) = log k!
+    # Read the shared table once and only ever replace it by a longer one: the event branch and the order branch
+    # run in two threads (`compute_signals`), and either may grow it while the other reads its own copy.
     lf = _log_factorial_table
+    if len(lf) <= top:
+        size = 1 << max(LOG_FACTORIAL_TABLE_BITS, top.bit_length())
+        lf = _gammaln()(np.arange(1, size + 1, dtype=float))  # [k] = gammaln(k + 1) = log k!
+        if len(lf) > len(_log_factorial_table):
+            _log_factorial_table = lf
     rest = total - lost
     return (lf[lost] - lf[x] - lf[lost - x]) + (lf[rest] - lf[n_in - x] - lf[rest - n_in + x]) - (lf[total] - lf[n_in] - lf[total - n_in])
 
