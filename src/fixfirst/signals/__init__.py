@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..config import Engagement, WorkingCalendar
+from ..config import Engagement, Settings, WorkingCalendar
 from ..ingest import IngestResult
 from ..journey import Journey
 from .base import Evidence, FrictionSignal, Kpi, TargetBasis, pct, wilson_interval
@@ -73,11 +73,11 @@ def compute_signals(engagement: Engagement, journey: Journey, data: IngestResult
     events = data.frame("events")
     # The event log's funnel and process map read nothing the order branch writes, and most of their time (and the
     # order branch's) is in numpy, pandas and Arrow kernels that release the GIL: on two cores the two overlap
-    # (benchmarks/signals.py: 9.95 s to 6.6 s). The worker runs in a copy of this context (the redaction region).
+    # (benchmarks/signals.py: about 10 s to 5.4-6.7 s). The worker runs in a copy of this context (the redaction region).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fixfirst-events") as pool:
         event_work = None
         if events is not None and len(events):
-            event_work = pool.submit(contextvars.copy_context().run, _event_log, events, journey, engagement)
+            event_work = pool.submit(contextvars.copy_context().run, _event_log, events, journey, engagement.settings)
         facts, signals = _order_branch(orders, survey, journey, ctx)
         texts = _feedback_corpus(data.frame("feedback"), survey)
         tagged = tag_feedback(texts, journey, ctx, engagement.lexicon) if texts is not None and len(texts) else None
@@ -119,10 +119,10 @@ def _order_branch(orders: pd.DataFrame | None, survey: pd.DataFrame | None, jour
     return facts, signals
 
 
-def _event_log(events: pd.DataFrame, journey: Journey, engagement: Engagement) -> tuple[Funnel | None, ProcessMap | None]:
+def _event_log(events: pd.DataFrame, journey: Journey, settings: Settings) -> tuple[Funnel | None, ProcessMap | None]:
     """The web funnel and the process map of one event log; hashing millions of case ids once serves both."""
     cases = case_codes(events["case_id"])
-    return build_funnel(events, journey, cases), process_map(events, journey, engagement.settings, cases)
+    return build_funnel(events, journey, cases), process_map(events, journey, settings, cases)
 
 
 def _years(orders: pd.DataFrame | None) -> range | None:
